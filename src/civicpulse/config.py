@@ -1,0 +1,116 @@
+"""Settings: defaults, then a TOML file, then ``CIVICPULSE_*`` environment variables.
+
+Every setting is documented in ``docs/configuration.md`` (a test keeps the two in step). The file
+is ``civicpulse.toml`` in the working directory, or the path in ``CIVICPULSE_CONFIG``; keys are the
+field names below. An environment variable is the upper-cased field name with the ``CIVICPULSE_``
+prefix, e.g. ``CIVICPULSE_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from civicpulse.errors import ConfigError
+
+__all__ = ["ENV_PREFIX", "Settings", "load_settings"]
+
+ENV_PREFIX = "CIVICPULSE_"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    #: Where civicpulse keeps its database, secrets and scenario output by default.
+    data_dir: str = "civicpulse-data"
+    #: SQLAlchemy URL. Empty means an SQLite file ``civicpulse.db`` inside ``data_dir``.
+    database_url: str = ""
+    #: Secret for the keyed hash that pseudonymises authors. Empty: generated once and kept in
+    #: ``data_dir/pseudonym.key`` (mode 0600). Changing it changes every pseudonym.
+    pseudonym_key: str = ""
+    #: Posts per batch through analysers and into the store.
+    batch_size: int = msgspec.field(default=2000)
+    #: A partial batch is flushed after this many seconds, so a slow stream still shows up promptly.
+    max_latency_s: float = 0.5
+    #: Batches that may wait between the source and the pipeline (bounds memory).
+    queue_batches: int = 4
+    #: Default analyser chain, by registered name.
+    analysers: tuple[str, ...] = ("surface",)
+    #: Dashboard address.
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ConfigError("batch_size must be at least 1", fix="set batch_size to e.g. 2000")
+        if self.max_latency_s <= 0:
+            raise ConfigError("max_latency_s must be positive", fix="set max_latency_s to e.g. 0.5")
+        if self.queue_batches < 1:
+            raise ConfigError("queue_batches must be at least 1", fix="set queue_batches to e.g. 4")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.data_dir) / 'civicpulse.db'}"
+
+    def resolved_pseudonym_key(self) -> bytes:
+        """The pseudonymisation secret, creating the key file on first use."""
+        if self.pseudonym_key:
+            return self.pseudonym_key.encode()
+        path = Path(self.data_dir) / "pseudonym.key"
+        if path.exists():
+            return path.read_bytes().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32).encode()
+        # Create with 0600 from the start: the key must never be world-readable, even briefly.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        return key
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    fields = set(Settings.__struct_fields__)
+    values: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
+            continue
+        field = name[len(ENV_PREFIX):].lower()
+        if field not in fields:
+            continue
+        values[field] = tuple(v.strip() for v in value.split(",") if v.strip()) if field == "analysers" \
+            else value
+    return values
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Defaults < file < environment < explicit ``overrides`` (e.g. CLI options)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = Path(config_file or environ.get(f"{ENV_PREFIX}CONFIG") or "civicpulse.toml")
+    if path.exists():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path} is not valid TOML: {error}", fix="correct the file") from None
+    elif config_file is not None:
+        raise ConfigError(f"config file {path} does not exist", fix="check the path given to --config")
+    values.update(_from_env(environ))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - set(Settings.__struct_fields__)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}",
+                          fix="see docs/configuration.md for the valid names")
+    try:
+        return msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise ConfigError(f"invalid setting: {error}", fix="see docs/configuration.md") from None

@@ -1,0 +1,1 @@
+"""Detectors watch the enriched stream and raise signals (events, rumours, alerts)."""

@@ -1,0 +1,1 @@
+"""The pipeline: source -> pseudonymiser -> analysers -> detectors -> store and sinks."""

@@ -1,0 +1,1 @@
+"""Synthetic exercise scenarios: the built-in demo data and the training tool."""

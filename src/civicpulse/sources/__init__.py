@@ -1,0 +1,1 @@
+"""Sources bring posts in: one plug-in per file, registered in ``civicpulse.registry``."""

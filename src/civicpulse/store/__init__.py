@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core schema, Alembic migrations, SQLite (default) and PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Alembic migrations, run programmatically by :mod:`civicpulse.store.database`."""
