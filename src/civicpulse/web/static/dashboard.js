@@ -1,0 +1,63 @@
+// Live updates over server-sent events. Post text is attacker-controlled: it is only ever
+// inserted with textContent, never as HTML.
+"use strict";
+
+function setText(id, value) {
+  const node = document.getElementById(id);
+  if (node) node.textContent = value;
+}
+
+function formatNumber(n) {
+  return typeof n === "number" ? n.toLocaleString("en-GB") : "—";
+}
+
+function renderPosts(posts) {
+  const list = document.getElementById("latest");
+  const items = posts.map((post) => {
+    const li = document.createElement("li");
+    li.className = "post";
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    const time = document.createElement("time");
+    time.textContent = post.created_at;
+    const author = document.createElement("span");
+    author.className = "author";
+    author.textContent = post.author;
+    meta.append(time, " · ", author);
+    if (post.official) {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = "official";
+      meta.append(" ", badge);
+    }
+    if (post.language) meta.append(" · " + post.language);
+    const text = document.createElement("p");
+    text.className = "text";
+    text.textContent = post.text;
+    li.append(meta, text);
+    return li;
+  });
+  if (items.length) list.replaceChildren(...items);
+}
+
+function update(data) {
+  setText("posts", formatNumber(data.posts));
+  setText("authors", formatNumber(data.authors));
+  setText("quarantined", formatNumber(data.quarantined));
+  const pipeline = data.pipeline;
+  setText("clock", (pipeline && pipeline.stream_time) || data.latest_post_at || "—");
+  setText("rate", pipeline ? formatNumber(pipeline.posts_per_s) : "—");
+  renderPosts(data.latest || []);
+}
+
+function connect() {
+  const source = new EventSource("/api/events");
+  source.addEventListener("update", (event) => {
+    setText("connection", "live");
+    document.body.dataset.live = "true";
+    update(JSON.parse(event.data));
+  });
+  source.onerror = () => setText("connection", "reconnecting…");
+}
+
+document.addEventListener("DOMContentLoaded", connect);

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+import pytest
+from sqlalchemy import Engine
+
+from civicpulse.analysers.base import Analyser
+from civicpulse.detectors.base import Detector, Signal
+from civicpulse.errors import PipelineError
+from civicpulse.pipeline.runner import Pipeline
+from civicpulse.post import Post
+from civicpulse.sources.base import Page, Rejected, Source
+from civicpulse.store.pseudonym import Pseudonymiser
+from civicpulse.store.queries import Reader
+from civicpulse.store.writer import StoreWriter
+from civicpulse.testing import CollectingSink, FrozenClock, MemorySource, make_post
+
+
+class Length(Analyser):
+    name = "length"
+
+    def analyse_many(self, posts: Sequence[Post]) -> list[Any]:
+        return [len(p.text) for p in posts]
+
+
+class Shout(Analyser):
+    """Reads another analyser's output, and fails on one poisoned post."""
+
+    name = "shout"
+    requires = ("length",)
+
+    def analyse_many(self, posts: Sequence[Post]) -> list[Any]:
+        if any("poison" in p.text for p in posts):
+            raise RuntimeError("cannot shout poison")
+        return [p.enrichments["length/1"] > 3 for p in posts]
+
+
+class Counter(Detector):
+    name = "counter"
+    requires = ("length",)
+
+    def __init__(self) -> None:
+        self.seen_at: list[datetime] = []
+
+    def update_many(self, posts: Sequence[Post], now: datetime) -> list[Signal]:
+        self.seen_at.append(now)
+        return [Signal("counter", "volume", "all", now, f"{len(posts)} posts")]
+
+
+def pipeline(engine: Engine, source: Source, **kwargs: Any) -> Pipeline:
+    return Pipeline(source, StoreWriter(engine), Pseudonymiser(b"k" * 32), **kwargs)
+
+
+def test_posts_flow_through_analysers_detectors_and_sinks(engine: Engine) -> None:
+    clock, sink, counter = FrozenClock(), CollectingSink(), Counter()
+    items = [make_post(i, "hello there") for i in range(50)]
+    stats = pipeline(engine, MemorySource(items), analysers=[Length(), Shout()], detectors=[counter],
+                     sinks=[sink], batch_size=20, cursor_name="mem", clock=clock).run()
+    assert (stats.read, stats.stored, stats.quarantined) == (50, 50, 0)
+    stored = Reader(engine).get("test:7")
+    assert stored is not None
+    assert stored.enrichments == {"length/1": 11, "shout/1": True}
+    assert stored.author.id.startswith("ps:")
+    assert len(sink.posts) == 50
+    assert sink.signals
+    assert set(counter.seen_at) == {clock.now}
+    assert Reader(engine).cursor("mem") == "50"
+
+
+def test_a_post_that_breaks_an_analyser_is_quarantined_and_the_rest_go_on(engine: Engine) -> None:
+    items: list[Post | Rejected] = [make_post(i, "fine text") for i in range(10)]
+    items[4] = make_post(4, "poison pill")
+    items.append(Rejected.of("malformed JSON", b"{", location="x:1"))
+    stats = pipeline(engine, MemorySource(items), analysers=[Length(), Shout()], batch_size=100).run()
+    assert (stats.stored, stats.quarantined) == (9, 2)
+    assert stats.quarantine_by_stage == {"analyse:shout": 1, "parse": 1}
+    reasons = {r.stage: r.reason for r in Reader(engine).quarantined()}
+    assert reasons["analyse:shout"] == "RuntimeError: cannot shout poison"
+    assert Reader(engine).get("test:4") is None
+
+
+def test_order_is_checked_when_the_pipeline_is_built(engine: Engine) -> None:
+    with pytest.raises(PipelineError, match="needs 'length'"):
+        pipeline(engine, MemorySource([]), analysers=[Shout(), Length()])
+    with pytest.raises(PipelineError, match="detector 'counter'"):
+        pipeline(engine, MemorySource([]), detectors=[Counter()])
+
+
+def test_resume_from_the_stored_cursor_gives_no_gaps_and_no_duplicates(engine: Engine) -> None:
+    items = [make_post(i) for i in range(100)]
+    first = pipeline(engine, MemorySource(items[:40]), batch_size=15, cursor_name="mem").run()
+    cursor = Reader(engine).cursor("mem")
+    second = pipeline(engine, MemorySource(items), batch_size=15, cursor_name="mem").run(cursor)
+    assert first.stored + second.stored == 100
+    assert second.duplicates == 0
+    assert sorted(Reader(engine).all_ids()) == sorted(p.id for p in items)
+
+
+class SlowEndless(Source):
+    """An endless live source that hands out one post per fetch."""
+
+    name: ClassVar[str] = "slow"
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.started = threading.Event()
+
+    def fetch(self, cursor: str | None, limit: int) -> Page:
+        self.n += 1
+        self.started.set()
+        return Page(posts=[make_post(self.n)], cursor=str(self.n))
+
+
+def test_stop_flushes_everything_already_read(engine: Engine) -> None:
+    source = SlowEndless()
+    runner = pipeline(engine, source, batch_size=10_000, max_latency_s=60, cursor_name="slow")
+    threading.Timer(0.3, runner.stop).start()
+    stats = runner.run()
+    assert stats.stored == stats.read > 0
+    assert Reader(engine).cursor("slow") == str(stats.stored)
+
+
+def test_max_latency_flushes_partial_batches(engine: Engine) -> None:
+    source = SlowEndless()
+    runner = pipeline(engine, source, batch_size=10_000, max_latency_s=0.05)
+    seen: list[int] = []
+
+    def progress(stats: Any) -> None:
+        seen.append(stats.stored)
+        if len(seen) >= 3:
+            runner.stop()
+
+    runner.run(progress=progress)
+    assert len(seen) >= 3
+
+
+class Exploding(Source):
+    name: ClassVar[str] = "exploding"
+
+    def fetch(self, cursor: str | None, limit: int) -> Page:
+        raise OSError("disk vanished")
+
+
+def test_a_failing_source_stops_the_pipeline_with_its_error(engine: Engine) -> None:
+    with pytest.raises(OSError, match="disk vanished"):
+        pipeline(engine, Exploding()).run()
+
+
+class Broken(Detector):
+    name = "broken"
+
+    def update_many(self, posts: Sequence[Post], now: datetime) -> list[Signal]:
+        raise ZeroDivisionError
+
+
+def test_a_failing_detector_does_not_stop_ingestion(engine: Engine) -> None:
+    stats = pipeline(engine, MemorySource([make_post(1)]), detectors=[Broken()]).run()
+    assert (stats.stored, stats.detector_errors) == (1, 1)
