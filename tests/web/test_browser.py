@@ -1,0 +1,79 @@
+"""The dashboard in a real headless Chromium: live updates arrive, hostile post text stays inert."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from civicpulse.store.writer import Batch, StoreWriter
+from civicpulse.testing import make_post
+from civicpulse.web.app import create_app
+from tests.web.conftest import HOSTILE
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if CHROMIUM is None:
+        message = "Chromium not found: install the 'chromium' package to run browser tests (.ci/run does)"
+        if os.environ.get("CIVICPULSE_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(dashboard_engine: Engine) -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(dashboard_engine, tick_s=0.2), host="127.0.0.1",
+                                           port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+def test_dashboard_updates_live_and_keeps_hostile_text_inert(
+    served: str, dashboard_engine: Engine, chromium_path: str
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(served)
+            page.wait_for_selector("body[data-live='true']", timeout=15_000)
+            assert page.inner_text("#posts") == "2"
+            StoreWriter(dashboard_engine).write(Batch(posts=[make_post(3, "New report from the bridge")]))
+            expect(page.locator("#posts")).to_have_text("3", timeout=15_000)
+            texts = page.locator("#latest .text").all_inner_texts()
+            assert "New report from the bridge" in texts
+            assert HOSTILE in texts
+            assert page.evaluate("window.__pwned") is None
+            assert page.locator("#latest img").count() == 0
+        finally:
+            browser.close()
