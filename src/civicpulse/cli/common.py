@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,10 +18,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 
 from civicpulse.config import Settings, load_settings
+from civicpulse.errors import UsageError
 from civicpulse.pipeline.runner import Pipeline, PipelineStats
 
-__all__ = ["ConfigOption", "DashboardServer", "console", "escape", "handle_stop_signals", "run_pipeline",
-           "settings_from"]
+__all__ = ["ConfigOption", "DashboardServer", "console", "ensure_port_free", "escape", "handle_stop_signals",
+           "run_pipeline", "settings_from"]
 
 console = Console()
 
@@ -29,6 +31,17 @@ ConfigOption = typer.Option(None, "--config", help="Settings file (TOML). Defaul
 
 def settings_from(config: Path | None, **overrides: object) -> Settings:
     return load_settings(config, **overrides)
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail early, with the fix, when the dashboard's address is taken."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}",
+                             fix=f"stop the program using port {port}, or choose another with --port") from None
 
 
 @contextmanager

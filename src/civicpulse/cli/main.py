@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from civicpulse.cli import bench, db, demo, ingest, scenario, serve
 from civicpulse.errors import CivicpulseError
 
 app = typer.Typer(
@@ -16,6 +19,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.command("demo")(demo.demo_command)
+app.command("ingest")(ingest.ingest_command)
+app.add_typer(scenario.app, name="scenario")
+app.add_typer(db.app, name="db")
+app.command("bench")(bench.bench_command)
+app.command("serve")(serve.serve_command)
+
 err_console = Console(stderr=True)
 
 
@@ -24,9 +34,14 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except CivicpulseError as error:
-        err_console.print(f"[bold red]error:[/] {error.message}", highlight=False, markup=True)
+        err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False)
         if error.fix:
-            err_console.print(f"[bold]fix:[/] {error.fix}", highlight=False)
+            err_console.print(f"[bold]fix:[/] {escape(error.fix)}", highlight=False)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         sys.exit(130)

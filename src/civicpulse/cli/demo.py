@@ -1,0 +1,78 @@
+"""``civicpulse demo``: a scenario replayed through the whole pipeline, with the dashboard served."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import msgspec
+import typer
+
+from civicpulse.cli.common import (
+    ConfigOption,
+    DashboardServer,
+    console,
+    ensure_port_free,
+    escape,
+    run_pipeline,
+    settings_from,
+)
+from civicpulse.cli.summary import print_summary
+from civicpulse.config import Settings
+from civicpulse.pipeline.factory import build_pipeline, open_database
+from civicpulse.sources.scenario import ScenarioSource
+from civicpulse.store.queries import Reader
+
+#: Replay speed with the dashboard open: fast enough to finish in minutes, slow enough to watch.
+WATCH_SPEED = 120.0
+
+
+def _demo_settings(settings: Settings) -> Settings:
+    """A separate, fresh demo database unless the user configured one explicitly."""
+    if settings.database_url:
+        return settings
+    database = Path(settings.data_dir) / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    return msgspec.structs.replace(settings, database_url=f"sqlite:///{database}")
+
+
+def demo_command(
+    scenario: str = typer.Option("city-riot", "--scenario", help="Scenario to replay (see 'scenario list')."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    speed: float = typer.Option(None, "--speed",
+                                help=f"Replay speed; default {WATCH_SPEED:g}x when serving, maximum otherwise."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard while replaying."),
+    host: str = typer.Option(None, "--host", help="Dashboard address (default 127.0.0.1)."),
+    port: int = typer.Option(None, "--port", help="Dashboard port (default 8000)."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Replay a scenario through the whole pipeline; watch it on the dashboard."""
+    settings = _demo_settings(settings_from(config, host=host, port=port))
+    if serve:
+        ensure_port_free(settings.host, settings.port)
+    truth_dir = Path(settings.data_dir) / "demo-truth"
+    source = ScenarioSource(scenario, seed=seed, speed=speed if speed or not serve else WATCH_SPEED,
+                            truth_dir=truth_dir)
+    engine = open_database(settings)
+    pipeline = build_pipeline(settings, source, engine)
+    server = None
+    if serve:
+        server = DashboardServer(engine, settings, pipeline)
+        server.start()
+        console.print(f"dashboard: [bold]{server.url}[/]  (open it in a browser; Ctrl-C to stop)")
+    stats = run_pipeline(pipeline, f"replaying {source.describe()}", total=source.total_hint())
+    truth = source.truth_summary()
+    print_summary(stats, Reader(engine), {
+        "incidents in the ground truth": len(truth.incidents),
+        "rumours in the ground truth": len(truth.rumours),
+        "ground truth written to": escape(str(truth_dir)),
+    })
+    if server is None:
+        return
+    console.print(f"replay finished; still serving {server.url} — Ctrl-C to stop")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()

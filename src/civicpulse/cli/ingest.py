@@ -1,0 +1,59 @@
+"""``civicpulse ingest``: read posts from a source into the store, resumably."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from civicpulse.cli.common import ConfigOption, console, escape, run_pipeline, settings_from
+from civicpulse.cli.summary import print_summary
+from civicpulse.errors import UsageError
+from civicpulse.pipeline.factory import build_pipeline, open_database
+from civicpulse.registry import sources
+from civicpulse.sources.base import Source
+from civicpulse.store.queries import Reader
+
+
+def open_source(kind: str, target: str, options: dict[str, Any]) -> Source:
+    """A registered source by name; ``target`` is its first argument (a path or a scenario)."""
+    cls = sources.get(kind)
+    try:
+        return cls(target, **{k: v for k, v in options.items() if v is not None})  # type: ignore[call-arg]
+    except TypeError as error:
+        raise UsageError(f"the {kind} source does not take these options: {error}",
+                         fix=f"see 'civicpulse ingest --help' for the options of {kind}") from None
+
+
+def ingest_command(
+    kind: str = typer.Argument(..., help="Source type: jsonl, csv or scenario (or a plug-in's name)."),
+    target: str = typer.Argument(..., help="A file path ('-' for standard input) or a scenario name."),
+    format: str = typer.Option(None, "--format", help="jsonl: auto, civicpulse, twitter-v2 or mastodon."),
+    mapping: str = typer.Option(None, "--mapping", help="csv: field=column pairs, e.g. 'text=body,id=uid'."),
+    seed: int = typer.Option(None, "--seed", help="scenario: random seed."),
+    speed: float = typer.Option(None, "--speed", help="scenario: replay speed (1 = real time); default: max."),
+    resume: bool = typer.Option(True, "--resume/--restart", help="Continue from where the last run stopped."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Read posts from a source, enrich them and store them. Safe to interrupt and re-run."""
+    settings = settings_from(config)
+    options: dict[str, Any] = {"format": format, "seed": seed, "speed": speed}
+    if mapping is not None:
+        from civicpulse.sources.csv import parse_mapping
+
+        options["mapping"] = parse_mapping(mapping)
+    source = open_source(kind, target, options)
+    engine = open_database(settings)
+    cursor_name = None if target == "-" else f"ingest:{kind}:{_stable_target(kind, target)}"
+    pipeline = build_pipeline(settings, source, engine, cursor_name=cursor_name)
+    cursor = Reader(engine).cursor(cursor_name) if (resume and cursor_name) else None
+    if cursor is not None:
+        console.print(f"resuming {escape(source.describe())} from the last stored position")
+    stats = run_pipeline(pipeline, f"ingesting {source.describe()}", total=source.total_hint(), cursor=cursor)
+    print_summary(stats, Reader(engine))
+
+
+def _stable_target(kind: str, target: str) -> str:
+    path = Path(target)
+    return str(path.resolve()) if kind != "scenario" and path.exists() else target

@@ -1,0 +1,25 @@
+"""``civicpulse serve``: the dashboard over the configured database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from civicpulse.cli.common import ConfigOption, console, ensure_port_free, settings_from
+from civicpulse.pipeline.factory import open_database
+from civicpulse.web.app import create_app
+
+
+def serve_command(
+    host: str = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1)."),
+    port: int = typer.Option(None, "--port", help="Port (default 8000)."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Serve the dashboard for the posts already in the database."""
+    settings = settings_from(config, host=host, port=port)
+    engine = open_database(settings)
+    ensure_port_free(settings.host, settings.port)
+    console.print(f"dashboard: [bold]http://{settings.host}:{settings.port}[/]  (Ctrl-C to stop)")
+    uvicorn.run(create_app(engine), host=settings.host, port=settings.port, log_level="warning")
