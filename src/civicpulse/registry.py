@@ -32,7 +32,14 @@ BUILTIN_SOURCES: tuple[str, ...] = (
     "civicpulse.sources.csv",
     "civicpulse.sources.scenario",
 )
-BUILTIN_ANALYSERS: tuple[str, ...] = ("civicpulse.analysers.surface",)
+BUILTIN_ANALYSERS: tuple[str, ...] = (
+    "civicpulse.analysers.surface",
+    "civicpulse.analysers.language",
+    "civicpulse.analysers.sentiment",
+    "civicpulse.analysers.offensive",
+    "civicpulse.analysers.hate",
+    "civicpulse.analysers.emotion",
+)
 BUILTIN_DETECTORS: tuple[str, ...] = ()
 
 

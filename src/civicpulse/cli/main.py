@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from civicpulse.cli import bench, db, demo, ingest, scenario, serve
+from civicpulse.cli.eval import eval_command
 from civicpulse.errors import CivicpulseError
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(scenario.app, name="scenario")
 app.add_typer(db.app, name="db")
 app.command("bench")(bench.bench_command)
 app.command("serve")(serve.serve_command)
+app.command("eval")(eval_command)
 
 err_console = Console(stderr=True)
 

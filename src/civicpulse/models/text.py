@@ -1,0 +1,190 @@
+"""Numpy inference for the shipped linear text heads (sentiment, offensive, hate, emotion, ...).
+
+Every head is a linear model over the same hashed features (:mod:`civicpulse.models.features`).
+At load time all heads' weights are stacked into one ``(n_features, K)`` float32 matrix, so one
+featurisation pass and one gather score every head of a batch. :func:`batch_logits` keeps the
+last batch's result, keyed by its texts: the sentiment, offensive, hate and emotion analysers run
+one after the other over the same batch, and only the first one pays for the features.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from civicpulse.models.features import FeatureConfig, Features, featurise
+
+__all__ = ["DEFAULT_HEADS", "FEATURES_FILE", "LANGUAGE_FILE", "LANGUAGE_FOLD_BITS", "LANGUAGE_KINDS",
+           "MODELS_DIR", "Head", "TextModels", "batch_probs", "clear_cache", "language_view",
+           "load_features", "softmax", "text_models"]
+
+MODELS_DIR = Path(__file__).resolve().parent
+FEATURES_FILE = "text_features.npz"
+LANGUAGE_FILE = "language.npz"
+#: The language head reads the shared features folded into 2**17 buckets (``cols & mask``): a
+#: 34-language head over all 786k buckets would be 100 MB of float32 for no measurable gain.
+LANGUAGE_FOLD_BITS = 17
+#: The language head reads only word n-grams and character trigrams (a quarter of the
+#: occurrences): trigrams are the classic language-id feature, and 34 languages x every occurrence
+#: would cost more than all the task heads together.
+LANGUAGE_KINDS = (1, 3)
+
+
+IntArray = npt.NDArray[np.int64]
+
+
+def language_view(f: Features) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+    """Rows, folded columns and values of the occurrences the language head reads (still row-sorted)."""
+    keep = (f.kinds == LANGUAGE_KINDS[0]) | (f.kinds == LANGUAGE_KINDS[1])
+    return f.rows[keep], f.cols[keep] & ((1 << LANGUAGE_FOLD_BITS) - 1), f.vals[keep]
+#: Every head shipped; the analysers pick theirs by name.
+DEFAULT_HEADS = ("sentiment", "offensive", "offensive_targeted", "offensive_target", "hate", "hate_es",
+                 "emotion")
+#: Posts per featurisation chunk: bounds the temporary (occurrences x heads) matrix to ~30 MB.
+_CHUNK = 2048
+
+FloatArray = npt.NDArray[np.float32]
+
+
+def softmax(logits: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
+
+
+def load_features(path: Path) -> tuple[FeatureConfig, FloatArray]:
+    with np.load(path, allow_pickle=False) as npz:
+        return FeatureConfig.from_array(npz["config"]), npz["idf"].astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Head:
+    name: str
+    labels: tuple[str, ...]
+    #: Columns of the stacked weight matrix; one column for a binary head (logit of labels[1]).
+    start: int
+    stop: int
+    offsets: npt.NDArray[np.float64]
+    meta: dict[str, Any]
+
+
+class TextModels:
+    """All heads of one model directory, stacked for a single-pass batch scorer."""
+
+    def __init__(self, directory: Path = MODELS_DIR, heads: tuple[str, ...] = DEFAULT_HEADS) -> None:
+        self.config, self.idf = load_features(directory / FEATURES_FILE)
+        blocks: list[FloatArray] = []
+        biases: list[FloatArray] = []
+        self.heads: dict[str, Head] = {}
+        start = 0
+        n = self.config.n_features
+        for name in heads:
+            path = directory / f"{name}.npz"
+            if not path.exists():
+                continue
+            with np.load(path, allow_pickle=False) as npz:
+                weights = npz["weights"].astype(np.float32)
+                dense = np.zeros((n, weights.shape[1]), dtype=np.float32)
+                dense[npz["cols"].astype(np.int64)] = weights
+                blocks.append(dense)
+                biases.append(npz["bias"].astype(np.float32))
+                width = weights.shape[1]
+                self.heads[name] = Head(name, tuple(str(x) for x in npz["labels"]), start, start + width,
+                                        npz["offsets"].astype(np.float64), json.loads(str(npz["meta"])))
+                start += width
+        self.weights: FloatArray = (np.concatenate(blocks, axis=1) if blocks
+                                    else np.zeros((n, 0), dtype=np.float32))
+        self.bias: FloatArray = np.concatenate(biases) if biases else np.zeros(0, dtype=np.float32)
+        self.languages: tuple[str, ...] = ()
+        self.lang_weights: FloatArray = np.zeros((1 << LANGUAGE_FOLD_BITS, 0), dtype=np.float32)
+        self.lang_bias: FloatArray = np.zeros(0, dtype=np.float32)
+        if (directory / LANGUAGE_FILE).exists():
+            with np.load(directory / LANGUAGE_FILE, allow_pickle=False) as npz:
+                self.languages = tuple(str(x) for x in npz["labels"])
+                self.lang_weights = npz["weights"].astype(np.float32)
+                self.lang_bias = npz["bias"].astype(np.float32)
+
+    def logits(self, texts: list[str]) -> npt.NDArray[np.float64]:
+        """Raw scores: the stacked task columns, then the language columns."""
+        k = self.weights.shape[1]
+        n_lang = len(self.languages)
+        out = np.zeros((len(texts), k + n_lang), dtype=np.float64)
+        for lo in range(0, len(texts), _CHUNK):
+            chunk = texts[lo: lo + _CHUNK]
+            f = featurise(chunk, self.config, self.idf)
+            if f.rows.size == 0:
+                continue
+            vals = f.vals[:, None].astype(np.float32)
+            # Rows are sorted, so each post's occurrences are one contiguous segment.
+            starts = np.flatnonzero(np.r_[True, f.rows[1:] != f.rows[:-1]])
+            present = lo + f.rows[starts]
+            out[present, :k] = np.add.reduceat(self.weights[f.cols] * vals, starts, axis=0)
+            if n_lang:
+                l_rows, l_cols, l_vals = language_view(f)
+                if l_rows.size:
+                    l_starts = np.flatnonzero(np.r_[True, l_rows[1:] != l_rows[:-1]])
+                    out[lo + l_rows[l_starts], k:] = np.add.reduceat(
+                        self.lang_weights[l_cols] * l_vals[:, None].astype(np.float32), l_starts, axis=0)
+        out[:, :k] += self.bias
+        out[:, k:] += self.lang_bias
+        return out
+
+    def language_probs(self, logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return softmax(logits[:, self.weights.shape[1]:])
+
+    def probs(self, name: str, logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        head = self.heads[name]
+        block = logits[:, head.start: head.stop]
+        if block.shape[1] == 1:
+            block = np.concatenate([np.zeros_like(block), block], axis=1)
+        return softmax(block + head.offsets)
+
+
+@lru_cache(maxsize=1)
+def text_models() -> TextModels:
+    """The shipped models, loaded once per process (about 0.5 s)."""
+    return TextModels()
+
+
+_cache_lock = threading.Lock()
+_cache: tuple[tuple[str, ...], npt.NDArray[np.float64]] | None = None
+
+
+def batch_probs(name: str, texts: list[str]) -> npt.NDArray[np.float64]:
+    """Class probabilities of head ``name`` (or ``"language"``) for ``texts``.
+
+    The features and every head's scores are computed once per batch and shared by the analysers
+    that ask next for the same texts."""
+    models = text_models()
+    logits = _batch_logits(texts)
+    return models.language_probs(logits) if name == "language" else models.probs(name, logits)
+
+
+def _batch_logits(texts: list[str]) -> npt.NDArray[np.float64]:
+    global _cache
+    models = text_models()
+    key = tuple(texts)
+    with _cache_lock:
+        cached = _cache
+    # Tuple equality checks identity first, so a hit on the same string objects is cheap.
+    if cached is not None and cached[0] == key:
+        logits = cached[1]
+    else:
+        logits = models.logits(texts)
+        with _cache_lock:
+            _cache = (key, logits)
+    return logits
+
+
+def clear_cache() -> None:
+    """Forget the last batch's scores (for honest timings: the next call featurises again)."""
+    global _cache
+    with _cache_lock:
+        _cache = None

@@ -1,0 +1,67 @@
+"""Evaluation: metrics, error handling, the bias audit, and (when the data are present) a real run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from civicpulse.cli.eval import eval_command
+from civicpulse.errors import UsageError
+from civicpulse.evaluation.bias import GROUPS, audit, sentences
+from civicpulse.evaluation.runner import accuracy, default_chain_speed, evaluate, macro_f1, macro_recall
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+needs_data = pytest.mark.skipif(not (DATA / "tweeteval").is_dir(),
+                                reason=f"labelled data not found at {DATA}")
+
+
+def test_metrics_match_their_definitions() -> None:
+    gold = ["a", "a", "b", "b", "c"]
+    pred = ["a", "b", "b", "b", "a"]
+    # F1: a = 2*1/(2+2) = .5, b = 2*2/(2+3) = .8, c = 0
+    assert macro_f1(gold, pred) == pytest.approx((0.5 + 0.8 + 0.0) / 3)
+    assert macro_recall(gold, pred) == pytest.approx((0.5 + 1.0 + 0.0) / 3)
+    assert accuracy(gold, pred) == pytest.approx(0.6)
+
+
+def test_metrics_agree_with_scikit_learn() -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    gold = [0, 1, 2, 2, 1, 0, 0, 2, 1, 1]
+    pred = [0, 2, 2, 1, 1, 0, 1, 2, 1, 0]
+    assert macro_f1(gold, pred) == pytest.approx(metrics.f1_score(gold, pred, average="macro"))
+    assert macro_recall(gold, pred) == pytest.approx(metrics.recall_score(gold, pred, average="macro"))
+
+
+def test_missing_data_is_a_usage_error_with_a_fix(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as error:
+        evaluate(tmp_path / "nowhere")
+    assert "--data" in error.value.fix
+    with pytest.raises(UsageError):
+        eval_command(json_output=True, task=None, bias=False, data=tmp_path)
+    with pytest.raises(UsageError):
+        eval_command(json_output=True, task="nope", bias=False, data=tmp_path)
+
+
+def test_bias_audit_shape() -> None:
+    assert sentences("asian")[0] == "I am an asian person."
+    result = audit()
+    assert set(result["overall"]) == {"offensive", "hate", "negative_sentiment"}
+    assert set(result["groups"]) == {g for groups in GROUPS.values() for g in groups}
+    assert all(0 <= v <= 100 for g in result["groups"].values() for k, v in g.items() if k != "category")
+
+
+def test_default_chain_speed_runs() -> None:
+    speed, names = default_chain_speed(["hello world", "bonjour à tous", ""] * 50, batch=64)
+    assert speed > 0
+    assert names.index("language") < names.index("sentiment")
+
+
+@needs_data
+@pytest.mark.slow
+def test_eval_on_the_official_test_splits() -> None:
+    result = evaluate(DATA, ["emotion", "offensive_target"])
+    assert result["emotion"]["metric"] == "macro_f1"
+    assert result["emotion"]["score"] >= 60.0  # TF-IDF LR level; FastText baseline 65.2
+    assert result["offensive_target"]["score"] >= 45.0
+    assert result["default_chain_posts_per_s"] > 0

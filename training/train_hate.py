@@ -1,0 +1,32 @@
+"""Hate heads: English (TweetEval hate = HatEval 2019 EN subtask A) and Spanish (HatEval 2019 ES).
+
+English: train split, offsets on the official val split. Spanish: ``train_es.tsv`` minus a seeded,
+stratified 10 % carved out for the offsets; ``dev_es.tsv`` is kept as the test set (the official
+Spanish test labels are not public here, see the data README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from common import SEED, data_arg, hateval_es, tweeteval
+from sklearn.model_selection import train_test_split
+from textclf import macro_f1, train_head
+
+
+def main_with(data: Path | None = None) -> None:
+    data = data or data_arg(__doc__ or "")
+    train_head("hate", ["not-hate", "hate"], tweeteval(data, "hate", "train"), tweeteval(data, "hate", "val"),
+               macro_f1, {"task": "hate", "data": "TweetEval hate train, val for offsets",
+                          "metric": "macro_f1", "languages": ["en"]})
+    texts, labels = hateval_es(data, "train")
+    idx = np.arange(len(texts))
+    tr, va = train_test_split(idx, test_size=0.1, random_state=SEED, stratify=labels)
+    train_head("hate_es", ["not-hate", "hate"], ([texts[i] for i in tr], labels[tr]),
+               ([texts[i] for i in va], labels[va]), macro_f1,
+               {"task": "hate", "data": "HatEval 2019 ES train_es (90 %), 10 % for offsets",
+                "metric": "macro_f1", "languages": ["es"]})
+
+
+if __name__ == "__main__":
+    main_with()
