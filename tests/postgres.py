@@ -38,7 +38,8 @@ def available() -> bool:
 def throwaway_server() -> Iterator[str]:
     """Start a server; yield its SQLAlchemy URL; stop it and delete everything afterwards."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
-    assert initdb and pg_ctl, SKIP_REASON
+    assert initdb, SKIP_REASON
+    assert pg_ctl, SKIP_REASON
     base = Path(tempfile.mkdtemp(prefix="civicpulse-pg-"))
     data, sockets = base / "data", base / "sock"
     sockets.mkdir()

@@ -58,4 +58,5 @@ def test_pseudonym_key_is_created_once_and_private(tmp_path: Path) -> None:
 def test_every_setting_is_documented() -> None:
     doc = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text()
     for name in Settings.__struct_fields__:
-        assert f"`{name}`" in doc and f"`CIVICPULSE_{name.upper()}`" in doc, name
+        assert f"`{name}`" in doc, name
+        assert f"`CIVICPULSE_{name.upper()}`" in doc, name

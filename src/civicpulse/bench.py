@@ -22,8 +22,8 @@ import msgspec
 from civicpulse.config import Settings
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.post import Author, Post, encode_jsonl
-from civicpulse.scenarios.library import load_scenario
 from civicpulse.scenarios.generator import ScenarioRun
+from civicpulse.scenarios.library import load_scenario
 from civicpulse.sources.base import Page, Source
 
 __all__ = ["STAGES", "run_benchmarks"]

@@ -38,7 +38,8 @@ def test_sigkill_mid_stream_then_resume_gives_no_gaps_and_no_duplicates(database
     stored_before = Reader(engine).post_count()
     cursor = Reader(engine).cursor("crash-test")
     assert 0 < stored_before < TOTAL, "the kill should land mid-stream"
-    assert cursor is not None and int(cursor) == stored_before
+    assert cursor is not None
+    assert int(cursor) == stored_before
 
     resumed = _worker(database_url)
     output, _ = resumed.communicate(timeout=240)

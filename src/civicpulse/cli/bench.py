@@ -11,11 +11,14 @@ from civicpulse.bench import STAGES, run_benchmarks
 from civicpulse.cli.common import ConfigOption, console, settings_from
 from civicpulse.errors import UsageError
 
+ALL_STAGES = list(STAGES)
+STAGE_HELP = f"Stages to run: {', '.join(STAGES)}."
+
 
 def bench_command(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object (for scripts and CI)."),
     posts: int = typer.Option(200_000, "--posts", min=1000, help="Posts per stage."),
-    stage: list[str] = typer.Option(list(STAGES), "--stage", help=f"Stages to run: {', '.join(STAGES)}."),
+    stage: list[str] = typer.Option(ALL_STAGES, "--stage", help=STAGE_HELP),
     config: Path | None = ConfigOption,
 ) -> None:
     """Measure post serialisation, scenario generation, ingest and the default pipeline."""

@@ -30,7 +30,7 @@ ConfigOption = typer.Option(None, "--config", help="Settings file (TOML). Defaul
 
 
 def settings_from(config: Path | None, **overrides: object) -> Settings:
-    return load_settings(config, **overrides)
+    return load_settings(config, None, **overrides)
 
 
 def ensure_port_free(host: str, port: int) -> None:

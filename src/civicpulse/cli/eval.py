@@ -28,7 +28,7 @@ def eval_command(
     task: str | None = typer.Option(None, "--task", help=f"Only this task: {', '.join(TASKS)}."),
     bias: bool = typer.Option(False, "--bias", help="Also run the identity-term bias audit."),
     # typer reads options from defaults; B008 cannot know this call is evaluated once and is inert.
-    data: Path = typer.Option(..., "--data", help="The labelled data folder (e.g. ../shared/data)."),  # noqa: B008
+    data: Path = typer.Option(..., "--data", help="The labelled data folder (e.g. ../shared/data)."),
 ) -> None:
     """Score the text models on the official test splits, next to published scores and speed."""
     if task is not None and task not in TASKS:
