@@ -1,0 +1,78 @@
+"""End to end: the demo as a new user runs it, headless and with the dashboard served."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from civicpulse.scenarios.library import BUILTIN_DIR
+
+
+def small_scenario(folder: Path) -> Path:
+    text = (BUILTIN_DIR / "city-riot.yaml").read_text().replace("duration: 6h", "duration: 2h")
+    late = ("fire-city-centre", "rumour-looting", "campaign-looting", "hate-blame", "disorder-beeston")
+    text = "\n".join(line for line in text.splitlines() if not any(name in line for name in late))
+    text = text.replace("accounts: 20000", "accounts: 2000").replace("per_minute: 300", "per_minute: 60")
+    path = folder / "short-riot.yaml"
+    path.write_text(text.replace("name: city-riot", "name: short-riot"))
+    return path
+
+
+def run(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "civicpulse", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd),
+                                                                       "COLUMNS": "120"})
+
+
+@pytest.mark.slow
+def test_headless_demo_ends_with_its_summary(tmp_path: Path) -> None:
+    demo = run(["demo", "--no-serve", "--scenario", str(small_scenario(tmp_path))], tmp_path)
+    output, _ = demo.communicate(timeout=300)
+    assert demo.returncode == 0, output
+    assert "posts stored this run" in output
+    assert "incidents in the ground truth" in output
+    assert "quarantined records" in output
+    assert (tmp_path / "civicpulse-data" / "demo-truth" / "truth.json").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_demo_serves_the_dashboard_with_posts_within_20_seconds(tmp_path: Path) -> None:
+    port = _free_port()
+    started = time.monotonic()
+    demo = run(["demo", "--port", str(port), "--speed", "600", "--scenario", str(small_scenario(tmp_path))],
+               tmp_path)
+    try:
+        posts = 0
+        while time.monotonic() - started < 20 and posts == 0:
+            time.sleep(0.5)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/summary", timeout=2) as response:
+                    posts = json.load(response)["posts"]
+            except OSError:
+                continue
+        assert posts > 0, "the dashboard showed no posts within 20 s"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+            assert "Latest posts" in response.read().decode()
+    finally:
+        demo.send_signal(signal.SIGINT)
+        try:
+            output, _ = demo.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            output, _ = demo.communicate()
+    assert f"http://127.0.0.1:{port}" in output
+    assert "Traceback" not in output
