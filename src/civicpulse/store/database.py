@@ -71,6 +71,8 @@ def _sqlite_engine(database: str | None) -> Engine:
         cursor.execute("PRAGMA busy_timeout=10000")
         # 64 MiB page cache: index inserts (post id, author pseudonym) touch random pages.
         cursor.execute("PRAGMA cache_size=-65536")
+        # Checkpoint every ~40 MB of WAL instead of 4 MB: fewer fsyncs on a busy ingest.
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     return engine

