@@ -37,6 +37,9 @@ class Pseudonymiser:
         self._key = key
         self._cache: OrderedDict[str, str] = OrderedDict()
         self._cache_size = cache_size
+        # Sources often reuse one Author object for an account's posts; remembering the stripped
+        # copy per pseudonym (checked by identity, so never stale) saves rebuilding it every post.
+        self._stripped: dict[str, tuple[Author, Author]] = {}
 
     def pseudonym(self, platform: str, account_id: str) -> str:
         qualified = f"{platform}:{account_id}"
@@ -66,7 +69,13 @@ class Pseudonymiser:
             if pseudonym not in seen:
                 seen[pseudonym] = Identity(pseudonym, post.platform, author.id, author.handle,
                                            author.display_name)
-            out.append(post.replace(author=_strip(author, pseudonym)))
+            memo = self._stripped.get(pseudonym)
+            if memo is None or memo[0] is not author:
+                memo = (author, _strip(author, pseudonym))
+                if len(self._stripped) >= self._cache_size:
+                    self._stripped.clear()
+                self._stripped[pseudonym] = memo
+            out.append(post.replace(author=memo[1]))
         return out, list(seen.values())
 
 
