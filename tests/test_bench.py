@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_bench_json_prints_every_documented_key(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "civicpulse", "bench", "--json", "--posts", "3000"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)
+    for key in ("scenario_generate_posts_per_s", "ingest_store_posts_per_s", "pipeline_default_posts_per_s",
+                "peak_rss_mb", "posts", "post_build_serialise_100k_s"):
+        assert results[key] > 0, key
+    assert results["posts"] == 3000
