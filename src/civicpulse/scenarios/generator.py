@@ -1,403 +1,213 @@
 """Generating a scenario's stream: deterministic for a seed, time-ordered, flat in memory.
 
-The stream is built one minute at a time: Poisson counts for background chatter, incidents, hate
-waves and appeal replies are drawn for the minute, rumour cascades (simulated up front, bounded)
-contribute the reposts that fall in it, and the minute's posts are sorted by time and yielded. Only
-one minute of posts and the bounded cascades are ever held, however long the scenario.
+:class:`ScenarioRun` drives the :class:`~civicpulse.scenarios.engine.Engine` window by window and
+turns each row of event columns into a :class:`~civicpulse.post.Post`: text from the
+:class:`~civicpulse.scenarios.text.TextBank`, the author from the
+:class:`~civicpulse.scenarios.population.Population`, ids, replies and reposts from the sequence
+numbers. Labels go to the :class:`~civicpulse.scenarios.truth.TruthSink` as each post is yielded.
 
-Scalar choices use ``random.Random`` (much faster per call than NumPy scalars); bulk draws (the
-population, cascades, counts) use a NumPy PCG64 generator. Both are seeded from the one seed.
+Randomness: one seed gives three independent PCG64 streams (population, plan, stream) through a
+NumPy ``SeedSequence``, so, for example, a change to how chatter is drawn does not move every
+account's follower count.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import math
-import random
 from collections.abc import Iterator
-from datetime import timedelta
-from typing import Any, TypeVar
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from civicpulse.post import Author, Geo, GeoSource, Metrics, Post
-from civicpulse.scenarios import phrases
-from civicpulse.scenarios.hawkes import CascadeEvent, simulate_cascade
-from civicpulse.scenarios.population import Population, build_population
-from civicpulse.scenarios.spec import (
-    Appeal,
-    Coordinated,
-    District,
-    HateWave,
-    Incident,
-    Rumour,
-    Scenario,
-    parse_duration,
-)
-from civicpulse.scenarios.truth import InjectTruth, TruthSink, TruthSummary
+from civicpulse.post import Geo, GeoSource, Metrics, Post
+from civicpulse.scenarios.engine import Engine
+from civicpulse.scenarios.events import QUOTE, REPLY, REPOST, Events
+from civicpulse.scenarios.plan import Plan, Planner
+from civicpulse.scenarios.population import Population
+from civicpulse.scenarios.spec import Scenario
+from civicpulse.scenarios.text import TextBank
+from civicpulse.scenarios.truth import L_APPEAL, L_DENIAL, LABEL_NAMES, InjectTruth, TruthSink, TruthSummary
 
 __all__ = ["ScenarioRun"]
 
-T = TypeVar("T")
-
-# (time offset in seconds, post, label kind or None, label id or None)
-Item = tuple[float, Post, str | None, str | None]
-
-_STANCE = {
-    "support": ["omg share this!!", "This is true, my mate saw it", "Everyone needs to see this",
-                "Unbelievable. Spread the word"],
-    "query": ["Is this true??", "Source?", "Can anyone confirm this?", "Anyone know if this is real?"],
-    "deny": ["This is fake, stop sharing", "Police already said this is false", "Not true, I'm there right now",
-             "Fake news, check the official account"],
-}
+PLATFORM = "scenario"
+URL_BASE = "https://social.example"
+#: Domain separation for the seed, so that scenario seeds never collide with other uses of a seed.
+_SALT = 0x5CE7A210
 
 
 class ScenarioRun:
+    """One run of a scenario with one seed: the posts, and the ground truth beside them."""
+
     def __init__(self, scenario: Scenario, seed: int = 0, truth: TruthSink | None = None) -> None:
         self.scenario = scenario
         self.seed = seed
-        self.truth = truth or TruthSink()
-        self._np = np.random.Generator(np.random.PCG64(seed))
-        self._r = random.Random(seed)
-        self._count = 0
-        self._summary = TruthSummary(scenario=scenario.name, seed=seed, start=scenario.start,
-                                     end=scenario.start + timedelta(seconds=scenario.duration_s))
-        self._truth_by_id: dict[str, InjectTruth] = {}
-        # A shortened copy of a scenario simply leaves out the injects that would start after its end.
-        self._injects = [i for i in scenario.injects if parse_duration(i.at) < scenario.duration_s]
+        self.truth = truth if truth is not None else TruthSink()
+        self._summary: TruthSummary | None = None
+        self._prefix = f"{PLATFORM}:{scenario.name}-{seed}-"
+        self._url = f"{URL_BASE}/{scenario.name}/{seed}/"
 
-    # -- public ----------------------------------------------------------------------------------
+    # -- public ----------------------------------------------------------------------------------------
 
     def summary(self) -> TruthSummary:
-        """The ground-truth summary (post counts are complete once :meth:`posts` is exhausted)."""
+        """The ground-truth summary; its post counts are complete once :meth:`posts` is exhausted."""
+        if self._summary is None:
+            self._prepare()
+        assert self._summary is not None
         return self._summary
 
-    def posts(self) -> Iterator[Post]:
-        scenario = self.scenario
-        population = build_population(scenario, self._np)
-        self._prepare_truth()
-        cascades = self._simulate_rumours(population)
-        cursor = {rumour.id: 0 for rumour, _ in cascades}
-        post_ids: dict[str, dict[int, str]] = {rumour.id: {} for rumour, _ in cascades}
-        minutes = math.ceil(scenario.duration_s / 60)
-        pending: list[tuple[float, int, Item]] = []
-        sequence = itertools.count()
-        start_hour = scenario.start.hour + scenario.start.minute / 60
-        for minute in range(minutes):
-            t0 = minute * 60.0
-            items: list[Item] = []
-            hour = int((start_hour + t0 / 3600) % 24)
-            items.extend(self._background(population, t0, hour))
-            for inject in self._injects:
-                at = parse_duration(inject.at)
-                if isinstance(inject, Incident):
-                    items.extend(self._incident(inject, population, t0, at))
-                elif isinstance(inject, HateWave):
-                    items.extend(self._hate(inject, population, t0, at))
-                elif isinstance(inject, Appeal) and t0 <= at + parse_duration(inject.duration):
-                    items.extend(self._appeal(inject, population, t0, at))
-                elif isinstance(inject, Coordinated):
-                    items.extend(self._coordinated(inject, population, t0, at))
-            items.sort(key=lambda item: item[0])
-            # Rumour posts (and denials) reference earlier posts by id, so they are built in time
-            # order after the minute's other posts have their ids.
-            merged = self._merge_rumours(items, cascades, cursor, post_ids, population, t0)
-            # Some injects spill past the minute (a coordinated burst lasts minutes): they wait in
-            # a heap until their time comes, so the stream stays in time order.
-            for item in merged:
-                heapq.heappush(pending, (item[0], next(sequence), item))
-            horizon = t0 + 60 if minute < minutes - 1 else scenario.duration_s
-            while pending and pending[0][0] < horizon:
-                yield self._emit(heapq.heappop(pending)[2])
-
-    def _emit(self, item: Item) -> Post:
-        _, post, kind, label = item
-        if kind is not None and label is not None:
-            self.truth.label(post.id, kind, label)
-            self._truth_by_id[label].posts += 1
-        self._summary.posts += 1
-        return post
-
-    # -- building blocks -------------------------------------------------------------------------
-
-    def _new_id(self) -> str:
-        self._count += 1
-        return f"scenario:{self.scenario.name}-{self.seed}-{self._count}"
-
-    def _post(self, t: float, author: Author, text: str, language: str | None, **fields: Any) -> Post:
-        return Post(id=self._new_id(), platform="scenario", created_at=self.scenario.start + timedelta(seconds=t),
-                    author=author, text=text, language=language if self._r.random() < 0.7 else None,
-                    url=None, **fields)
-
-    def _decorate(self, text: str, language: str, tag_key: str, district: str) -> tuple[str, tuple[str, ...],
-                                                                                       tuple[str, ...]]:
-        """Typos, emoji, hashtags, links and code-switching, at the scenario's rates."""
-        chatter, r = self.scenario.chatter, self._r
-        if r.random() < chatter.typos and len(text) > 6:
-            i = r.randrange(1, len(text) - 2)
-            text = text[:i] + text[i + 1] + text[i] + text[i + 2:] if r.random() < 0.5 else text[:i] + text[i + 1:]
-        if r.random() < chatter.code_switching:
-            other = r.choice(self.scenario.languages)
-            if other != language and other in phrases.BACKGROUND:
-                # Code-switching: a second clause in another language, as bilingual posters write.
-                clause = r.choice(phrases.BACKGROUND[other]["neutral"])
-                thing = r.choice(phrases.THINGS[other]["daily"])
-                text = f"{text} — {clause.format(thing=thing, district=district, city=self.scenario.city, time='18h')}"
-        hashtags: tuple[str, ...] = ()
-        if r.random() < 0.35:
-            raw = r.choice(phrases.HASHTAGS.get(tag_key, ["{city}"]))
-            tag = raw.format(city=self.scenario.city, district=district).replace(" ", "")
-            hashtags = (tag.casefold(),)
-            text = f"{text} #{tag}"
-        if r.random() < chatter.emoji:
-            text = f"{text} {r.choice(phrases.EMOJI)}"
-        links: tuple[str, ...] = ()
-        if r.random() < chatter.links:
-            link = f"https://news.example.org/{self.scenario.name}/{r.randrange(10_000)}"
-            links = (link,)
-            text = f"{text} {link}"
-        return text, hashtags, links
-
-    def _geo(self, district: District, probability: float) -> Geo | None:
-        r = self._r
-        if r.random() >= probability:
-            return None
-        spread = district.radius_km / 111.0
-        lat = max(-90.0, min(90.0, district.lat + r.gauss(0, spread / 2)))
-        lon = max(-180.0, min(180.0, district.lon + r.gauss(0, spread / 2 / max(0.1, math.cos(math.radians(lat))))))
-        return Geo(source=GeoSource.GEOTAG, lat=round(lat, 6), lon=round(lon, 6), accuracy_m=50.0,
-                   place_name=district.name if r.random() < 0.5 else None)
-
-    def _fill(self, template: str, district: str, **slots: str) -> str:
-        r = self._r
-        return template.format(district=district, city=self.scenario.city, n=r.randrange(2, 50),
-                               time=f"{r.randrange(6, 23)}:{r.choice(('00', '15', '30', '45'))}",
-                               thing=slots.get("thing", ""), target=slots.get("target", ""),
-                               subject=slots.get("subject", ""))
-
-    def _templates(self, table: dict[str, T], language: str) -> tuple[str, T]:
-        if language in table:
-            return language, table[language]
-        return "en", table["en"]
-
-    # -- chatter and injects ---------------------------------------------------------------------
-
-    def _background(self, population: Population, t0: float, hour: int) -> list[Item]:
-        chatter, scenario, r = self.scenario.chatter, self.scenario, self._r
-        count = int(self._np.poisson(chatter.per_minute * chatter.rhythm[hour] * scenario.scale))
-        if count == 0:
-            return []
-        authors = self._np.choice(len(population.authors), size=count, p=population.activity)
-        languages, weights = zip(*chatter.languages.items(), strict=True)
-        moods, mood_weights = zip(*chatter.sentiment.items(), strict=True)
-        picked_languages = r.choices(languages, weights, k=count)
-        picked_moods = r.choices(moods, mood_weights, k=count)
-        districts = scenario.area.districts
-        is_bot = set(population.bots.tolist())
-        items: list[Item] = []
-        for i in range(count):
-            author_index = int(authors[i])
-            district = r.choice(districts)
-            if author_index in is_bot:
-                text, language, topic = self._fill(r.choice(phrases.BOT), district.name), "en", "daily"
-            else:
-                language, table = self._templates(phrases.BACKGROUND, picked_languages[i])
-                topic = r.choice(chatter.topics)
-                things = phrases.THINGS[language].get(topic) or phrases.THINGS[language]["daily"]
-                text = self._fill(r.choice(table[picked_moods[i]]), district.name, thing=r.choice(things))
-            text, hashtags, links = self._decorate(text, language, topic, district.name)
-            t = t0 + r.random() * 60
-            post = self._post(t, population.authors[author_index], text, language, hashtags=hashtags, links=links,
-                              geo=self._geo(district, chatter.geotagged),
-                              metrics=Metrics(likes=int(r.paretovariate(1.5)) - 1))
-            items.append((t, post, None, None))
-        return items
-
-    def _incident(self, inject: Incident, population: Population, t0: float, at: float) -> list[Item]:
-        rise, decay = parse_duration(inject.rise), parse_duration(inject.decay)
-        mid = t0 + 30 - at
-        if mid < 0:
-            return []
-        # Growth then decay: saturating rise to the peak, exponential fall-off afterwards.
-        rate = (inject.peak_per_minute * (1 - math.exp(-3 * mid / rise)) if mid <= rise
-                else inject.peak_per_minute * math.exp(-(mid - rise) / decay))
-        rate *= self.scenario.scale
-        if rate < 0.05:
-            return []
-        count = int(self._np.poisson(rate))
-        district = self.scenario.district(inject.district)
-        table: dict[str, list[str]] = phrases.INCIDENTS.get(inject.topic, phrases.INCIDENTS["riot"])
-        languages, weights = zip(*self.scenario.chatter.languages.items(), strict=True)
-        items: list[Item] = []
-        for _ in range(count):
-            t = max(at, t0 + self._r.random() * 60)
-            language, templates = self._templates(table, self._r.choices(languages, weights)[0])
-            author = population.authors[int(self._r.choice(population.ordinary))]
-            text, hashtags, links = self._decorate(self._fill(self._r.choice(templates), district.name), language,
-                                                   inject.topic, district.name)
-            post = self._post(t, author, text, language, hashtags=hashtags, links=links,
-                              geo=self._geo(district, inject.geotagged))
-            items.append((t, post, "incident", inject.id))
-        return items
-
-    def _hate(self, inject: HateWave, population: Population, t0: float, at: float) -> list[Item]:
-        duration = parse_duration(inject.duration)
-        mid = t0 + 30 - at
-        if not 0 <= mid <= duration:
-            return []
-        shape = min(1.0, mid / (duration * 0.2), (duration - mid) / (duration * 0.3))
-        count = int(self._np.poisson(inject.peak_per_minute * max(0.0, shape) * self.scenario.scale))
-        items: list[Item] = []
-        for _ in range(count):
-            t = max(at, t0 + self._r.random() * 60)
-            pool = population.coordinated if (self._r.random() < inject.coordinated_share
-                                              and population.coordinated.size) else population.ordinary
-            district = self._r.choice(self.scenario.area.districts).name
-            text = self._fill(self._r.choice(phrases.HATE), district, target=inject.target)
-            text, hashtags, links = self._decorate(text, "en", "hate", district)
-            post = self._post(t, population.authors[int(self._r.choice(pool))], text, "en",
-                              hashtags=hashtags, links=links)
-            items.append((t, post, "hate_wave", inject.id))
-        return items
-
-    def _appeal(self, inject: Appeal, population: Population, t0: float, at: float) -> list[Item]:
-        items: list[Item] = []
-        district = inject.district
-        truth = self._truth_by_id[inject.id]
-        if t0 <= at < t0 + 60:
-            author = population.authors[population.officials[inject.by]]
-            text = self._fill(phrases.APPEAL[0], district, subject=inject.subject)
-            post = self._post(at, author, f"{text} #missing", "en", hashtags=("missing",))
-            truth.post_id = post.id
-            items.append((at, post, "appeal", inject.id))
-        appeal_id = truth.post_id
-        mid = t0 + 30 - at
-        if appeal_id is None or mid <= 0:
-            return items
-        rate = inject.replies_per_minute * math.exp(-mid / (parse_duration(inject.duration) / 3)) * self.scenario.scale
-        for _ in range(int(self._np.poisson(rate))):
-            t = max(at + 1, t0 + self._r.random() * 60)
-            author = population.authors[int(self._r.choice(population.ordinary))]
-            if self._r.random() < inject.tips:
-                text, kind = self._fill(self._r.choice(phrases.TIPS), self._r.choice(self.scenario.area.districts).name,
-                                        subject=inject.subject), "tip"
-            else:
-                text, kind = self._fill(self._r.choice(phrases.REPLIES[self._r.choice(("share", "share", "comment"))]),
-                                        district), "appeal"
-            post = self._post(t, author, text, "en", reply_to=appeal_id)
-            items.append((t, post, kind, inject.id))
-        return items
-
-    def _coordinated(self, inject: Coordinated, population: Population, t0: float, at: float) -> list[Item]:
-        window, every = parse_duration(inject.window), parse_duration(inject.every)
-        items: list[Item] = []
-        for round_index in range(inject.rounds):
-            begin = at + round_index * every
-            if not (t0 <= begin < t0 + 60) or not population.coordinated.size:
+    def posts(self, skip: int = 0) -> Iterator[Post]:
+        """The stream in time order. ``skip`` leaves out the first posts cheaply (their text is never
+        written and no labels are sent for them), which is how a source resumes from a cursor."""
+        population, plan, engine = self._prepare()
+        summary = self.summary()
+        prefix, url, ids = self._prefix, self._url, plan.ids
+        handles = population.handles
+        author = population.author
+        render, render_cached = self._bank.render, self._bank.render_cached
+        label_sink = self.truth.label
+        start_us = round(self.scenario.start.timestamp() * 1_000_000)
+        for seq0, events in engine.windows():
+            self._count(events, plan, summary)
+            self._note_anchors(engine, plan, summary)
+            first = max(0, skip - seq0)
+            if first >= len(events):
                 continue
-            district = self._r.choice(self.scenario.area.districts).name
-            claims = phrases.CLAIMS.get(inject.message, {}).get("en")
-            template = self._r.choice(claims) if claims else "{city} deserves better #enough"
-            base = self._fill(template, district, target="outsiders", subject="a child")
-            for account in population.coordinated:
-                t = begin + self._r.random() * window
-                # Near-duplicates: the same message with small variations, as copy-paste campaigns do.
-                text = f"{base} {self._r.choice(phrases.EMOJI)}" if self._r.random() < 0.5 else f"{base}!!"
-                post = self._post(t, population.authors[int(account)], text, "en")
-                items.append((t, post, "coordinated", inject.id))
-        return items
+            rows = events.take(np.arange(first, len(events)))
+            columns = _columns(rows, population, start_us)
+            seq = seq0 + first
+            for (created, poster, kind, cref, sent, lang, flags, ka, kb, cauthor, rel, parent_seq, parent_poster,
+                 label, label_ref, label2, label2_ref, geo, lat, lon, views, likes, reposts, replies) in zip(
+                    *columns, strict=True):
+                pid = prefix + str(seq)
+                if rel == REPOST:
+                    text, hashtags, mentions, links, language = render_cached(kind, cref, sent, lang, flags, ka, kb)
+                    root = handles[cauthor]
+                    text = f"RT {root}: {text}"
+                    mentions = (root, *(m for m in mentions if m != root))
+                else:
+                    text, hashtags, mentions, links, language = render(kind, cref, sent, lang, flags, ka, kb)
+                    if rel == REPLY:
+                        answered = handles[parent_poster]
+                        text = f"{answered} {text}"
+                        mentions = (answered, *(m for m in mentions if m != answered))
+                parent = prefix + str(parent_seq) if parent_seq >= 0 else None
+                post = Post(
+                    id=pid, platform=PLATFORM, created_at=created.replace(tzinfo=UTC), author=author(poster),
+                    text=text, url=url + str(seq), language=language,
+                    reply_to=parent if rel == REPLY else None, repost_of=parent if rel == REPOST else None,
+                    quote_of=parent if rel == QUOTE else None, mentions=mentions, hashtags=hashtags, links=links,
+                    geo=Geo(source=GeoSource.GEOTAG, lat=lat, lon=lon, accuracy_m=25.0) if geo else None,
+                    metrics=Metrics(likes=likes, reposts=reposts, replies=replies, views=views))
+                # Labels go out before the post does, so a consumer that stops early has them all.
+                if label:
+                    label_sink(pid, LABEL_NAMES[label], ids[label_ref])
+                    if label2:
+                        label_sink(pid, LABEL_NAMES[label2], ids[label2_ref])
+                yield post
+                seq += 1
 
-    # -- rumours ---------------------------------------------------------------------------------
+    # -- internals -------------------------------------------------------------------------------------
 
-    def _simulate_rumours(self, population: Population) -> list[tuple[Rumour, list[CascadeEvent]]]:
-        cascades = []
-        for inject in self._injects:
-            if isinstance(inject, Rumour):
-                events = simulate_cascade(
-                    self._np, start=parse_duration(inject.at), spread=parse_duration(inject.spread),
-                    seeds=max(1, round(inject.seeds * self.scenario.scale)), branching=inject.branching,
-                    kernel=parse_duration(inject.kernel), seed_authors=population.ordinary,
-                    followers_of=population.followers_of, end=self.scenario.duration_s)
-                cascades.append((inject, events))
-        return cascades
+    def _prepare(self) -> tuple[Population, Plan, Engine]:
+        """Fresh state for a pass over the stream (calling :meth:`posts` twice gives the same stream)."""
+        scenario = self.scenario
+        streams = np.random.SeedSequence([self.seed, _SALT]).spawn(3)
+        population_rng, plan_rng, stream_rng = (np.random.Generator(np.random.PCG64(s)) for s in streams)
+        population = Population(scenario, population_rng)
+        self._bank = TextBank(scenario.city, scenario.languages, scenario.chatter.link_domains, population.handles)
+        plan = Planner(scenario, population, plan_rng, self._bank).build()
+        self._summary = _summary(scenario, self.seed, population, plan)
+        return population, plan, Engine(scenario, population, plan, stream_rng)
 
-    def _merge_rumours(self, items: list[Item], cascades: list[tuple[Rumour, list[CascadeEvent]]],
-                       cursor: dict[str, int], post_ids: dict[str, dict[int, str]], population: Population,
-                       t0: float) -> list[Item]:
-        extra: list[Item] = []
-        for rumour, events in cascades:
-            denial_at = parse_duration(rumour.denial_at) if rumour.denial_at is not None else math.inf
-            truth = self._truth_by_id[rumour.id]
-            district = rumour.district or self.scenario.area.districts[0].name
-            if rumour.denied_by and t0 <= denial_at < t0 + 60:
-                language, templates = self._templates(phrases.DENIAL, self.scenario.languages[0])
-                author = population.authors[population.officials[rumour.denied_by]]
-                denial = self._post(denial_at, author, self._fill(self._r.choice(templates), district), language)
-                truth.denial_post_id = denial.id
-                extra.append((denial_at, denial, "denial", rumour.id))
-            ids = post_ids[rumour.id]
-            index = cursor[rumour.id]
-            while index < len(events) and events[index].at < t0 + 60:
-                event = events[index]
-                after_denial = event.at > denial_at
-                # Denials slow a rumour down: most would-be reposts after it never happen.
-                kept = not (after_denial and event.parent >= 0 and self._r.random() < 0.65)
-                if not kept:
-                    ids[index] = ids.get(event.parent, "")
-                    index += 1
+    def _count(self, events: Events, plan: Plan, summary: TruthSummary) -> None:
+        summary.posts += len(events)
+        by_id = {truth.id: truth for truth in summary.all()}
+        for label_column, ref_column in (("label", "label_ref"), ("label2", "label2_ref")):
+            labels = events[label_column]
+            labelled = labels > 0
+            if not labelled.any():
+                continue
+            pairs, counts = np.unique(np.stack([labels[labelled], events[ref_column][labelled]]), axis=1,
+                                      return_counts=True)
+            for (label, ref), count in zip(pairs.T.tolist(), counts.tolist(), strict=True):
+                name = LABEL_NAMES[label]
+                summary.labels[name] = summary.labels.get(name, 0) + count
+                truth = by_id.get(plan.ids[ref])
+                if truth is not None:
+                    truth.posts += count
+                    truth.labels[name] = truth.labels.get(name, 0) + count
+
+    def _note_anchors(self, engine: Engine, plan: Plan, summary: TruthSummary) -> None:
+        for (label, ref), seq in engine.anchors.items():
+            post_id = self._prefix + str(seq)
+            for truth in summary.all():
+                if truth.id != plan.ids[ref]:
                     continue
-                post = self._rumour_post(rumour, event, ids, population, district, after_denial)
-                ids[index] = post.id if event.parent < 0 or post.repost_of is None else ids[event.parent]
-                extra.append((event.at, post, "rumour", rumour.id))
-                index += 1
-            cursor[rumour.id] = index
-        if not extra:
-            return items
-        return sorted([*items, *extra], key=lambda item: item[0])
+                if label == L_DENIAL:
+                    truth.denial_post_id = post_id
+                elif label == L_APPEAL:
+                    truth.post_id = post_id
 
-    def _rumour_post(self, rumour: Rumour, event: CascadeEvent, ids: dict[int, str], population: Population,
-                     district: str, after_denial: bool) -> Post:
-        r = self._r
-        author = population.authors[event.author]
-        claims = phrases.CLAIMS.get(rumour.claim, phrases.CLAIMS["riot-shooting"])
-        if event.parent < 0 or not ids.get(event.parent):
-            language, templates = self._templates(claims, r.choice(self.scenario.languages))
-            text = self._fill(r.choice(templates), district, target="outsiders", subject="a child")
-            text, hashtags, links = self._decorate(text, language, "riot", district)
-            return self._post(event.at, author, text, language, hashtags=hashtags, links=links)
-        parent_id = ids[event.parent]
-        if r.random() < 0.65:
-            return self._post(event.at, author, "", None, repost_of=parent_id)
-        stance = r.choice(("deny", "deny", "query", "support")) if after_denial else \
-            r.choice(("support", "support", "query", "query", "support"))
-        field = "quote_of" if r.random() < 0.5 else "reply_to"
-        return self._post(event.at, author, r.choice(_STANCE[stance]), "en", **{field: parent_id})
 
-    def _prepare_truth(self) -> None:
-        scenario, start = self.scenario, self.scenario.start
-        for inject in self._injects:
-            onset = start + timedelta(seconds=parse_duration(inject.at))
-            district_name = getattr(inject, "district", None)
-            district = scenario.district(district_name) if district_name else None
-            truth = InjectTruth(id=inject.id, kind=type(inject).__name__.lower(), title="", onset=onset,
-                                district=district_name, lat=district.lat if district else None,
-                                lon=district.lon if district else None)
-            if isinstance(inject, Incident):
-                truth.title, truth.kind = inject.title, "incident"
-                self._summary.incidents.append(truth)
-            elif isinstance(inject, Rumour):
-                truth.title, truth.kind = inject.claim, "rumour"
-                if inject.denial_at is not None and inject.denied_by:
-                    truth.denial_at = start + timedelta(seconds=parse_duration(inject.denial_at))
-                self._summary.rumours.append(truth)
-            elif isinstance(inject, HateWave):
-                truth.title, truth.kind = f"hate speech against {inject.target}", "hate_wave"
-                self._summary.hate_waves.append(truth)
-            elif isinstance(inject, Appeal):
-                truth.title, truth.kind = inject.subject, "appeal"
-                self._summary.appeals.append(truth)
-            else:
-                truth.title, truth.kind = inject.message, "coordinated"
-                self._summary.coordinated.append(truth)
-            self._truth_by_id[inject.id] = truth
+def _columns(rows: Events, population: Population, start_us: int) -> list[list[object]]:
+    """The row fields as Python lists (fast to iterate), with times, geotags and metrics prepared."""
+    offsets = np.floor(rows["t"] * 1_000_000).astype(np.int64)
+    created = (start_us + offsets).astype("datetime64[us]").tolist()
+    # Engagement as the platform would report it, derived from the content's keys so that a repost
+    # shows its root's counts (as platforms do) without another draw.
+    u1 = ((rows["ka"] >> 7) & 0xFFFF) / 65536.0
+    u2 = ((rows["kb"] >> 11) & 0xFFFF) / 65536.0
+    reach = population.followers[rows["cauthor"]].astype(np.float64)
+    views = reach * (0.3 + 1.7 * u1) + 5 + 40 * u2
+    likes = views * (0.002 + 0.08 * u2**4)
+    return [created, *(rows[name].tolist() for name in (
+        "poster", "ctype", "cref", "sent", "lang", "flags", "ka", "kb", "cauthor", "rel", "parent_seq",
+        "parent_poster", "label", "label_ref", "label2", "label2_ref", "geo")),
+        np.round(rows["lat"], 5).tolist(), np.round(rows["lon"], 5).tolist(),
+        views.astype(np.int64).tolist(), likes.astype(np.int64).tolist(),
+        (likes * 0.25 * u1).astype(np.int64).tolist(), (likes * 0.15 * (1 - u1)).astype(np.int64).tolist()]
+
+
+def _summary(scenario: Scenario, seed: int, population: Population, plan: Plan) -> TruthSummary:
+    start = scenario.start
+    duration = scenario.duration_s
+
+    def at(seconds: float) -> datetime:
+        return start + timedelta(seconds=seconds)
+
+    names = [d.name for d in scenario.area.districts]
+    summary = TruthSummary(
+        scenario=scenario.name, seed=seed, start=start, end=at(duration), duration_s=duration, scale=scenario.scale,
+        bots=[f"acct-{i}" for i in population.bots.tolist()],
+        officials=[f"acct-{i}" for i in population.officials.tolist()],
+        coordinated_accounts=[f"acct-{i}" for i in population.coordinated.tolist()])
+    for incident in plan.incidents:
+        summary.incidents.append(InjectTruth(
+            id=incident.spec.id, kind="incident", title=incident.spec.title, onset=at(incident.at),
+            onset_s=incident.at, district=names[incident.district], lat=incident.lat, lon=incident.lon))
+    for rumour in plan.rumours:
+        spec = rumour.spec
+        denied = rumour.denier >= 0 and rumour.denial_at < duration
+        summary.rumours.append(InjectTruth(
+            id=spec.id, kind="rumour", title=spec.title or spec.claim, onset=at(rumour.at), onset_s=rumour.at,
+            district=spec.district, lat=rumour.lat, lon=rumour.lon, denied_by=spec.denied_by if denied else None,
+            denial_at=at(rumour.denial_at) if denied else None, denial_s=rumour.denial_at if denied else None))
+    for hate in plan.hates:
+        target = hate.spec.target if isinstance(hate.spec.target, str) else next(iter(hate.spec.target.values()))
+        summary.hate_waves.append(InjectTruth(
+            id=hate.spec.id, kind="hate_wave", title=f"hate speech against {target}", onset=at(hate.at),
+            onset_s=hate.at, target=target))
+    for appeal in plan.appeals:
+        subject = appeal.spec.subject
+        title = subject if isinstance(subject, str) else next(iter(subject.values()))
+        resolved = appeal.resolved_at < duration
+        summary.appeals.append(InjectTruth(
+            id=appeal.spec.id, kind="appeal", title=title, onset=at(appeal.at), onset_s=appeal.at,
+            district=names[appeal.district], lat=appeal.lat, lon=appeal.lon,
+            resolved_at=at(appeal.resolved_at) if resolved else None))
+    for campaign in plan.coordinated:
+        first = float(campaign.rounds[0]) if campaign.rounds.size else 0.0
+        summary.coordinated.append(InjectTruth(
+            id=campaign.spec.id, kind="coordinated", title=campaign.spec.message or campaign.spec.id, onset=at(first),
+            onset_s=first, amplifies=campaign.spec.amplifies, members=summary.coordinated_accounts))
+    return summary
