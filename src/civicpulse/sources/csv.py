@@ -44,7 +44,14 @@ from civicpulse.post import Author, GeoSource, Post
 from civicpulse.registry import sources
 from civicpulse.sources.base import MAX_RAW_BYTES, Page, Rejected, Source
 from civicpulse.sources.formats import common
-from civicpulse.sources.jsonl import MAX_LINE_BYTES, check_line_start, open_binary, parse_cursor, skip_line
+from civicpulse.sources.jsonl import (
+    MAX_LINE_BYTES,
+    check_line_start,
+    count_lines,
+    open_binary,
+    parse_cursor,
+    skip_line,
+)
 from civicpulse.text import extract_hashtags, extract_links, extract_mentions, normalise_link
 
 __all__ = ["FIELDS", "GUESSES", "REQUIRED", "CsvSource", "parse_mapping", "parse_time"]
@@ -281,18 +288,7 @@ class CsvSource(Source):
         if offset == self._offset and parsed in (None, self._lineno):
             return self._offset, self._lineno
         check_line_start(self._file, offset, self._label)
-        return offset, self._count_lines(offset) if parsed is None else parsed
-
-    def _count_lines(self, offset: int) -> int:
-        self._file.seek(0)
-        count, left = 0, offset
-        while left > 0:
-            block = self._file.read(min(left, 1 << 20))
-            if not block:
-                break
-            count += block.count(b"\n")
-            left -= len(block)
-        return count
+        return offset, count_lines(self._file, offset) if parsed is None else parsed
 
     def fetch(self, cursor: str | None, limit: int) -> Page:
         offset, lineno = self._position(cursor)

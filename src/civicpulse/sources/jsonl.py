@@ -122,6 +122,19 @@ def open_binary(path: Path, stdin_hint: str = ", or use - to read standard input
     return handle
 
 
+def count_lines(handle: BinaryIO, offset: int) -> int:
+    """Newlines before ``offset``: the line number of a resumed cursor that did not carry one."""
+    handle.seek(0)
+    count, left = 0, offset
+    while left > 0:
+        block = handle.read(min(left, 1 << 20))
+        if not block:
+            break
+        count += block.count(b"\n")
+        left -= len(block)
+    return count
+
+
 def check_line_start(handle: BinaryIO, offset: int, label: str) -> None:
     """Refuse a cursor that is past the end of the file or not at the start of a line."""
     size = os.fstat(handle.fileno()).st_size
@@ -187,21 +200,10 @@ class JsonlSource(Source):
             raise UsageError("standard input cannot be rewound", fix="read from a file to resume")
         check_line_start(self._file, offset, self._label)
         if lineno is None:
-            lineno = self._count_lines(offset)
+            lineno = count_lines(self._file, offset)
         self._file.seek(offset)
         self._offset, self._lineno = offset, lineno
         return offset, lineno
-
-    def _count_lines(self, offset: int) -> int:
-        self._file.seek(0)
-        count, left = 0, offset
-        while left > 0:
-            block = self._file.read(min(left, 1 << 20))
-            if not block:
-                break
-            count += block.count(b"\n")
-            left -= len(block)
-        return count
 
     def fetch(self, cursor: str | None, limit: int) -> Page:
         with gc_paused():
