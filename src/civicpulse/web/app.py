@@ -50,6 +50,11 @@ def post_view(post: Post) -> dict[str, Any]:
     }
 
 
+def _utc_label(iso: str | None) -> str:
+    """The same short form the browser code shows: ``2026-08-07 21:59:59 UTC``."""
+    return f"{iso[:19].replace('T', ' ')} UTC" if iso and len(iso) >= 19 else "—"
+
+
 def _pipeline_view(stats: PipelineStats | None) -> dict[str, Any] | None:
     if stats is None:
         return None
@@ -99,6 +104,7 @@ def create_app(engine: Engine, status: StatusProvider | None = None, *, tick_s: 
     """The dashboard app for ``engine``; ``status`` reports a pipeline running in this process."""
     app = FastAPI(title="civicpulse", version=__version__, docs_url="/api/docs", redoc_url=None)
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
+    templates.env.filters["utc"] = _utc_label
     snapshot = _Snapshot(Reader(engine), status)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 

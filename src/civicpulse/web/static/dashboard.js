@@ -7,6 +7,11 @@ function setText(id, value) {
   if (node) node.textContent = value;
 }
 
+// "2026-08-07T21:59:59.768544+00:00" -> "2026-08-07 21:59:59 UTC": what a control room reads.
+function formatTime(iso) {
+  return typeof iso === "string" && iso.length >= 19 ? iso.slice(0, 19).replace("T", " ") + " UTC" : "—";
+}
+
 function formatNumber(n) {
   return typeof n === "number" ? n.toLocaleString("en-GB") : "—";
 }
@@ -19,7 +24,7 @@ function renderPosts(posts) {
     const meta = document.createElement("div");
     meta.className = "meta";
     const time = document.createElement("time");
-    time.textContent = post.created_at;
+    time.textContent = formatTime(post.created_at);
     const author = document.createElement("span");
     author.className = "author";
     author.textContent = post.author;
@@ -45,7 +50,7 @@ function update(data) {
   setText("authors", formatNumber(data.authors));
   setText("quarantined", formatNumber(data.quarantined));
   const pipeline = data.pipeline;
-  setText("clock", (pipeline && pipeline.stream_time) || data.latest_post_at || "—");
+  setText("clock", formatTime((pipeline && pipeline.stream_time) || data.latest_post_at));
   setText("rate", pipeline ? formatNumber(pipeline.posts_per_s) : "—");
   renderPosts(data.latest || []);
 }
