@@ -80,7 +80,7 @@ class TextModels:
 
     def __init__(self, directory: Path = MODELS_DIR, heads: tuple[str, ...] = DEFAULT_HEADS) -> None:
         self.config, self.idf = load_features(directory / FEATURES_FILE)
-        blocks: list[FloatArray] = []
+        sparse: list[tuple[IntArray, FloatArray]] = []
         biases: list[FloatArray] = []
         self.heads: dict[str, Head] = {}
         start = 0
@@ -91,16 +91,19 @@ class TextModels:
                 continue
             with np.load(path, allow_pickle=False) as npz:
                 weights = npz["weights"].astype(np.float32)
-                dense = np.zeros((n, weights.shape[1]), dtype=np.float32)
-                dense[npz["cols"].astype(np.int64)] = weights
-                blocks.append(dense)
+                sparse.append((npz["cols"].astype(np.int64), weights))
                 biases.append(npz["bias"].astype(np.float32))
                 width = weights.shape[1]
                 self.heads[name] = Head(name, tuple(str(x) for x in npz["labels"]), start, start + width,
                                         npz["offsets"].astype(np.float64), json.loads(str(npz["meta"])))
                 start += width
-        self.weights: FloatArray = (np.concatenate(blocks, axis=1) if blocks
-                                    else np.zeros((n, 0), dtype=np.float32))
+        # One dense matrix for all heads, filled in place: building per-head blocks and
+        # concatenating them would briefly need twice the memory.
+        self.weights: FloatArray = np.zeros((n, start), dtype=np.float32)
+        column = 0
+        for rows, weights in sparse:
+            self.weights[rows, column:column + weights.shape[1]] = weights
+            column += weights.shape[1]
         self.bias: FloatArray = np.concatenate(biases) if biases else np.zeros(0, dtype=np.float32)
         self.languages: tuple[str, ...] = ()
         self.lang_weights: FloatArray = np.zeros((1 << LANGUAGE_FOLD_BITS, 0), dtype=np.float32)
