@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
+from civicpulse.analysers.base import Analyser
 from civicpulse.models.text import batch_probs, text_models
 from civicpulse.post import Post
 
-__all__ = ["UNDETERMINED", "batch_languages", "head_results", "texts_of"]
+__all__ = ["UNDETERMINED", "SingleHeadAnalyser", "batch_languages", "head_results", "texts_of"]
 
 #: ISO 639-2 "undetermined": no letters to judge by (emoji only, links only, empty).
 UNDETERMINED = "und"
@@ -91,3 +92,15 @@ def head_results(head: str, texts: list[str], languages: list[str],
             probs_out = {k: _round(v) for k, v in zip(labels, row, strict=True)}
             out.append({"label": labels[b], "probs": probs_out})
     return out
+
+
+class SingleHeadAnalyser(Analyser):
+    """An analyser that is exactly one head of the shared text model, named like the analyser."""
+
+    requires = ("language",)
+    #: Languages the head was trained for; other known languages get ``unsupported``.
+    supported: ClassVar[frozenset[str]] = frozenset({"en"})
+
+    def analyse_many(self, posts: Sequence[Post]) -> list[Any]:
+        texts = texts_of(posts)
+        return head_results(self.name, texts, batch_languages(posts, texts), self.supported)
