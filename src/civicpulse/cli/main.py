@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from civicpulse.cli import bench, db, demo, ingest, scenario, serve
+from civicpulse.cli import analyse, bench, db, demo, ingest, scenario, serve
 from civicpulse.cli.eval import eval_command
 from civicpulse.errors import CivicpulseError
 
@@ -27,6 +27,7 @@ app.add_typer(db.app, name="db")
 app.command("bench")(bench.bench_command)
 app.command("serve")(serve.serve_command)
 app.command("eval")(eval_command)
+app.command("analyse")(analyse.analyse_command)
 
 err_console = Console(stderr=True)
 

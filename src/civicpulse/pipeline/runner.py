@@ -34,7 +34,7 @@ from civicpulse.sources.base import Page, Rejected, Source
 from civicpulse.store.pseudonym import Pseudonymiser
 from civicpulse.store.writer import Batch, StoreWriter
 
-__all__ = ["Pipeline", "PipelineStats", "Sink"]
+__all__ = ["Pipeline", "PipelineStats", "Sink", "apply_analysers"]
 
 Clock = Callable[[], datetime]
 
@@ -208,9 +208,8 @@ class Pipeline:
         cursor = next((p.cursor for p in reversed(pages) if p.cursor is not None), None)
         read = len(posts) + len(rejected)
         posts, identities = self.pseudonymiser.apply(posts)
-        for analyser in self.analysers:
-            posts, failures = _analyse(analyser, posts)
-            rejected.extend(failures)
+        posts, failures = apply_analysers(self.analysers, posts)
+        rejected.extend(failures)
         signals = self._detect(posts, pages)
         batch = Batch(posts=posts, identities=identities, rejected=rejected, source=self.source.describe(),
                       cursor_name=self.cursor_name, cursor=cursor)
@@ -290,6 +289,15 @@ class Pipeline:
                 target.get_nowait()
         except queue.Empty:
             pass
+
+
+def apply_analysers(chain: Sequence[Analyser], posts: list[Post]) -> tuple[list[Post], list[Rejected]]:
+    """Run the chain in order; posts that make an analyser fail are returned as rejections."""
+    rejected: list[Rejected] = []
+    for analyser in chain:
+        posts, failures = _analyse(analyser, posts)
+        rejected.extend(failures)
+    return posts, rejected
 
 
 def _analyse(analyser: Analyser, posts: list[Post]) -> tuple[list[Post], list[Rejected]]:
