@@ -14,7 +14,7 @@ from civicpulse.detectors.base import Signal
 from civicpulse.post import Author, Post
 from civicpulse.sources.base import Page, Rejected, Source
 
-__all__ = ["CollectingSink", "FrozenClock", "MemorySource", "make_post"]
+__all__ = ["CollectingSink", "FrozenClock", "MemorySource", "make_post", "read_all"]
 
 
 def make_post(n: int = 0, text: str = "hello", *, author: str = "acct-1", platform: str = "test",
@@ -23,6 +23,25 @@ def make_post(n: int = 0, text: str = "hello", *, author: str = "acct-1", platfo
     created = at or datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=n)
     return Post(id=f"{platform}:{n}", platform=platform, created_at=created,
                 author=Author(id=author, handle=f"@{author}"), text=text)
+
+
+def read_all(source: Source, limit: int = 10_000, cursor: str | None = None,
+             max_pages: int = 100_000) -> tuple[list[Post], list[Rejected], list[str]]:
+    """Fetch pages until ``done``: the posts, the rejections and every cursor handed out."""
+    posts: list[Post] = []
+    rejected: list[Rejected] = []
+    cursors: list[str] = []
+    for _ in range(max_pages):
+        page = source.fetch(cursor, limit)
+        posts += page.posts
+        rejected += page.rejected
+        if page.cursor is None:
+            raise AssertionError("a page without a cursor: the source cannot be resumed")
+        cursors.append(page.cursor)
+        cursor = page.cursor
+        if page.done:
+            return posts, rejected, cursors
+    raise AssertionError("the source never finished")
 
 
 class MemorySource(Source):

@@ -15,26 +15,10 @@ from civicpulse.errors import UsageError
 from civicpulse.post import GeoSource, Post
 from civicpulse.sources.base import MAX_RAW_BYTES, Rejected
 from civicpulse.sources.csv import CsvSource, parse_mapping, parse_time
+from civicpulse.testing import read_all
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 HEADER = "id,created_at,author,text\n"
-
-
-def read_all(source: CsvSource, limit: int = 10_000, cursor: str | None = None) -> tuple[list[Post], list[Rejected],
-                                                                                         list[str]]:
-    posts: list[Post] = []
-    rejected: list[Rejected] = []
-    cursors: list[str] = []
-    for _ in range(100_000):
-        page = source.fetch(cursor, limit)
-        posts += page.posts
-        rejected += page.rejected
-        assert page.cursor is not None
-        cursors.append(page.cursor)
-        cursor = page.cursor
-        if page.done:
-            return posts, rejected, cursors
-    raise AssertionError("the source never finished")
 
 
 def csv_file(tmp_path: Path, body: str | bytes, header: str = HEADER, name: str = "posts.csv") -> Path:

@@ -17,26 +17,10 @@ from civicpulse.errors import UsageError
 from civicpulse.post import Post
 from civicpulse.sources.base import MAX_RAW_BYTES, Page, Rejected
 from civicpulse.sources.jsonl import MAX_LINE_BYTES, JsonlSource, looks_wide
+from civicpulse.testing import read_all
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 ALL_FIXTURES = ("twarc2_page.jsonl", "twarc2_flat.jsonl", "mastodon_statuses.jsonl", "civicpulse_posts.jsonl")
-
-
-def read_all(source: JsonlSource, limit: int = 10_000, cursor: str | None = None) -> tuple[list[Post], list[Rejected],
-                                                                                           list[str]]:
-    posts: list[Post] = []
-    rejected: list[Rejected] = []
-    cursors: list[str] = []
-    for _ in range(100_000):
-        page = source.fetch(cursor, limit)
-        posts += page.posts
-        rejected += page.rejected
-        assert page.cursor is not None
-        cursors.append(page.cursor)
-        cursor = page.cursor
-        if page.done:
-            return posts, rejected, cursors
-    raise AssertionError("the source never finished")
 
 
 def write(path: Path, *lines: bytes, newline: bytes = b"\n") -> Path:
