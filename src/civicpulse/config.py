@@ -43,6 +43,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Dashboard address.
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Legal bases an operation may cite. Empty: the built-in list (LED and GDPR articles).
+    legal_bases: tuple[str, ...] = ()
+    #: A signed-in session lasts this long; ``civicpulse logout`` ends it sooner.
+    session_ttl_minutes: int = 480
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -74,6 +78,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return key
 
 
+_LISTS = ("analysers", "legal_bases")
+
+
 def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     fields = set(Settings.__struct_fields__)
     values: dict[str, Any] = {}
@@ -83,7 +90,7 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         field = name[len(ENV_PREFIX):].lower()
         if field not in fields:
             continue
-        values[field] = tuple(v.strip() for v in value.split(",") if v.strip()) if field == "analysers" \
+        values[field] = tuple(v.strip() for v in value.split(",") if v.strip()) if field in _LISTS \
             else value
     return values
 

@@ -7,7 +7,8 @@
     ├── PipelineError               the pipeline cannot be built (an analyser's requirement unmet)
     ├── ScenarioError               a scenario file is invalid
     ├── StoreError                  the database cannot be reached or is at the wrong schema version
-    └── RecordError                 one record is unusable; the pipeline quarantines it and goes on
+    ├── RecordError                 one record is unusable; the pipeline quarantines it and goes on
+    └── AccessDenied                the signed-in user may not do this (role, operation, session)
 
 The CLI prints ``message`` and ``fix`` on one line each and exits with status 2; a traceback is
 shown only for bugs (anything that is not a ``CivicpulseError``).
@@ -16,6 +17,7 @@ shown only for bugs (anything that is not a ``CivicpulseError``).
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "CivicpulseError",
     "ConfigError",
     "PipelineError",
@@ -69,3 +71,7 @@ class RecordError(CivicpulseError):
     def __init__(self, message: str, stage: str = "parse") -> None:
         super().__init__(message)
         self.stage = stage
+
+
+class AccessDenied(CivicpulseError):
+    """Refused by governance: wrong role, no active approved operation, bad or expired session."""

@@ -10,6 +10,7 @@ triggers on SQLite, a generated ``tsvector`` column with a GIN index on PostgreS
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -20,9 +21,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
-__all__ = ["cursors", "identities", "metadata", "posts", "quarantine", "raw_payloads"]
+__all__ = ["audit_checkpoints", "audit_log", "cursors", "identities", "metadata", "operation_ingests",
+           "operation_members", "operations", "posts", "quarantine", "raw_payloads", "retention_counts",
+           "sessions", "special_category_approvals", "users"]
 
 metadata = MetaData()
 
@@ -87,4 +91,119 @@ cursors = Table(
     Column("name", String(256), primary_key=True),
     Column("cursor", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# --- Governance (migration 0002): accounts, operations, audit log, retention, special categories. ---
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("role", String(32), nullable=False),
+    # argon2id, in the PHC string format ($argon2id$v=19$m=...,t=...,p=...$salt$hash).
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    # The token's random nonce: a token whose nonce is unknown or revoked is refused.
+    Column("nonce", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+operations = Table(
+    "operations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("legal_basis", String(200), nullable=False),
+    Column("area", Text, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("retention_days", Integer, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("approved_by", String(64)),
+    Column("approved_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    # Set when retention has deleted everything collected under the operation.
+    Column("purged_at", DateTime(timezone=True)),
+)
+
+operation_members = Table(
+    "operation_members",
+    metadata,
+    Column("operation_id", String(32), primary_key=True),
+    Column("username", String(64), primary_key=True),
+)
+
+operation_ingests = Table(
+    "operation_ingests",
+    metadata,
+    # Binds what a stream stored to the operation it ran under: posts ingested between started_at
+    # and ended_at (the operation's end when the run never finished) belong to the operation.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("operation_id", String(32), nullable=False),
+    Column("cursor_name", String(256), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Index("ix_operation_ingests_operation", "operation_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    # Not autoincrement: the writer takes max(seq) + 1 under a lock, so a gap is evidence of deletion.
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("operation_id", String(32)),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_at", "at"),
+)
+
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+
+retention_counts = Table(
+    "retention_counts",
+    metadata,
+    # Aggregates kept after personal data is deleted: what was held, and when it went.
+    Column("operation_id", String(32), primary_key=True),
+    Column("posts", Integer, nullable=False),
+    Column("raw_payloads", Integer, nullable=False),
+    Column("identities", Integer, nullable=False),
+    Column("quarantined", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+special_category_approvals = Table(
+    "special_category_approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("operation_id", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("categories", Text, nullable=False),
+    Column("justification", Text, nullable=False),
+    Column("approved_by", String(64), nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
 )
