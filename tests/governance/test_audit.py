@@ -102,9 +102,13 @@ def test_a_forged_checkpoint_is_refused(gov: Governance, clock: FrozenClock) -> 
 
 
 def test_the_act_and_its_entry_commit_or_roll_back_together(gov: Governance) -> None:
-    with pytest.raises(RuntimeError), gov.transaction() as (connection, now):
-        gov.log(connection, PostsRead(count=3), "alice", now, "op-1")
-        raise RuntimeError("the act failed")
+    def act() -> None:
+        with gov.transaction() as (connection, now):
+            gov.log(connection, PostsRead(count=3), "alice", now, "op-1")
+            raise RuntimeError("the act failed")
+
+    with pytest.raises(RuntimeError):
+        act()
     with gov.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == 0
 

@@ -19,6 +19,8 @@ from civicpulse.cli.common import (
 )
 from civicpulse.cli.summary import print_summary
 from civicpulse.config import Settings
+from civicpulse.governance.context import Governance
+from civicpulse.governance.operations import start_demo_operation
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.sources.scenario import ScenarioSource
 from civicpulse.store.queries import Reader
@@ -55,6 +57,7 @@ def demo_command(
     source = ScenarioSource(scenario, seed=seed, speed=speed if speed or not serve else WATCH_SPEED,
                             truth_dir=truth_dir)
     engine = open_database(settings)
+    operation = start_demo_operation(Governance.from_settings(engine, settings), f"demo:{scenario}")
     pipeline = build_pipeline(settings, source, engine)
     server = None
     if serve:
@@ -67,6 +70,7 @@ def demo_command(
         "incidents in the ground truth": len(truth.incidents),
         "rumours in the ground truth": len(truth.rumours),
         "ground truth written to": escape(str(truth_dir)),
+        "operation (purpose binding)": escape(f"{operation.name} {operation.id}, {operation.legal_basis}"),
     })
     if server is None:
         return
