@@ -34,10 +34,10 @@ def op(members: frozenset[str] = frozenset({"ana"}), approved: bool = True, clos
 
 
 def test_acting_beyond_ones_role_is_refused_with_the_roles_that_may() -> None:
-    with pytest.raises(AccessDenied, match="a analyst may not reveal identity") as caught:
+    with pytest.raises(AccessDenied, match="an analyst may not reveal identity") as caught:
         authorise(Actor("ana", "analyst"), Action.REVEAL_IDENTITY, op(), START)
     assert "investigator" in caught.value.fix
-    with pytest.raises(AccessDenied, match="administrator may not read posts"):
+    with pytest.raises(AccessDenied, match="an administrator may not read posts"):
         authorise(Actor("root", "administrator"), Action.READ_POSTS, op(frozenset({"root"})), START)
 
 

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from civicpulse.cli import analyse, bench, db, demo, ingest, scenario, serve
 from civicpulse.cli.eval import eval_command
+from civicpulse.cli.governance import register as register_governance
 from civicpulse.errors import CivicpulseError
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.command("bench")(bench.bench_command)
 app.command("serve")(serve.serve_command)
 app.command("eval")(eval_command)
 app.command("analyse")(analyse.analyse_command)
+register_governance(app)
 
 err_console = Console(stderr=True)
 

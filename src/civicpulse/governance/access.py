@@ -41,7 +41,8 @@ def authorise(actor: Actor, action: Action, operation: OperationView | None = No
         raise AccessDenied(f"{actor.username} has no valid role", fix="ask an administrator to set one") from None
     if not allowed(role, action):
         who = ", ".join(r.value for r in roles_allowed(action)) or "nobody"
-        raise AccessDenied(f"a {role.value} may not {action.value}",
+        article = "an" if role.value[0] in "aeiou" else "a"
+        raise AccessDenied(f"{article} {role.value} may not {action.value}",
                            fix=f"ask a user with one of these roles: {who}")
     if action not in OPERATION_SCOPED:
         return

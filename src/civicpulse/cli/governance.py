@@ -1,0 +1,17 @@
+"""Adds the governance commands to the ``civicpulse`` app (one line in ``main.py``)."""
+
+from __future__ import annotations
+
+import typer
+
+from civicpulse.cli import audit, operation, users
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users.app, name="user")
+    app.command("login")(users.login_command)
+    app.command("logout")(users.logout_command)
+    app.add_typer(operation.app, name="operation")
+    app.add_typer(audit.app, name="audit")
