@@ -1,0 +1,154 @@
+"""Retention: delete what an operation collected once its retention period has ended.
+
+Deleted: posts (their full-text index entries go with them: an FTS5 trigger on SQLite, the
+generated ``tsvector`` column on PostgreSQL), raw payloads, clear identities no remaining post
+refers to, and quarantined payloads received under the operation. Kept: counts per operation in
+``retention_counts``, and the audit log.
+
+The job works in batches, each one transaction holding the posts, their payloads, their now-orphan
+identities, the updated counts and the audit entry: killed at any moment, it leaves every record
+either whole or gone, and the next run carries on. Posts also covered by another operation whose
+retention has not ended are kept for it. On SQLite the job then merges the FTS5 segments, vacuums
+and truncates the WAL with ``secure_delete`` on, so deleted text is not left in the file's bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, not_, select, update
+
+from civicpulse.errors import AccessDenied
+from civicpulse.governance.access import authorise
+from civicpulse.governance.clock import TOLERANCE, as_utc
+from civicpulse.governance.context import Actor, Governance
+from civicpulse.governance.events import RetentionDeleted
+from civicpulse.governance.operations import Operation, _load
+from civicpulse.governance.roles import Action
+from civicpulse.governance.scope import Window, covered, windows
+from civicpulse.store.schema import identities, operations, posts, quarantine, raw_payloads, retention_counts
+
+__all__ = ["RetentionReport", "due_operations", "run_retention"]
+
+
+@dataclass
+class RetentionReport:
+    operations: list[str] = field(default_factory=list)
+    posts: int = 0
+    raw_payloads: int = 0
+    identities: int = 0
+    quarantined: int = 0
+    batches: int = 0
+
+
+def due_operations(connection: Connection, now: datetime) -> tuple[list[Operation], list[Operation]]:
+    """(operations whose retention has ended and are not purged yet, operations still retained)."""
+    ids = connection.execute(select(operations.c.id).where(operations.c.purged_at.is_(None))).scalars().all()
+    loaded = [op for op in (_load(connection, i) for i in ids) if op is not None]
+    return [op for op in loaded if op.delete_after <= now], [op for op in loaded if op.delete_after > now]
+
+
+def run_retention(gov: Governance, actor: Actor, batch_size: int = 500,
+                  on_batch: Callable[[int], None] | None = None) -> RetentionReport:
+    """Delete everything due. ``on_batch(n)`` runs inside each batch's transaction (tests kill there)."""
+    authorise(actor, Action.RUN_RETENTION)
+    report = RetentionReport()
+    now = gov.now()
+    with gov.engine.connect() as connection:
+        _check_clock(connection, now)
+        due, kept = due_operations(connection, now)
+        keep: list[Window] = [w for op in kept for w in windows(connection, op.id, op.ended_at)]
+    for operation in due:
+        with gov.engine.connect() as connection:
+            spans = windows(connection, operation.id, operation.ended_at)
+        while _batch(gov, actor, operation, spans, keep, batch_size, report, on_batch):
+            pass
+        with gov.transaction() as (connection, at):
+            connection.execute(update(operations).where(operations.c.id == operation.id).values(purged_at=at))
+        report.operations.append(operation.id)
+    if report.batches:
+        compact(gov.engine)
+    return report
+
+
+def _check_clock(connection: Connection, now: datetime) -> None:
+    """Deletion cannot be undone, so a clock jumped forward must not purge early: cross-check it
+    against the database server's own clock (another machine, for PostgreSQL)."""
+    server = connection.execute(select(func.current_timestamp())).scalar_one()
+    server_now = as_utc(server if isinstance(server, datetime) else datetime.fromisoformat(str(server)))
+    if abs(server_now - now) > TOLERANCE:
+        raise AccessDenied(f"the clock reads {now:%Y-%m-%d %H:%M} UTC but the database server reads "
+                           f"{server_now:%Y-%m-%d %H:%M} UTC; retention deletes for good, so it will not run",
+                           fix="correct the clocks (NTP) and run retention again")
+
+
+def _batch(gov: Governance, actor: Actor, operation: Operation, spans: list[Window], keep: list[Window],
+           batch_size: int, report: RetentionReport, on_batch: Callable[[int], None] | None) -> bool:
+    ours = and_(covered(posts.c.ingested_at, spans), not_(covered(posts.c.ingested_at, keep)))
+    theirs = and_(covered(quarantine.c.received_at, spans), not_(covered(quarantine.c.received_at, keep)))
+    with gov.transaction() as (connection, now):
+        _secure_delete(connection)
+        rows = connection.execute(select(posts.c.id, posts.c.author_id).where(ours).limit(batch_size)).all()
+        quarantined = connection.execute(select(quarantine.c.id).where(theirs).limit(batch_size)).scalars().all()
+        if not rows and not quarantined:
+            return False
+        ids = [r.id for r in rows]
+        authors = sorted({r.author_id for r in rows})
+        raw = connection.execute(delete(raw_payloads).where(raw_payloads.c.post_id.in_(ids))).rowcount if ids else 0
+        removed = connection.execute(delete(posts).where(posts.c.id.in_(ids))).rowcount if ids else 0
+        orphans = [a for a in authors if connection.execute(
+            select(posts.c.id).where(posts.c.author_id == a).limit(1)).first() is None]
+        people = connection.execute(delete(identities).where(identities.c.pseudonym.in_(orphans))).rowcount \
+            if orphans else 0
+        dropped = connection.execute(delete(quarantine).where(quarantine.c.id.in_(quarantined))).rowcount \
+            if quarantined else 0
+        _count(connection, operation.id, removed, raw, people, dropped, now)
+        gov.log(connection, RetentionDeleted(posts=removed, raw_payloads=raw, identities=people, quarantined=dropped),
+                actor.username, now, operation.id)
+        report.batches += 1
+        if on_batch is not None:
+            on_batch(report.batches)
+    report.posts += removed
+    report.raw_payloads += raw
+    report.identities += people
+    report.quarantined += dropped
+    return True
+
+
+def _secure_delete(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Freed pages are overwritten with zeros, so deleted text does not linger in the file.
+        connection.exec_driver_sql("PRAGMA secure_delete=ON")
+
+
+def _count(connection: Connection, operation_id: str, posts_n: int, raw: int, people: int, dropped: int,
+           now: datetime) -> None:
+    existing = connection.execute(select(retention_counts).where(retention_counts.c.operation_id == operation_id))
+    if existing.first() is None:
+        connection.execute(insert(retention_counts).values(operation_id=operation_id, posts=posts_n, raw_payloads=raw,
+                                                           identities=people, quarantined=dropped, updated_at=now))
+        return
+    c = retention_counts.c
+    connection.execute(update(retention_counts).where(c.operation_id == operation_id).values(
+        posts=c.posts + posts_n, raw_payloads=c.raw_payloads + raw, identities=c.identities + people,
+        quarantined=c.quarantined + dropped, updated_at=now))
+
+
+def compact(engine: Engine) -> None:
+    """Make deletion physical: merge FTS segments, rewrite the file, empty the WAL (SQLite);
+    reclaim dead rows and index entries (PostgreSQL)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA secure_delete=ON")
+            # 'optimize' merges every FTS5 segment, dropping the tokens of deleted rows for good.
+            connection.exec_driver_sql("INSERT INTO posts_fts(posts_fts) VALUES ('optimize')")
+            connection.commit()
+            connection.exec_driver_sql("VACUUM")
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM posts, raw_payloads, identities, quarantine")
+
+
