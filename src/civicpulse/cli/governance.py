@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from civicpulse.cli import audit, operation, users
+from civicpulse.cli import audit, operation, retention, reveal, users
 
 __all__ = ["register"]
 
@@ -15,3 +15,6 @@ def register(app: typer.Typer) -> None:
     app.command("logout")(users.logout_command)
     app.add_typer(operation.app, name="operation")
     app.add_typer(audit.app, name="audit")
+    app.add_typer(retention.app, name="retention")
+    app.command("reveal")(reveal.reveal_command)
+    app.command("export")(reveal.export_command)

@@ -1,0 +1,46 @@
+"""``civicpulse reveal`` (who is behind a pseudonym) and ``civicpulse export`` (an operation's posts)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from civicpulse.cli.common import ConfigOption, console, escape
+from civicpulse.cli.govern import open_governance, signed_in
+from civicpulse.governance.reveal import export_posts, reveal_identity
+
+OperationOption = typer.Option(..., "--operation", help="The operation this is for (see 'operation list').")
+
+
+def reveal_command(
+    pseudonym: str = typer.Argument(..., help="The author's pseudonym (ps:…)."),
+    operation: str = OperationOption,
+    reason: str = typer.Option(..., "--reason", help="Why, in words a court would accept (logged)."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Show the clear account behind a pseudonym (investigators; audit-logged with the reason)."""
+    gov = open_governance(config)
+    found = reveal_identity(gov, signed_in(gov), operation, pseudonym, reason)
+    console.print(f"{escape(found.pseudonym)} is {escape(found.platform)} account {escape(found.account_id)} "
+                  f"handle {escape(found.handle or '—')} name {escape(found.display_name or '—')}")
+
+
+def export_command(
+    operation: str = OperationOption,
+    reveal_reason: str | None = typer.Option(None, "--reveal-reason",
+                                             help="Include clear handles (investigators; logged per author)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File to write; default: standard output."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Export an operation's posts as JSON Lines, pseudonymised unless a reveal is authorised."""
+    gov = open_governance(config)
+    records = export_posts(gov, signed_in(gov), operation, reveal_reason)
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if output is None:
+        sys.stdout.write(body)
+    else:
+        output.write_text(body, encoding="utf-8")
+        console.print(f"wrote {len(records):,} posts to {escape(str(output))}")
