@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from civicpulse.cli import audit, operation, retention, reveal, users
+from civicpulse.cli import audit, operation, retention, reveal, special, users
 
 __all__ = ["register"]
 
@@ -18,3 +18,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(retention.app, name="retention")
     app.command("reveal")(reveal.reveal_command)
     app.command("export")(reveal.export_command)
+    app.add_typer(special.app, name="special")
