@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from civicpulse.cli import audit, operation, retention, reveal, special, users
+from civicpulse.cli import audit, operation, retention, reveal, special, transparency, users
 
 __all__ = ["register"]
 
@@ -19,3 +19,5 @@ def register(app: typer.Typer) -> None:
     app.command("reveal")(reveal.reveal_command)
     app.command("export")(reveal.export_command)
     app.add_typer(special.app, name="special")
+    app.command("transparency")(transparency.transparency_command)
+    app.command("dpia")(transparency.dpia_command)

@@ -38,6 +38,7 @@ class Action(StrEnum):
     RUN_RETENTION = "run retention"
     ROTATE_KEYS = "rotate keys"
     PUBLISH_TRANSPARENCY = "publish transparency"
+    DRAFT_DPIA = "draft dpia"
 
 
 #: Actions on personal data: they need an active, approved operation the actor is a member of.
@@ -53,8 +54,8 @@ MATRIX: dict[Role, frozenset[Action]] = {
     Role.COMMUNICATIONS: frozenset({_A.READ_POSTS, _A.SEARCH, _A.PUBLISH_TRANSPARENCY}),
     Role.INVESTIGATOR: frozenset({_A.READ_POSTS, _A.SEARCH, _A.MONITOR, _A.EXPORT, _A.REVEAL_IDENTITY,
                                   _A.MANAGE_RULES, _A.CREATE_OPERATION}),
-    Role.DPO: frozenset({_A.READ_AUDIT, _A.RUN_RETENTION, _A.PUBLISH_TRANSPARENCY}),
-    Role.ADMINISTRATOR: frozenset({_A.MANAGE_USERS, _A.RUN_RETENTION, _A.ROTATE_KEYS}),
+    Role.DPO: frozenset({_A.READ_AUDIT, _A.RUN_RETENTION, _A.PUBLISH_TRANSPARENCY, _A.DRAFT_DPIA}),
+    Role.ADMINISTRATOR: frozenset({_A.MANAGE_USERS, _A.RUN_RETENTION, _A.ROTATE_KEYS, _A.DRAFT_DPIA}),
 }
 
 

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from civicpulse.config import Settings
+from civicpulse.errors import AccessDenied, UsageError
+from civicpulse.governance.context import Actor, Governance
+from civicpulse.governance.dpia import draft_dpia
+from civicpulse.governance.events import SearchRun
+from civicpulse.governance.special import approve
+from civicpulse.governance.transparency import build_report, parse_period, render
+
+from .seeding import ADMIN, SUE, operation, staff
+
+DORA = Actor("dora", "dpo")
+
+
+@pytest.fixture
+def busy(gov: Governance) -> Governance:
+    gov.legal_bases = ("<script>alert(1)</script> Art. 1", *gov.legal_bases)
+    staff(gov)
+    op = operation(gov, "Watch on Jane Citizen")
+    approve(gov, SUE, op, "term", "mosque Leeds", "specific credible threat against the building this week")
+    with gov.transaction() as (connection, now):
+        gov.log(connection, SearchRun(query="jane citizen", results=3), "ana", now, op)
+    return gov
+
+
+def test_periods() -> None:
+    assert parse_period("2026-Q4") == (datetime(2026, 10, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    assert parse_period("2026-12")[1] == datetime(2027, 1, 1, tzinfo=UTC)
+    assert parse_period("2026") == (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    for bad in ("Q4", "2026-13", "2026-Q5; drop table"):
+        with pytest.raises(UsageError):
+            parse_period(bad)
+
+
+def test_the_report_counts_and_holds_no_personal_data(busy: Governance) -> None:
+    report = build_report(busy, DORA, "2026-Q4")
+    assert report["operations by legal basis"] == {"LED Art. 8 (processing necessary for a law-enforcement task)": 1}
+    assert report["activity"]["searches"] == 1
+    assert report["special-category approvals by category"] == {"religion": 1}
+    for fmt in ("json", "html", "pdf"):
+        body = render(report, fmt)
+        for secret in (b"Jane", b"jane", b"ana", b"sue", b"mosque", b"credible threat"):
+            assert secret not in body, (fmt, secret)
+    assert json.loads(render(report, "json"))["activity"]["identities revealed"] == 0
+    assert render(report, "pdf").startswith(b"%PDF")
+
+
+def test_html_is_escaped(busy: Governance) -> None:
+    from civicpulse.governance.operations import approve_operation, create_operation
+
+    op = create_operation(busy, Actor("ana", "investigator"), name="x", purpose="p", legal_basis="<script>",
+                          area="a", starts_at=busy.now(), ends_at=datetime(2026, 12, 1, tzinfo=UTC),
+                          retention_days=1)
+    approve_operation(busy, SUE, op.id)
+    body = render(build_report(busy, DORA, "2026-Q4"), "html").decode()
+    assert "<script>" not in body
+    assert "&lt;script&gt;" in body
+
+
+def test_only_the_dpo_and_communications_publish(busy: Governance) -> None:
+    with pytest.raises(AccessDenied):
+        build_report(busy, ADMIN, "2026-Q4")
+
+
+def test_the_dpia_draft_describes_the_live_configuration(busy: Governance) -> None:
+    text = draft_dpia(busy, DORA, Settings(analysers=("surface", "sentiment")))
+    assert "surface, sentiment" in text
+    assert "| supervisor | 1 |" in text
+    assert "To complete" in text
+    assert "Watch on Jane Citizen" in text  # internal document: operations are named
