@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -26,7 +27,7 @@ def check_command(terms: list[str] = typer.Argument(..., help="Watch terms, a qu
     for f in findings:
         table.add_row(escape(f.term), f.category, escape(f.matched), f.language, escape(f.law))
     console.print(table)
-    raise typer.Exit(1)
+    sys.exit(1)  # not typer.Exit: the app runs with standalone_mode=False, which swallows its code
 
 
 @app.command("approve")

@@ -13,7 +13,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from fpdf import FPDF
 from sqlalchemy import and_, func, select
 
 from civicpulse.errors import UsageError
@@ -134,6 +133,8 @@ def _latin1(text: str) -> str:
 
 
 def _pdf(report: dict[str, Any]) -> bytes:
+    from fpdf import FPDF  # imported here: only the PDF format needs it, and it is slow to import
+
     facts, tables = _sections(report)
     pdf = FPDF()
     pdf.set_creation_date(datetime(2000, 1, 1, tzinfo=UTC))  # reproducible bytes for the same report
