@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from civicpulse.cli import audit, operation, retention, reveal, special, transparency, users
+from civicpulse.cli import audit, keys, operation, retention, reveal, special, transparency, users
 
 __all__ = ["register"]
 
@@ -21,3 +21,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(special.app, name="special")
     app.command("transparency")(transparency.transparency_command)
     app.command("dpia")(transparency.dpia_command)
+    app.add_typer(keys.app, name="keys")
