@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from civicpulse.errors import AccessDenied, UsageError
 from civicpulse.governance.accounts import add_user
@@ -17,6 +18,7 @@ from civicpulse.governance.operations import (
     start_demo_operation,
 )
 from civicpulse.governance.roles import Action
+from civicpulse.store.schema import audit_log
 from civicpulse.testing import FrozenClock
 
 from .conftest import ADMIN, START
@@ -62,6 +64,10 @@ def test_naming_another_operations_id_is_refused(staffed: Governance) -> None:
     with pytest.raises(AccessDenied, match="bob is not a member"):
         bind_ingest(staffed, BOB, op, "ingest:jsonl:x")
     assert [o.id for o in list_operations(staffed, BOB)] == []
+    with staffed.engine.connect() as connection:
+        refusals = connection.execute(select(audit_log.c.actor, audit_log.c.operation_id)
+                                      .where(audit_log.c.event == "access_refused")).all()
+    assert [tuple(r) for r in refusals] == [("bob", op), ("bob", op)]
     assert [o.id for o in list_operations(staffed, ANA)] == [op]
 
 

@@ -18,7 +18,13 @@ from civicpulse.errors import AccessDenied, UsageError
 from civicpulse.governance.access import OperationView, authorise
 from civicpulse.governance.clock import as_utc
 from civicpulse.governance.context import Actor, Governance
-from civicpulse.governance.events import IngestBound, OperationApproved, OperationClosed, OperationCreated
+from civicpulse.governance.events import (
+    AccessRefused,
+    IngestBound,
+    OperationApproved,
+    OperationClosed,
+    OperationCreated,
+)
 from civicpulse.governance.roles import Action
 from civicpulse.store.schema import operation_ingests, operation_members, operations, users
 
@@ -94,7 +100,13 @@ def get_operation(gov: Governance, operation_id: str) -> Operation:
 def require(gov: Governance, actor: Actor, action: Action, operation_id: str | None) -> Operation | None:
     """Authorise ``action`` inside ``operation_id`` now; the operation, or ``None`` when not scoped."""
     operation = None if operation_id is None else get_operation(gov, operation_id)
-    authorise(actor, action, None if operation is None else operation.view, gov.now())
+    try:
+        authorise(actor, action, None if operation is None else operation.view, gov.now())
+    except AccessDenied as refusal:
+        # Refusals on personal data are evidence too (someone tried another team's operation).
+        gov.log_alone(AccessRefused(action=action.value, reason=refusal.message), actor.username,
+                      None if operation is None else operation.id)
+        raise
     return operation
 
 
