@@ -39,6 +39,7 @@ def test_headless_demo_ends_with_its_summary(tmp_path: Path) -> None:
     assert demo.returncode == 0, output
     assert "posts stored this run" in output
     assert "incidents in the ground truth" in output
+    assert "Demo exercise" in output  # the demo runs inside its own operation
     assert "quarantined records" in output
     assert (tmp_path / "civicpulse-data" / "demo-truth" / "truth.json").exists()
 
