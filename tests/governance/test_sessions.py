@@ -7,6 +7,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from civicpulse.errors import AccessDenied
 from civicpulse.governance.accounts import add_user, disable_user
@@ -73,4 +75,12 @@ def test_a_clock_set_back_cannot_act(gov: Governance, token: str, clock: FrozenC
     with pytest.raises(AccessDenied, match="time went backwards"):
         login(gov, "ana", PASSWORD)
     with pytest.raises(AccessDenied, match="clock is wrong"):
+        authenticate(gov, token)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=300), st.builds(lambda a, b: f"v1.{a}.{b}", st.text(max_size=80),
+                                                  st.text(max_size=80))))
+def test_any_hostile_token_is_refused_cleanly(gov: Governance, token: str) -> None:
+    with pytest.raises(AccessDenied):
         authenticate(gov, token)

@@ -65,7 +65,7 @@ def login(gov: Governance, username: str, password: str) -> str:
 
 def _nonce(gov: Governance, token: str) -> tuple[int, str, int]:
     parts = token.strip().split(".")
-    if len(parts) != 3 or parts[0] != "v1":
+    if len(parts) != 3 or parts[0] != "v1" or not token.isascii():
         raise AccessDenied("the session token is malformed", fix=_LOGIN_FIX)
     if not hmac.compare_digest(_mac(gov, parts[1]), parts[2]):
         raise AccessDenied("the session token's signature is invalid (forged or from another deployment)",
