@@ -54,6 +54,15 @@ def test_the_governance_commands_end_to_end(tmp_path: Path) -> None:
 
     login(tmp_path, "sue")
     ok(tmp_path, "operation", "approve", op)
+
+    login(tmp_path, "ana")
+    (tmp_path / "posts.jsonl").write_text(json.dumps({"id": "1", "text": "water rising on Mill Lane",
+                                                      "created_at": "2026-11-30T10:00:00Z",
+                                                      "author": {"id": "42", "handle": "@mill"}}) + "\n")
+    refused = civicpulse(tmp_path, "ingest", "jsonl", "posts.jsonl")
+    assert "must happen inside an operation" in refused.stderr
+    assert "posts stored this run" in ok(tmp_path, "ingest", "jsonl", "posts.jsonl", "--operation", op)
+    login(tmp_path, "sue")
     refused = civicpulse(tmp_path, "export", "--operation", op)
     assert "sue is not a member" in refused.stderr
 
@@ -73,7 +82,8 @@ def test_the_governance_commands_end_to_end(tmp_path: Path) -> None:
     login(tmp_path, "dora")
     assert "audit log intact" in ok(tmp_path, "audit", "verify")
     lines = ok(tmp_path, "audit", "export", "--from", "2000-01-01", "--to", "2100-01-01").splitlines()
-    assert {"user_added", "operation_approved", "special_category_approved"} <= {json.loads(x)["event"] for x in lines}
+    assert {"user_added", "operation_approved", "ingest_bound", "special_category_approved"} <= {
+        json.loads(x)["event"] for x in lines}
     report = json.loads(ok(tmp_path, "transparency", "--period", "2026", "--format", "json"))
     assert report["period"] == "2026"
     assert "Data-protection impact assessment" in ok(tmp_path, "dpia")

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
+from sqlalchemy import Engine, func, select
 
 from civicpulse.cli.common import settings_from
+from civicpulse.config import Settings
 from civicpulse.errors import AccessDenied, UsageError
 from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.keys import write_private
+from civicpulse.governance.operations import bind_ingest, end_ingest
 from civicpulse.governance.sessions import authenticate
 from civicpulse.pipeline.factory import open_database
+from civicpulse.store.schema import users
 
-__all__ = ["PasswordStdinOption", "forget_token", "open_governance", "parse_when", "read_password",
+__all__ = ["PasswordStdinOption", "bind_ingest_cli", "forget_token", "open_governance", "parse_when", "read_password",
            "save_token", "signed_in", "token_path"]
 
 PasswordStdinOption = typer.Option(False, "--password-stdin",
@@ -74,3 +79,22 @@ def parse_when(value: str, option: str) -> datetime:
         raise UsageError(f"{option} {value!r} is not a date or time",
                          fix=f"write {option} as 2026-11-30 or 2026-11-30T18:00") from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def bind_ingest_cli(settings: Settings, engine: Engine, operation_id: str | None,
+                    cursor_name: str) -> Callable[[], None]:
+    """Bind a CLI ingest to its operation; returns what to call when the run ends.
+
+    A deployment without accounts runs ungoverned (the quick start, the tests); from the first
+    account on, every ingest must name an operation the signed-in user may monitor in.
+    """
+    gov = Governance.from_settings(engine, settings)
+    with engine.connect() as connection:
+        governed = connection.execute(select(func.count()).select_from(users)).scalar_one() > 0
+    if operation_id is None:
+        if governed:
+            raise AccessDenied("monitoring must happen inside an operation with a purpose and a legal basis",
+                               fix="add --operation ID (see 'civicpulse operation list')")
+        return lambda: None
+    binding = bind_ingest(gov, signed_in(gov), operation_id, cursor_name)
+    return lambda: end_ingest(gov, binding)

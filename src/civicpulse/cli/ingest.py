@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from civicpulse.cli.common import ConfigOption, console, escape, run_pipeline, settings_from
+from civicpulse.cli.govern import bind_ingest_cli
 from civicpulse.cli.summary import print_summary
 from civicpulse.errors import UsageError
 from civicpulse.pipeline.factory import build_pipeline, open_database
@@ -34,6 +35,8 @@ def ingest_command(
     seed: int = typer.Option(None, "--seed", help="scenario: random seed."),
     speed: float = typer.Option(None, "--speed", help="scenario: replay speed (1 = real time); default: max."),
     resume: bool = typer.Option(True, "--resume/--restart", help="Continue from where the last run stopped."),
+    operation: str = typer.Option(None, "--operation", help="The operation this monitoring is for (required once "
+                                                            "accounts exist; see docs/governance.md)."),
     config: Path | None = ConfigOption,
 ) -> None:
     """Read posts from a source, enrich them and store them. Safe to interrupt and re-run."""
@@ -46,11 +49,13 @@ def ingest_command(
     source = open_source(kind, target, options)
     engine = open_database(settings)
     cursor_name = None if target == "-" else f"ingest:{kind}:{_stable_target(kind, target)}"
+    finish_binding = bind_ingest_cli(settings, engine, operation, cursor_name or f"ingest:{kind}:-")
     pipeline = build_pipeline(settings, source, engine, cursor_name=cursor_name)
     cursor = Reader(engine).cursor(cursor_name) if (resume and cursor_name) else None
     if cursor is not None:
         console.print(f"resuming {escape(source.describe())} from the last stored position")
     stats = run_pipeline(pipeline, f"ingesting {source.describe()}", total=source.total_hint(), cursor=cursor)
+    finish_binding()
     print_summary(stats, Reader(engine))
 
 
