@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(retention.app, name="retention")
     app.command("reveal")(reveal.reveal_command)
     app.command("export")(reveal.export_command)
+    app.command("search")(reveal.search_command)
     app.add_typer(special.app, name="special")
     app.command("transparency")(transparency.transparency_command)
     app.command("dpia")(transparency.dpia_command)

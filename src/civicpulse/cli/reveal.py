@@ -1,4 +1,4 @@
-"""``civicpulse reveal`` (who is behind a pseudonym) and ``civicpulse export`` (an operation's posts)."""
+"""``civicpulse reveal`` (who is behind a pseudonym), ``export`` and ``search`` (an operation's posts)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from civicpulse.cli.common import ConfigOption, console, escape
 from civicpulse.cli.govern import open_governance, signed_in
 from civicpulse.governance.reveal import export_posts, reveal_identity
+from civicpulse.governance.search import search
 
 OperationOption = typer.Option(..., "--operation", help="The operation this is for (see 'operation list').")
 
@@ -44,3 +45,18 @@ def export_command(
     else:
         output.write_text(body, encoding="utf-8")
         console.print(f"wrote {len(records):,} posts to {escape(str(output))}")
+
+
+def search_command(
+    query: str = typer.Argument(..., help="Words to find (all of them)."),
+    operation: str = OperationOption,
+    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Most posts to show."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Full-text search over an operation's posts (audit-logged; special-category terms need approval)."""
+    gov = open_governance(config)
+    found = search(gov, signed_in(gov), operation, query, limit)
+    for post in found:
+        console.print(f"{post.created_at:%Y-%m-%d %H:%M} {escape(post.author.id)}  {escape(post.text[:280])}",
+                      highlight=False)
+    console.print(f"{len(found)} post(s)")
