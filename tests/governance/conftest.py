@@ -39,3 +39,13 @@ def any_gov(engine: Engine, tmp_path: Path, clock: FrozenClock) -> Governance:
 
 
 ADMIN = Actor("root", "administrator")
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same algorithm (argon2id), tiny cost: the suite hashes dozens of passwords."""
+    from argon2 import PasswordHasher
+
+    from civicpulse.governance import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
