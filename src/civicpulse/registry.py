@@ -39,6 +39,8 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.offensive",
     "civicpulse.analysers.hate",
     "civicpulse.analysers.emotion",
+    "civicpulse.analysers.account",
+    "civicpulse.analysers.personal_data",
 )
 BUILTIN_DETECTORS: tuple[str, ...] = ()
 
