@@ -41,6 +41,7 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.emotion",
     "civicpulse.analysers.account",
     "civicpulse.analysers.personal_data",
+    "civicpulse.analysers.near_duplicates",
 )
 BUILTIN_DETECTORS: tuple[str, ...] = ()
 
