@@ -42,6 +42,7 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.account",
     "civicpulse.analysers.personal_data",
     "civicpulse.analysers.near_duplicates",
+    "civicpulse.analysers.places",
 )
 BUILTIN_DETECTORS: tuple[str, ...] = ()
 
