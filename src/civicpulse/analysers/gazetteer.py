@@ -39,6 +39,9 @@ class Gazetteer(NamedTuple):
     names: dict[str, tuple[int, ...]]
     #: First word of every key: a cheap test before any n-gram is joined.
     first_words: frozenset[str]
+    #: Every proper word prefix of a multi-word key ("new", "new york" for "new york city"): a name is
+    #: extended by one more word only while it is still such a prefix.
+    prefixes: frozenset[str]
 
 
 def name_key(name: str) -> str:
@@ -65,7 +68,8 @@ def load_gazetteer() -> Gazetteer:
             if key and key.count(" ") < MAX_WORDS:
                 index.setdefault(key, []).append(i)
     frozen = {key: tuple(ids) for key, ids in index.items()}
-    return Gazetteer(places, frozen, frozenset(key.split(" ", 1)[0] for key in frozen))
+    prefixes = {" ".join(words[:n]) for words in (key.split(" ") for key in frozen) for n in range(1, len(words))}
+    return Gazetteer(places, frozen, frozenset(key.split(" ", 1)[0] for key in frozen), frozenset(prefixes))
 
 
 @lru_cache(maxsize=1)

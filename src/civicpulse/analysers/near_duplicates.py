@@ -49,17 +49,20 @@ U64 = npt.NDArray[np.uint64]
 _LINKS = re.compile(r"https?://\S+|www\.\S+|@\w+")
 _PUNCTUATION = re.compile(r"[\W_]+")
 _rng = np.random.default_rng(20261129)
-# Multiply-shift hashing (Dietzfelbinger): odd 64-bit multipliers, the top 32 bits are the hash.
-_A: U64 = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
-_B: U64 = _rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+# The hash functions: x -> a*x + b mod 2^32 with odd a, a bijection on the (already mixed) 32-bit
+# shingle hash.
+_A = (_rng.integers(0, 2**31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)).astype(np.uint32)
+_B = _rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
 _ROW_MIX: U64 = (_rng.integers(1, 2**63, ROWS, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
 _BAND_SALT: U64 = _rng.integers(0, 2**63, BANDS, dtype=np.uint64)
 _POLY = np.uint64(1_000_003)
-_PERM_CHUNK = 12
 
 
 def normalise(text: str) -> str:
-    return _PUNCTUATION.sub(" ", _LINKS.sub(" ", text[:MAX_CHARS].casefold())).strip()
+    text = text[:MAX_CHARS].casefold()
+    if "@" in text or "http" in text or "www." in text:
+        text = _LINKS.sub(" ", text)
+    return _PUNCTUATION.sub(" ", text).strip()
 
 
 def _shingle_hashes(codes: npt.NDArray[np.uint32], lengths: npt.NDArray[np.int64]) -> tuple[U64, npt.NDArray[np.int64]]:
@@ -87,11 +90,13 @@ def signatures(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
     codes = np.frombuffer(b"".join(encoded), dtype=np.uint32)
     lengths = np.fromiter((len(e) // 4 for e in encoded), dtype=np.int64, count=len(encoded))
     hashes, firsts = _shingle_hashes(codes, lengths)
-    out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
-    for lo in range(0, NUM_PERM, _PERM_CHUNK):
-        permuted = (hashes[:, None] * _A[None, lo: lo + _PERM_CHUNK] + _B[None, lo: lo + _PERM_CHUNK]) >> np.uint64(32)
-        out[:, lo: lo + _PERM_CHUNK] = np.minimum.reduceat(permuted, firsts, axis=0)
-    return out
+    top = (hashes >> np.uint64(32)).astype(np.uint32)
+    # One row per hash function, shingles along the contiguous axis: reduceat over contiguous memory
+    # is an order of magnitude faster than over a strided column.
+    permuted = np.empty((NUM_PERM, top.size), dtype=np.uint32)
+    np.multiply(_A[:, None], top[None, :], out=permuted)
+    permuted += _B[:, None]
+    return np.ascontiguousarray(np.minimum.reduceat(permuted, firsts, axis=1).T)
 
 
 def band_keys(sigs: npt.NDArray[np.uint32]) -> U64:

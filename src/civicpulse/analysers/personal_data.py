@@ -108,7 +108,7 @@ _NOT_NAMES = frozenset({"The", "A", "An", "And", "Of", "In", "On", "At", "Is", "
 
 # Cheap token prefilters: the address and name patterns are alternations that Python's regex engine
 # tries at every position, so they run only on the texts that contain one of their trigger words.
-_PUNCT = str.maketrans(dict.fromkeys('.,;:!?()[]{}"/«»“”', " "))
+_WORDS = re.compile(r"[^\s.,;:!?()\[\]{}\"/«»“”]+")
 _STREET_WORDS = frozenset(
     _EN_STREET.split("|") + [w.rstrip("\\.") for w in _FR_STREET.split("|")] + ["Av", "Avda", "C"]
     + [w.rstrip("\\.").replace("C/", "C") for w in _LATIN_STREET.split("|")]
@@ -239,7 +239,7 @@ def find_personal_data(text: str, post: Post | None = None) -> list[Span]:
     found: list[Span] = []
     if "@" in text:
         found += [Span(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
-    words = text.translate(_PUNCT).split()
+    words = _WORDS.findall(text)
     if _ANY_DIGIT.search(text):
         _numbers(text, found)
         _ibans(text, found)

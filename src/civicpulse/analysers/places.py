@@ -23,7 +23,7 @@ from typing import Any
 import h3
 
 from civicpulse.analysers.base import Analyser
-from civicpulse.analysers.gazetteer import MAX_WORDS, WORD, Gazetteer, Place, load_gazetteer, place_stopwords
+from civicpulse.analysers.gazetteer import WORD, Gazetteer, Place, load_gazetteer, place_stopwords
 from civicpulse.config import Settings, load_settings
 from civicpulse.post import GeoSource, Post
 from civicpulse.registry import analysers
@@ -121,7 +121,7 @@ class PlacesAnalyser(Analyser):
 
     def _find(self, text: str, capitalised: bool) -> list[_Match]:
         text = text[:MAX_CHARS]
-        index, first_words = self._gazetteer.names, self._gazetteer.first_words
+        index, first_words, prefixes = self._gazetteer.names, self._gazetteer.first_words, self._gazetteer.prefixes
         found: list[_Match] = []
         seen: set[int] = set()
         resume = 0
@@ -132,7 +132,7 @@ class PlacesAnalyser(Analyser):
             if key not in first_words:
                 continue
             best, end, pos = (key if key in index else None), m.end(), m.end()
-            for _ in range(MAX_WORDS - 1):  # the longest name that starts here wins
+            while key in prefixes:  # the longest name that starts here wins
                 following = _NEXT_WORD.match(text, pos)
                 if following is None:
                     break
