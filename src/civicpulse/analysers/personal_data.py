@@ -122,10 +122,10 @@ _PERSON_TRIGGERS = frozenset(
 
 
 def luhn_valid(digits: str) -> bool:
-    """The Luhn (mod 10) check over a string of ASCII digits."""
+    """The Luhn (mod 10) check over a string of decimal digits."""
     total = 0
     for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
+        d = int(ch)  # any Unicode decimal digit
         if i % 2:
             d = d * 2 - 9 if d > 4 else d * 2
         total += d
