@@ -70,20 +70,20 @@ _ALNUM_CHAR = re.compile(r"[A-Za-z0-9]")
 
 # -- street addresses ----------------------------------------------------------------------------------
 _CAP = r"[^\W\d_a-zß-ÿ][\w'’-]*"  # a capitalised word
-_HOUSE = r"\d{1,5}(?:[ ]?[A-Za-z]\b|[ ](?:bis|ter)\b)?"
+_HOUSE = r"\d{1,5}(?:[A-Za-z]\b|[ ](?:bis|ter)\b)?"
 _EN_STREET = (r"Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Place|Pl|Court|Ct|Terrace|"
-              r"Crescent|Boulevard|Blvd|Grove|Gardens|Square|Sq|Row|Parade|Walk|Mews|Hill|Rise|Green")
+              r"Crescent|Boulevard|Blvd|Grove|Gardens|Square|Sq|Parade|Mews")
 _FR_STREET = r"rue|avenue|av\.|boulevard|bd|place|allée|impasse|chemin|quai|cours|route|passage"
-_LATIN_STREET = (r"Calle|C/|Avenida|Avda\.|Plaza|Paseo|Carrer|Camino|Ronda|Travesía|Via|Viale|Piazza|Corso|"
+_LATIN_STREET = (r"Calle|C/|Avenida|Avda\.|Plaza|Paseo|Carrer|Camino|Travesía|Via|Viale|Piazza|Corso|"
                  r"Vicolo|Largo|Piazzale")
 _ADDRESS = re.compile(
     # en: "221B Baker Street", "12 Harehills Lane"
-    rf"\b{_HOUSE},?[ ](?:{_CAP}[ ]){{1,3}}(?:{_EN_STREET})\b\.?"
+    rf"\b{_HOUSE},?[ ](?!(?:A|An|The)\b)(?:{_CAP}[ ]){{1,3}}(?:{_EN_STREET})\b\.?"
     # fr: "12 rue de la Paix", "5 bis, avenue Victor Hugo"
     rf"|\b{_HOUSE},?[ ](?i:{_FR_STREET})[ ](?:(?:de|du|des|la|le|l'|d')[ ]?){{0,3}}{_CAP}(?:[ ]{_CAP}){{0,3}}"
     # es/it/ca: "Calle Mayor 5", "Via Giuseppe Garibaldi, 12", "C/ Alcalá 23"
     rf"|\b(?:{_LATIN_STREET})[ ]?(?:(?:de|del|de la|dei|della|delle|di)[ ])?{_CAP}"
-    rf"(?:[ ](?:(?:de|del|la|di)[ ])?{_CAP}){{0,3}},?[ ]n?º?[ ]?\d{{1,4}}[A-Za-z]?\b"
+    rf"(?:[ ](?:(?:de|del|la|di)[ ])?{_CAP}){{0,3}},?[ ]n?º?[ ]?\d{{1,4}}[A-Za-z]?\b(?![.,]\d)"
     # de/nl: "Hauptstraße 5", "Berliner Str. 12a", "Prinsengracht 263", "Am Markt 3"
     r"|\b(?:[^\W\d_a-zß-ÿ][\w-]*[ ])?(?:Str\.|Straße|Strasse|Weg|Allee|Platz|Gasse|Damm|"
     r"[^\W\d_a-zß-ÿ][\w-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|damm|ufer|"
@@ -92,18 +92,21 @@ _ADDRESS = re.compile(
 
 # -- person names --------------------------------------------------------------------------------------
 _NAME = rf"{_CAP}(?:[ ](?:(?:van|von|de|der|den|da|di|del|la|le|bin|ibn|al|el)[ ])?{_CAP}){{0,2}}"
-_TITLES = (r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Mme|Mlle|Madame|Monsieur|Sr|Sra|Srta|"
-           r"Señor|Señora|Don|Doña|Herr|Frau|Sig|Sig\.ra|Signor|Signora|Dott|Dhr|Mevr|Mevrouw|Officer|"
-           r"Constable|PC|Sgt|Sergeant|Inspector|Detective|Superintendent|Commissioner|Chief Constable|"
-           r"Mayor|Councillor|Cllr|Minister|Senator|Judge|Father|Rev|Reverend|Pastor|Imam|Rabbi|Captain|Capt|"
+#: Abbreviated titles, which may carry a full stop ("Dr. Jane Smith").
+_ABBREVIATIONS = r"Mr|Mrs|Ms|Mx|Dr|Prof|Mme|Mlle|Sr|Sra|Srta|Sig|Sig\.ra|Dott|Dhr|Mevr|PC|Sgt|Cllr|Rev|Capt"
+_TITLES = (r"Miss|Professor|Sir|Dame|Lord|Lady|Madame|Monsieur|Señor|Señora|Don|Doña|Herr|Frau|Signor|Signora|"
+           r"Mevrouw|Officer|Constable|Sergeant|Inspector|Detective|Superintendent|Commissioner|"
+           r"Chief Constable|Mayor|Councillor|Minister|Senator|Judge|Father|Reverend|Pastor|Imam|Rabbi|Captain|"
            r"Kommissar|Commissaire|Agente|Bürgermeister|Burgemeester|Maire|Alcalde|Sindaco")
 _PERSON = re.compile(
-    rf"\b(?:{_TITLES})\.?[ ](?P<a>{_NAME})"
+    rf"\b(?:(?:{_ABBREVIATIONS})\.?|{_TITLES})[ ](?P<a>{_NAME})"
     r"|(?i:\bmy name is|\bje m'appelle|\bje m’appelle|\bme llamo|\bmi nombre es|\bich heiße|\bich heisse|"
     rf"\bmein name ist|\bmi chiamo|\bmijn naam is|\bik heet)[ ](?P<b>{_NAME})")
 #: Capitalised words that follow a title but are not names ("Officer Down", "Dr Who").
 _NOT_NAMES = frozenset({"The", "A", "An", "And", "Of", "In", "On", "At", "Is", "Was", "Le", "La", "Les", "El",
-                        "Los", "Der", "Die", "Das", "Il", "De", "Het", "Een", "Who", "Down", "Said", "Says"})
+                        "Los", "Der", "Die", "Das", "Il", "De", "Het", "Een", "Who", "Down", "Said", "Says",
+                        "President", "Prime", "Speaker", "Chairman", "World", "Universe", "America", "USA",
+                        "Declares", "Blocks", "Slams", "Calls", "Warns", "Announces"})
 
 
 # Cheap token prefilters: the address and name patterns are alternations that Python's regex engine
@@ -116,7 +119,7 @@ _STREET_WORDS = frozenset(
 _STREET_SUFFIXES = ("straße", "strasse", "str", "weg", "allee", "platz", "gasse", "damm", "ufer", "straat",
                     "laan", "plein", "gracht", "kade", "singel", "dijk", "steeg")
 _PERSON_TRIGGERS = frozenset(
-    [w for t in _TITLES.split("|") for w in t.replace("\\.", " ").split()]
+    [w for t in f"{_ABBREVIATIONS}|{_TITLES}".split("|") for w in t.replace("\\.", " ").split()]
     + ["name", "Name", "m'appelle", "m’appelle", "M'appelle", "llamo", "nombre", "heiße", "heisse", "chiamo",
        "naam", "heet"])
 
