@@ -7,6 +7,8 @@ from typing import Any
 
 import h3
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from civicpulse.analysers.gazetteer import load_gazetteer, name_key, place_stopwords
 from civicpulse.analysers.places import PlacesAnalyser
@@ -102,3 +104,15 @@ def test_every_post_gets_a_result(places: PlacesAnalyser) -> None:
     out = places.analyse_many(posts)
     assert len(out) == 3
     assert len(out[2]["places"]) == 1  # the same place mentioned many times is listed once
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=200), profile=st.one_of(st.none(), st.text(max_size=60)))
+def test_any_text_gives_a_valid_result(places: PlacesAnalyser, text: str, profile: str | None) -> None:
+    post = make_post(text=text).replace(author=Author(id="a", profile_location=profile))
+    out = places.analyse_one(post)
+    for place in out["places"]:
+        assert 0.0 < place["confidence"] <= 1.0
+        assert h3.is_valid_cell(place["h3"])
+        if "start" in place:
+            assert 0 <= place["start"] < place["end"] <= len(text)
