@@ -39,7 +39,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Batches that may wait between the source and the pipeline (bounds memory).
     queue_batches: int = 4
     #: Default analyser chain, by registered name.
-    analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion")
+    analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion", "account")
+    #: Near-duplicates: posts remembered for matching (bounds memory: under 1 KB each).
+    near_duplicates_max_posts: int = 30_000
+    #: Near-duplicates: how far back, in post time, a copy still joins a cluster.
+    near_duplicates_window_s: float = 6 * 3600.0
+    #: Places: H3 resolution of the cell given with each place (0 coarsest … 15 finest; 8 ≈ 0.7 km²).
+    places_h3_resolution: int = 8
+    #: Places: optional ``[south, west, north, east]`` area that ambiguous place names are resolved
+    #: towards (e.g. the city being monitored); empty for none.
+    places_bbox: tuple[float, ...] = ()
     #: Dashboard address.
     host: str = "127.0.0.1"
     port: int = 8000
@@ -55,6 +64,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError("max_latency_s must be positive", fix="set max_latency_s to e.g. 0.5")
         if self.queue_batches < 1:
             raise ConfigError("queue_batches must be at least 1", fix="set queue_batches to e.g. 4")
+        if self.near_duplicates_max_posts < 1 or self.near_duplicates_window_s <= 0:
+            raise ConfigError("near_duplicates_max_posts and near_duplicates_window_s must be positive",
+                              fix="set e.g. near_duplicates_max_posts = 30000, near_duplicates_window_s = 21600")
+        if not 0 <= self.places_h3_resolution <= 15:
+            raise ConfigError("places_h3_resolution must be between 0 and 15", fix="set it to e.g. 8")
+        if self.places_bbox and not _valid_bbox(self.places_bbox):
+            raise ConfigError(f"places_bbox {list(self.places_bbox)} is not [south, west, north, east]",
+                              fix="give four numbers, e.g. places_bbox = [53.70, -1.80, 53.95, -1.29]")
 
     @property
     def resolved_database_url(self) -> str:
@@ -78,7 +95,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return key
 
 
-_LISTS = ("analysers", "legal_bases")
+_LISTS = ("analysers", "legal_bases", "places_bbox")
+
+
+def _valid_bbox(box: tuple[float, ...]) -> bool:
+    if len(box) != 4:
+        return False
+    south, west, north, east = box
+    return -90 <= south < north <= 90 and -180 <= west <= 180 and -180 <= east <= 180
 
 
 def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:

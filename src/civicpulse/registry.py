@@ -39,6 +39,10 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.offensive",
     "civicpulse.analysers.hate",
     "civicpulse.analysers.emotion",
+    "civicpulse.analysers.account",
+    "civicpulse.analysers.personal_data",
+    "civicpulse.analysers.near_duplicates",
+    "civicpulse.analysers.places",
 )
 BUILTIN_DETECTORS: tuple[str, ...] = ()
 

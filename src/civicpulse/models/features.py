@@ -152,6 +152,8 @@ def _char_buckets(texts: list[str], config: FeatureConfig) -> tuple[npt.NDArray[
     h = codes.copy()
     with np.errstate(over="ignore"):
         for n in range(1, config.char_max + 1):
+            if n > total:  # a batch shorter than n characters (one empty post) has no n-grams
+                break
             if n > 1:
                 # h[i] becomes the polynomial hash of codes[i : i + n]; uint64 wraps mod 2**64.
                 h = h[: total - n + 1] * _POLY + codes[n - 1:]
