@@ -40,6 +40,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     queue_batches: int = 4
     #: Default analyser chain, by registered name.
     analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion")
+    #: Detectors run on the stream, by registered name (see docs/detection.md).
+    detectors: tuple[str, ...] = ("events",)
     #: Dashboard address.
     host: str = "127.0.0.1"
     port: int = 8000
@@ -83,7 +85,7 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         field = name[len(ENV_PREFIX):].lower()
         if field not in fields:
             continue
-        values[field] = tuple(v.strip() for v in value.split(",") if v.strip()) if field == "analysers" \
+        values[field] = tuple(v.strip() for v in value.split(",") if v.strip()) if field in ("analysers", "detectors") \
             else value
     return values
 

@@ -22,7 +22,8 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["cursors", "identities", "metadata", "posts", "quarantine", "raw_payloads"]
+__all__ = ["cursors", "detector_state", "identities", "metadata", "posts", "quarantine", "raw_payloads",
+           "signals"]
 
 metadata = MetaData()
 
@@ -86,5 +87,33 @@ cursors = Table(
     metadata,
     Column("name", String(256), primary_key=True),
     Column("cursor", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Signals raised by detectors (events, rumours, ...); ``post_ids`` and ``details`` are JSON.
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("detector", String(128), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("key", String(256), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("post_ids", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+    Index("ix_signals_at", "at"),
+    Index("ix_signals_kind_key", "kind", "key"),
+)
+
+# The latest snapshot of each detector, restored when a pipeline starts.
+detector_state = Table(
+    "detector_state",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+    Column("stream_time", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
