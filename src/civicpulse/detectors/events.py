@@ -122,6 +122,7 @@ class _Recent(msgspec.Struct, array_like=True):
     terms: list[str]
     lat: float | None = None
     lon: float | None = None
+    language: str | None = None
 
 
 class _State(msgspec.Struct, kw_only=True):
@@ -302,7 +303,7 @@ class EventDetector(Detector):
         touched.update(terms)
         geo = post.geo
         self._recent.append(_Recent(index, post.id, author, terms, geo.lat if geo else None,
-                                    geo.lon if geo else None))
+                                    geo.lon if geo else None, post.language))
         self._join(post, terms, t, original=True)
 
     def _join(self, post: Post, terms: list[str], t: float, *, original: bool) -> None:
@@ -333,8 +334,7 @@ class EventDetector(Detector):
                     event.term_counts[term] = event.term_counts.get(term, 0) + 1
         if len(event.authors) < 50 and post.author.id not in event.authors:
             event.authors.append(post.author.id)
-        if post.language and (post.language in event.languages or len(event.languages) < 20):
-            event.languages[post.language] = event.languages.get(post.language, 0) + 1
+        _count_language(event, post.language)
         geo = post.geo
         if geo is not None:
             _locate(event, geo.lat, geo.lon)
@@ -426,6 +426,7 @@ class EventDetector(Detector):
             if len(event.sample) < self.settings.sample_size:
                 event.sample.append(record.post_id)
             _locate(event, record.lat, record.lon)
+            _count_language(event, record.language)
         s.events[event_id] = event
         for term in terms:
             s.owner[term] = event_id
@@ -510,6 +511,11 @@ def _best(mine: set[int], open_sets: dict[str, set[int]], threshold: float) -> s
         if j >= score:
             best, score = event_id, j
     return best
+
+
+def _count_language(event: _Event, language: str | None) -> None:
+    if language and (language in event.languages or len(event.languages) < 20):
+        event.languages[language] = event.languages.get(language, 0) + 1
 
 
 def _locate(event: _Event, lat: float | None, lon: float | None) -> None:
