@@ -69,15 +69,19 @@ def test_a_burst_of_new_words_becomes_one_event_with_place_and_status() -> None:
     found = events(signals)
     assert len(found) == 1
     event = next(iter(found.values()))
-    assert event.kind == "event" and event.details["status"] == "emerging"
+    assert event.kind == "event"
+    assert event.details["status"] == "emerging"
     assert {"warehouse", "dock", "street", "flames"} & set(event.details["terms"])
     assert all(pid.startswith("b:") for pid in event.post_ids)
     assert 1200 <= (event.at - START).total_seconds() <= 1200 + 60
     location = event.details["location"]
-    assert location is not None and abs(location["lat"] - 51.5) < 0.01 and location["radius_m"] >= 250
+    assert location is not None
+    assert abs(location["lat"] - 51.5) < 0.01
+    assert location["radius_m"] >= 250
     assert event.details["languages"] == {"en": len(event.post_ids)}
     statuses = [s.details["status"] for s in signals]
-    assert statuses[0] == "emerging" and "closed" in statuses
+    assert statuses[0] == "emerging"
+    assert "closed" in statuses
 
 
 def test_nothing_is_raised_while_learning() -> None:
@@ -126,7 +130,8 @@ def test_clock_going_backwards_and_posts_out_of_window_degrade_gracefully() -> N
            Post(id="future", platform="test", created_at=later + timedelta(days=30), author=Author(id="a"), text="y")]
     assert detector.update_many(odd, later) == []
     degraded = detector.health()["degraded"]
-    assert degraded["clock_backwards"] == 1 and degraded["outside_window"] == 2
+    assert degraded["clock_backwards"] == 1
+    assert degraded["outside_window"] == 2
 
 
 def test_memory_is_bounded_over_a_long_stream() -> None:

@@ -47,7 +47,8 @@ def test_the_pipeline_runs_detectors_and_stores_their_signals(engine: Engine) ->
     store.flush()
     assert stats.detector_errors == 0
     stored = load_signals(engine, kind="event")
-    assert stored and stored[0].details["status"] == "emerging"
+    assert stored
+    assert stored[0].details["status"] == "emerging"
     assert any("warehouse" in s.details["terms"] for s in stored)
     with engine.connect() as connection:
         assert connection.execute(select(detector_state.c.name)).scalars().all() == ["events"]
