@@ -149,3 +149,24 @@ def test_restore_ignores_empty_state() -> None:
     detector = EventDetector()
     detector.restore(b"")
     assert detector.health()["open_events"] == 0
+
+
+def two_posts(authors: tuple[str, str], language: str = "en") -> list[Post]:
+    texts = ("Explosion at the Quendle works, zorblax everywhere", "Zorblax cloud over Quendle, windows shut")
+    return [Post(id=f"p:{i}", platform="test", created_at=START + timedelta(seconds=1500 + 10 * i),
+                 author=Author(id=author), text=text, language=language)
+            for i, (author, text) in enumerate(zip(authors, texts, strict=True))]
+
+
+def test_two_accounts_sharing_two_new_words_open_an_event_at_once() -> None:
+    found = events(run(EventDetector(FAST), [*chatter(1800), *two_posts(("a", "b"))]))
+    assert len(found) == 1
+    [event] = found.values()
+    assert sorted(event.details["terms"]) == ["quendle", "zorblax"]
+    assert event.post_ids == ("p:0", "p:1")
+    assert (event.at - START).total_seconds() <= 1512
+
+
+def test_new_words_need_two_accounts_and_a_language_seen_enough() -> None:
+    assert events(run(EventDetector(FAST), [*chatter(1800), *two_posts(("a", "a"))])) == {}
+    assert events(run(EventDetector(FAST), [*chatter(1800), *two_posts(("a", "b"), language="fr")])) == {}

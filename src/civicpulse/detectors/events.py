@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -68,6 +68,15 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     burst_log_p: float = -16.0
     #: Distinct accounts a bursting term, and a new event, need.
     min_authors: int = 3
+    #: First-story confirmation: two posts by different accounts sharing two *new* terms (each with
+    #: a decayed baseline count of at most ``new_count``) open an event at once, once the baseline
+    #: holds ``mature_windows`` windows' worth of posts and ``mature_language_posts`` posts in the
+    #: post's language (a word is not new merely because little of its language has been seen).
+    confirm_pairs: bool = True
+    new_count: float = 1.0
+    mature_windows: float = 10.0
+    mature_language_posts: float = 3000.0
+    max_pairs: int = 200_000
     #: A bursting term joins an open event holding this share of its recent posts ...
     merge_share: float = 0.5
     #: ... and bursting terms whose post sets overlap this much (Jaccard) form one new event.
@@ -143,6 +152,10 @@ class _State(msgspec.Struct, kw_only=True):
     owner: dict[str, str] = msgspec.field(default_factory=dict)
     next_event: int = 1
     degraded: dict[str, int] = msgspec.field(default_factory=dict)
+    #: "term1 term2" -> [bucket, author, post id] of the first recent post with both rare terms.
+    pairs: dict[str, tuple[int, str, str]] = msgspec.field(default_factory=dict)
+    #: Decayed count of posts per language (same decay as the baseline).
+    languages: dict[str, float] = msgspec.field(default_factory=dict)
 
 
 @detectors.register("events")
@@ -156,6 +169,7 @@ class EventDetector(Detector):
         self.settings = settings or EventSettings()
         self._s = _State()
         self._recent: deque[_Recent] = deque(maxlen=self.settings.max_recent_posts)
+        self._rare_below = -1.0
         # The pipeline snapshots from its writer thread while the processor thread updates.
         self._lock = threading.Lock()
 
@@ -175,10 +189,14 @@ class EventDetector(Detector):
         s.clock = max(s.clock, now_s)
         self._advance()
         touched: set[str] = set()
+        confirmed: list[tuple[list[str], list[str]]] = []
+        mature = s.baseline_total >= cfg.mature_windows * max(s.window_total, 1)
+        self._rare_below = cfg.new_count if cfg.confirm_pairs and mature else -1.0
         for post in posts:
-            self._take(post, touched)
+            self._take(post, touched, confirmed)
         signals: list[Signal] = []
         if s.clock - s.started >= cfg.warmup_s:
+            signals.extend(self._confirm(confirmed))
             signals.extend(self._form(touched))
         signals.extend(self._lifecycle())
         return signals
@@ -248,6 +266,7 @@ class EventDetector(Detector):
     def _decay(self, factor: float) -> None:
         s, cfg = self._s, self.settings
         s.baseline_total *= factor
+        s.languages = {k: v * factor for k, v in s.languages.items()}
         floor = 0.05
         s.baseline = {t: v * factor for t, v in s.baseline.items() if v * factor >= floor}
         if len(s.baseline) > cfg.max_baseline_terms:
@@ -258,7 +277,7 @@ class EventDetector(Detector):
     def _bucket(self, t: float) -> int:
         return int(t // self.settings.bucket_s)
 
-    def _take(self, post: Post, touched: set[str]) -> None:
+    def _take(self, post: Post, touched: set[str], confirmed: list[tuple[list[str], list[str]]]) -> None:
         s, cfg = self._s, self.settings
         t = post.created_at.timestamp()
         if t < s.clock - cfg.window_s or t > s.clock + cfg.future_s:
@@ -301,10 +320,83 @@ class EventDetector(Detector):
         s.bucket_totals[index] = s.bucket_totals.get(index, 0) + 1
         s.window_total += 1
         touched.update(terms)
+        language = post.language or "und"
+        if language in s.languages or len(s.languages) < 50:
+            s.languages[language] = s.languages.get(language, 0.0) + 1.0
+        if self._rare_below >= 0 and post.quote_of is None:
+            known = s.languages.get(language, 0.0) >= cfg.mature_language_posts
+            self._pair(post, index, terms, confirmed if known else None)
         geo = post.geo
         self._recent.append(_Recent(index, post.id, author, terms, geo.lat if geo else None,
                                     geo.lon if geo else None, post.language))
         self._join(post, terms, t, original=True)
+
+    def _pair(self, post: Post, index: int, terms: list[str],
+              confirmed: list[tuple[list[str], list[str]]] | None) -> None:
+        """Record pairs of new terms; a pair seen before from another account is confirmed.
+
+        ``confirmed`` is ``None`` when the post's language is too little known to call a word new:
+        the post's pairs are still recorded, for a post in a well-known language to confirm.
+        """
+        s, below = self._s, self._rare_below
+        rare = sorted(t for t in terms if t not in s.owner and s.baseline.get(t, 0.0) <= below)[:6]
+        if len(rare) < 2:
+            return
+        oldest = index - int(self.settings.window_s / self.settings.bucket_s)
+        for i, a in enumerate(rare):
+            for b in rare[i + 1:]:
+                key = f"{a} {b}"
+                seen = s.pairs.get(key)
+                if seen is not None and seen[0] >= oldest:
+                    if seen[1] != post.author.id and confirmed is not None:
+                        confirmed.append(([a, b], [seen[2], post.id]))
+                    continue
+                if len(s.pairs) >= self.settings.max_pairs:
+                    s.pairs = {k: v for k, v in s.pairs.items() if v[0] >= oldest}
+                    if len(s.pairs) >= self.settings.max_pairs:
+                        self._note("pairs_capped")
+                        continue
+                s.pairs[key] = (index, post.author.id, post.id)
+
+    def _confirm(self, confirmed: list[tuple[list[str], list[str]]]) -> list[Signal]:
+        """Open events for confirmed pairs of rare terms (pairs sharing a post form one event)."""
+        if not confirmed:
+            return []
+        s = self._s
+        by_id = {r.post_id: r for r in self._recent}
+        groups: list[tuple[list[str], set[str]]] = []
+        for terms, post_ids in confirmed:
+            if any(t in s.owner for t in terms):
+                continue
+            for group_terms, group_posts in groups:
+                if group_posts & set(post_ids) or set(group_terms) & set(terms):
+                    group_terms.extend(t for t in terms if t not in group_terms)
+                    group_posts.update(post_ids)
+                    break
+            else:
+                groups.append((list(terms), set(post_ids)))
+        signals = []
+        for group_terms, group_posts in groups:
+            seeds = [by_id[p] for p in sorted(group_posts) if p in by_id]
+            if len({r.author for r in seeds}) < 2:
+                continue
+            # Posts already part of an open story (most of them share two of its terms) extend it
+            # rather than start another.
+            owners: Counter[str] = Counter()
+            for record in seeds:
+                shared = Counter(s.owner[t] for t in record.terms if t in s.owner)
+                owners.update(e for e, n in shared.items() if n >= 2)
+            target = min(owners, key=lambda e: (-owners[e], s.events[e].signalled_at, e), default=None)
+            if target is not None and owners[target] * 2 >= len(seeds):
+                s.events[target].terms.extend(group_terms)
+                for term in group_terms:
+                    s.owner[term] = target
+                continue
+            if len(s.events) >= self.settings.max_events:
+                self._note("events_capped")
+                continue
+            signals.append(self._open(group_terms, seeds))
+        return signals
 
     def _join(self, post: Post, terms: list[str], t: float, *, original: bool) -> None:
         """Add ``post`` to the open event sharing most of its terms, if any."""
@@ -351,12 +443,13 @@ class EventDetector(Detector):
 
     # -- events ----------------------------------------------------------------------------------
 
-    def _bursting(self, touched: set[str]) -> list[str]:
+    def _bursting(self, touched: set[str]) -> dict[str, float]:
+        """Bursting terms no event owns yet -> their excess over the expected count, largest first."""
         s, cfg = self._s, self.settings
         if s.window_total <= 0 or s.baseline_total <= 0:
-            return []
+            return {}
         scale = s.window_total / (s.baseline_total + 1.0)
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, str, float]] = []
         for term in touched:
             k = s.window.get(term, 0)
             if k < cfg.min_authors:
@@ -365,11 +458,11 @@ class EventDetector(Detector):
             if poisson_log_sf(k, lam) < cfg.burst_log_p:
                 owner = s.owner.get(term)
                 if owner is None:
-                    found.append((k, term))
+                    found.append((k, term, k - lam))
                 else:
                     s.events[owner].last_burst = s.clock
         found.sort(key=lambda x: (-x[0], x[1]))
-        return [term for _, term in found]
+        return {term: excess for _, term, excess in found}
 
     def _form(self, touched: set[str]) -> list[Signal]:
         bursting = self._bursting(touched)
@@ -381,7 +474,7 @@ class EventDetector(Detector):
         open_sets = {eid: {i for i, r in enumerate(recent) if any(t in r.terms for t in e.terms)}
                      for eid, e in self._s.events.items()}
         groups: list[tuple[list[str], set[int]]] = []
-        for term in bursting:
+        for term in list(bursting):
             mine = posts_of[term]
             if len({recent[i].author for i in mine}) < cfg.min_authors:
                 continue
@@ -405,8 +498,19 @@ class EventDetector(Detector):
             if len(self._s.events) >= cfg.max_events:
                 self._note("events_capped")
                 continue
-            signals.append(self._open(group_terms, [recent[i] for i in sorted(group_posts)]))
+            # A burst of a common word (a district's name) is the excess over its usual count: the
+            # posts with most words that are elevated right now explain it best.
+            keep = max(cfg.min_authors, math.ceil(max(bursting[t] for t in group_terms)))
+            ranked = sorted(group_posts, key=lambda i: (-self._elevated(recent[i]), i))[:keep]
+            signals.append(self._open(group_terms, [recent[i] for i in ranked]))
         return signals
+
+    def _elevated(self, record: _Recent) -> int:
+        """How many of the post's terms are at least twice (plus two) as frequent as usual now."""
+        s = self._s
+        scale = s.window_total / (s.baseline_total + 1.0)
+        return sum(1 for t in record.terms
+                   if s.window.get(t, 0) >= 2 * (s.baseline.get(t, 0.0) + 1.0) * scale + 2)
 
     def _open(self, terms: list[str], seeds: list[_Recent]) -> Signal:
         s = self._s
