@@ -32,12 +32,14 @@ def eval_command(
     # typer reads options from defaults; B008 cannot know this call is evaluated once and is inert.
     data: Path | None = typer.Option(None, "--data", help="The labelled data folder (e.g. ../shared/data)."),
     what: str | None = typer.Argument(None, help="'detection' scores the stream detectors instead."),
+    long_posts: int = typer.Option(0, "--long-posts",
+                                   help="detection: also trace the detectors' state size along N posts."),
 ) -> None:
     """Score the text models on the official test splits (or 'detection': the stream detectors)."""
     if isinstance(what, str):
         if what != "detection":
             raise UsageError(f"unknown evaluation {what!r}", fix="use 'civicpulse eval detection' or no argument")
-        _detection(json_output, data)
+        _detection(json_output, data, long_posts if isinstance(long_posts, int) else 0)
         return
     if data is None:
         raise UsageError("the text models are scored on labelled data", fix="add --data ../shared/data")
@@ -71,11 +73,11 @@ def eval_command(
             _console.print(f"  large gap: {line}" if b["large_gaps"] else f"  {line}")
 
 
-def _detection(json_output: bool, data: Path | None) -> None:
+def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:
     from civicpulse.evaluation.detection import evaluate_detection
 
     say = (lambda _: None) if json_output else (lambda step: _console.print(f"[dim]… {step}[/]"))
-    results = evaluate_detection(data, progress=say)
+    results = evaluate_detection(data, progress=say, long_posts=long_posts)
     if json_output:
         typer.echo(json.dumps(results, ensure_ascii=False))
         return
@@ -94,3 +96,5 @@ def _detection(json_output: bool, data: Path | None) -> None:
                 "crisislex_fragments_mean", "crisislex_background_false_events"):
         if key in results:
             _console.print(f"{key}: {results[key]}")
+    for point in results.get("memory_trace", []):
+        _console.print(f"after {point['posts']:,} posts: detector state {point['state_bytes']:,} bytes")

@@ -305,6 +305,33 @@ def crisislex_score(data: Path, make_detectors: DetectorFactory = default_detect
     }
 
 
+# -- memory over a long stream -------------------------------------------------------------------
+
+def long_stream_state(posts: int, make_detectors: DetectorFactory = default_detectors,
+                      points: int = 10, seed: int = 0) -> list[dict[str, int]]:
+    """Detector state size (bytes of its snapshot, which is all it keeps) every ``posts / points``
+    posts of the demo scenario scaled up to about ``posts`` posts: flat means constant memory."""
+    base = load_scenario("city-riot")
+    scenario = base.scaled(max(1.0, posts / max(base.expected_posts(), 1)))
+    detectors = make_detectors()
+    every = max(1, posts // points)
+    trace: list[dict[str, int]] = []
+    seen = 0
+
+    def counting() -> Iterator[Post]:
+        nonlocal seen
+        for post in ScenarioRun(scenario, seed, TruthSink(None)).posts():
+            if seen >= posts:
+                return
+            seen += 1
+            if seen % every == 0:
+                trace.append({"posts": seen, "state_bytes": sum(len(d.snapshot()) for d in detectors)})
+            yield post
+
+    replay(counting(), detectors)
+    return trace
+
+
 # -- everything -----------------------------------------------------------------------------------
 
 def _p90(values: Sequence[float]) -> float | None:
@@ -316,8 +343,9 @@ def _p90(values: Sequence[float]) -> float | None:
 
 def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None,
                        make_detectors: DetectorFactory = default_detectors,
-                       progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Every key of ``civicpulse eval detection --json``; CrisisLex keys are ``None`` without data."""
+                       progress: Callable[[str], None] | None = None, long_posts: int = 0) -> dict[str, Any]:
+    """Every key of ``civicpulse eval detection --json``; CrisisLex keys are ``None`` without data;
+    ``long_posts`` adds the state size along a long stream (``memory_trace``)."""
     say = progress or (lambda _: None)
     scores = []
     for name in scenarios or builtin_names():
@@ -349,5 +377,8 @@ def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None
     if data is not None and (data / CRISISLEX_FILE).exists():
         say("CrisisLex T26 mixed into background chatter")
         results.update(crisislex_score(data, make_detectors))
+    if long_posts > 0:
+        say(f"state size along {long_posts:,} posts")
+        results["memory_trace"] = long_stream_state(long_posts, make_detectors)
     results["evaluated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     return results
