@@ -137,8 +137,12 @@ def test_clock_going_backwards_and_posts_out_of_window_degrade_gracefully() -> N
 def test_memory_is_bounded_over_a_long_stream() -> None:
     cfg = EventSettings(warmup_s=600, max_recent_posts=500)
     detector = EventDetector(cfg)
-    run(detector, list(chatter(4 * 3600, per_s=2.0)), step_s=10.0)
+    posts = list(chatter(4 * 3600, per_s=2.0))
+    run(detector, posts, step_s=10.0)
     state = detector._s
+    # The baseline forgets (half-life 2 h): after 4 h of a steady stream it holds
+    # (2 h / ln 2) * (1 - 1/4) / 4 h = 0.54 of what it has seen.
+    assert 0.5 * len(posts) < state.baseline_total < 0.58 * len(posts)
     assert len(state.buckets) <= cfg.window_s / cfg.bucket_s + 2
     assert len(detector._recent) <= 500
     assert len(state.baseline) <= cfg.max_baseline_terms

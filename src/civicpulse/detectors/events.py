@@ -144,6 +144,8 @@ class _State(msgspec.Struct, kw_only=True):
     window_total: int = 0
     baseline: dict[str, float] = msgspec.field(default_factory=dict)
     baseline_total: float = 0.0
+    #: Decay factor not yet applied to the baseline (applied in steps, see ``_advance``).
+    owed_decay: float = 1.0
     recent: list[_Recent] = msgspec.field(default_factory=list)
     minute: int = -1
     account_counts: dict[str, int] = msgspec.field(default_factory=dict)
@@ -256,10 +258,12 @@ class EventDetector(Detector):
                 s.baseline[term] = s.baseline.get(term, 0.0) + n
             s.window_total -= total
             s.baseline_total += total
-        # Decay lazily: scale everything once per fold rather than per bucket per term.
-        factor = decay ** len(expired)
-        if factor < 0.999 or len(s.baseline) > cfg.max_baseline_terms:
-            self._decay(factor)
+        # Decay lazily: rescale every term once the owed factor reaches 1 % (about every 100 s of
+        # stream time by default), not every term at every bucket.
+        s.owed_decay *= decay ** len(expired)
+        if s.owed_decay < 0.99 or len(s.baseline) > cfg.max_baseline_terms:
+            self._decay(s.owed_decay)
+            s.owed_decay = 1.0
         while self._recent and self._recent[0].bucket < oldest:
             self._recent.popleft()
 
@@ -499,18 +503,23 @@ class EventDetector(Detector):
                 self._note("events_capped")
                 continue
             # A burst of a common word (a district's name) is the excess over its usual count: the
-            # posts with most words that are elevated right now explain it best.
+            # posts whose words are most unusual right now explain it best.
             keep = max(cfg.min_authors, math.ceil(max(bursting[t] for t in group_terms)))
             ranked = sorted(group_posts, key=lambda i: (-self._elevated(recent[i]), i))[:keep]
             signals.append(self._open(group_terms, [recent[i] for i in ranked]))
         return signals
 
-    def _elevated(self, record: _Recent) -> int:
-        """How many of the post's terms are at least twice (plus two) as frequent as usual now."""
+    def _elevated(self, record: _Recent) -> float:
+        """How unusual the post's words are right now: the sum of log(count / expected) over its
+        terms seen at least twice in the window."""
         s = self._s
         scale = s.window_total / (s.baseline_total + 1.0)
-        return sum(1 for t in record.terms
-                   if s.window.get(t, 0) >= 2 * (s.baseline.get(t, 0.0) + 1.0) * scale + 2)
+        score = 0.0
+        for term in record.terms:
+            k = s.window.get(term, 0)
+            if k >= 2:
+                score += max(0.0, math.log(k / ((s.baseline.get(term, 0.0) + 1.0) * scale + 0.5)))
+        return score
 
     def _open(self, terms: list[str], seeds: list[_Recent]) -> Signal:
         s = self._s
