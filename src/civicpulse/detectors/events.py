@@ -511,11 +511,15 @@ class EventDetector(Detector):
 
     def _elevated(self, record: _Recent) -> float:
         """How unusual the post's words are right now: the sum of log(count / expected) over its
-        terms seen at least twice in the window."""
+        terms seen at least twice in the window, plus 2 for each word of an open event."""
         s = self._s
         scale = s.window_total / (s.baseline_total + 1.0)
         score = 0.0
         for term in record.terms:
+            if term in s.owner:
+                # A word of a story already under way: "flooded" in a post about Kehl is news
+                # about Kehl, "coffee" is not.
+                score += 2.0
             k = s.window.get(term, 0)
             if k >= 2:
                 score += max(0.0, math.log(k / ((s.baseline.get(term, 0.0) + 1.0) * scale + 0.5)))
