@@ -79,6 +79,7 @@ def test_a_burst_of_new_words_becomes_one_event_with_place_and_status() -> None:
     assert abs(location["lat"] - 51.5) < 0.01
     assert location["radius_m"] >= 250
     assert event.details["languages"] == {"en": len(event.post_ids)}
+    assert "Dock Street" in event.details["example"]
     statuses = [s.details["status"] for s in signals]
     assert statuses[0] == "emerging"
     assert "closed" in statuses

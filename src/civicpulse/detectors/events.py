@@ -132,6 +132,8 @@ class _Recent(msgspec.Struct, array_like=True):
     lat: float | None = None
     lon: float | None = None
     language: str | None = None
+    #: The start of the text, so that a new event can show an example at once.
+    text: str = ""
 
 
 class _State(msgspec.Struct, kw_only=True):
@@ -332,7 +334,7 @@ class EventDetector(Detector):
             self._pair(post, index, terms, confirmed if known else None)
         geo = post.geo
         self._recent.append(_Recent(index, post.id, author, terms, geo.lat if geo else None,
-                                    geo.lon if geo else None, post.language))
+                                    geo.lon if geo else None, post.language, post.text[:140]))
         self._join(post, terms, t, original=True)
 
     def _pair(self, post: Post, index: int, terms: list[str],
@@ -531,7 +533,7 @@ class EventDetector(Detector):
         s.next_event += 1
         first = min(r.bucket for r in seeds) * self.settings.bucket_s
         event = _Event(id=event_id, terms=list(terms), first_seen=first, signalled_at=s.clock,
-                       last_seen=s.clock, last_burst=s.clock)
+                       last_seen=s.clock, last_burst=s.clock, example=seeds[0].text if seeds else "")
         for record in seeds:
             event.posts += 1
             event.originals += 1
@@ -593,13 +595,14 @@ class EventDetector(Detector):
         top_terms = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
                      if not t.startswith(("cell:", "h3:"))][:4] or event.terms[:4]
         title = " ".join(top_terms)
-        example = event.top[0][2] if event.top else ""
+        example = event.top[0][2] if event.top else event.example
         details: dict[str, Any] = {
             "status": status,
             "title": title,
             "terms": list(event.terms),
             "first_seen": _iso(event.first_seen),
             "posts": event.posts,
+            "original_posts": event.originals,
             "accounts": len(event.authors),
             "rate_per_min": round(rate, 2),
             "growth": round(rate / before, 2) if before > 0 else None,
