@@ -81,6 +81,8 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     merge_share: float = 0.5
     #: ... and bursting terms whose post sets overlap this much (Jaccard) form one new event.
     merge_jaccard: float = 0.2
+    #: A confirmed pair joins an open event when most of its posts share this many of its terms.
+    merge_shared_terms: int = 2
     emerging_s: float = 300.0
     close_after_s: float = 900.0
     max_events: int = 100
@@ -391,7 +393,7 @@ class EventDetector(Detector):
             owners: Counter[str] = Counter()
             for record in seeds:
                 shared = Counter(s.owner[t] for t in record.terms if t in s.owner)
-                owners.update(e for e, n in shared.items() if n >= 2)
+                owners.update(e for e, n in shared.items() if n >= self.settings.merge_shared_terms)
             target = min(owners, key=lambda e: (-owners[e], s.events[e].signalled_at, e), default=None)
             if target is not None and owners[target] * 2 >= len(seeds):
                 s.events[target].terms.extend(group_terms)
