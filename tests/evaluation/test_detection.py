@@ -50,6 +50,14 @@ class Recorder(Detector):
         return []
 
 
+def test_p90_is_the_nearest_rank() -> None:
+    from civicpulse.evaluation.detection import _p90
+
+    assert _p90([]) is None
+    assert _p90([24, 178, 248, 266, 390, 748, 1254]) == 1254
+    assert _p90(list(range(1, 11))) == 9
+
+
 def test_replay_feeds_fixed_steps_of_stream_time_with_the_step_end_as_now() -> None:
     posts = [make_post(i, at=T0 + timedelta(seconds=s)) for i, s in enumerate((0, 0.5, 1.9, 2.0, 7.1))]
     recorder = Recorder()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import math
 import statistics
 import tempfile
 import time
@@ -336,10 +337,11 @@ def long_stream_state(posts: int, make_detectors: DetectorFactory = default_dete
 # -- everything -----------------------------------------------------------------------------------
 
 def _p90(values: Sequence[float]) -> float | None:
+    """The 90th percentile by nearest rank (the smallest value at or above 90 % of them)."""
     if not values:
         return None
     ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered) + 0.5) - 1 if len(ordered) > 1 else 0)], 1)
+    return round(ordered[math.ceil(0.9 * len(ordered)) - 1], 1)
 
 
 def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None,
