@@ -8,7 +8,8 @@ matching nothing is a false event. An incident counts as detected when an event 
 raised within :data:`INCIDENT_DEADLINE_S` of stream time after its onset. Rumours are scored the same
 way on signals of kind ``rumour``.
 
-**CrisisLex T26.** The related tweets of each of the 26 crises (about 700 each) are mixed, one crisis
+**CrisisLex T26.** The related tweets of each of the 26 crises (about 900 each; a tweet starting
+``RT @`` counts as a repost, each tweet gets its own account) are mixed, one crisis
 every :data:`CRISIS_EVERY_S`, into the background chatter of a scenario with its injects removed,
 arriving over :data:`CRISIS_SPREAD_S` at a rate that rises linearly. A crisis is found when an event
 made mostly of its tweets is raised while it is arriving; we report how many, how soon, and into
