@@ -13,11 +13,15 @@ How it works, per batch (``update_many(posts, now)``):
    Poisson mean ``lam = (baseline + 1) / baseline_total * window_total`` (one pseudo-count, so that
    a word never seen before is rare, not impossible): a term bursts when
    ``log P(X >= k) < burst_log_p`` and it came from ``min_authors`` distinct accounts.
-4. **Stories.** Bursting terms are grouped by the posts they share (first-story detection in the
-   spirit of Petrović et al. 2010, on bursty vocabulary rather than all words): a term joins an
-   open event whose recent posts overlap its own (Jaccard >= ``merge_jaccard``), otherwise bursting
-   terms that share posts start a new event. Later posts carrying an event's terms join it.
-5. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
+4. **First stories.** Two posts by different accounts sharing two *new* terms (decayed baseline
+   count at most ``new_count``, in a language the baseline knows well) open an event at once:
+   first-story detection in the spirit of Petrović et al. 2010, confirmed by a second account.
+   Most posts of such a pair already sharing ``merge_shared_terms`` terms of an open event extend it.
+5. **Stories.** A bursting term whose recent posts are mostly (``merge_share``) in an open event
+   extends it; otherwise bursting terms whose posts overlap (Jaccard >= ``merge_jaccard``) start a
+   new event, seeded by the posts whose words are most unusual now. Later posts carrying an event's
+   terms join it.
+6. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
    peak) -> closed (none of its terms bursting, or no posts, for ``close_after_s``), each change
    raised as a signal.
 
