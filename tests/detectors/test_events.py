@@ -6,6 +6,9 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.events import EventDetector, EventSettings
 from civicpulse.post import Author, Geo, GeoSource, Post
@@ -175,3 +178,20 @@ def test_two_accounts_sharing_two_new_words_open_an_event_at_once() -> None:
 def test_new_words_need_two_accounts_and_a_language_seen_enough() -> None:
     assert events(run(EventDetector(FAST), [*chatter(1800), *two_posts(("a", "a"))])) == {}
     assert events(run(EventDetector(FAST), [*chatter(1800), *two_posts(("a", "b"), language="fr")])) == {}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=300), st.integers(-10**6, 10**6), st.sampled_from("abc")),
+                max_size=60),
+       st.lists(st.integers(-10**5, 10**5), min_size=1, max_size=5))
+def test_hostile_posts_and_clocks_never_break_it(rows: list[tuple[str, int, str]], nows: list[int]) -> None:
+    detector = EventDetector(EventSettings(warmup_s=0, min_authors=2))
+    posts = [Post(id=f"h:{i}", platform="test", created_at=START + timedelta(seconds=offset),
+                  author=Author(id=author), text=text) for i, (text, offset, author) in enumerate(rows)]
+    for now in nows:
+        for signal in detector.update_many(posts, START + timedelta(seconds=now)):
+            assert signal.kind == "event"
+            assert len(signal.post_ids) <= detector.settings.sample_size
+    restored = EventDetector()
+    restored.restore(detector.snapshot())
+    assert restored.snapshot() == detector.snapshot()
