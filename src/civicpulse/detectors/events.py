@@ -482,8 +482,15 @@ class EventDetector(Detector):
             return []
         cfg = self.settings
         recent = list(self._recent)
-        posts_of = {term: {i for i, r in enumerate(recent) if term in r.terms} for term in bursting}
-        open_sets = {eid: {i for i, r in enumerate(recent) if any(t in r.terms for t in e.terms)}
+        # One pass over the recent posts: which of them carry each term of interest.
+        wanted = set(bursting).union(*(e.terms for e in self._s.events.values()))
+        index: dict[str, set[int]] = {}
+        for i, record in enumerate(recent):
+            for term in record.terms:
+                if term in wanted:
+                    index.setdefault(term, set()).add(i)
+        posts_of = {term: index.get(term, set()) for term in bursting}
+        open_sets = {eid: set().union(*(index.get(t, set()) for t in e.terms))
                      for eid, e in self._s.events.items()}
         groups: list[tuple[list[str], set[int]]] = []
         for term in list(bursting):
