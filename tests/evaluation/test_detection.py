@@ -92,6 +92,8 @@ def test_eval_detection_keys_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert all(results[key] is None for key in MODEL_KEYS)
     eval_command(json_output=True, task=None, bias=False, data=None, what="detection")
     assert '"incident_recall"' in capsys.readouterr().out
+    eval_command(json_output=False, task=None, bias=False, data=None, what="detection")
+    assert "false_events_per_hour" in capsys.readouterr().out
     with pytest.raises(UsageError):
         eval_command(json_output=True, task=None, bias=False, data=None, what="nonsense")
     with pytest.raises(UsageError):
