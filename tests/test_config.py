@@ -28,6 +28,11 @@ def test_analysers_list_from_the_environment() -> None:
     assert load_settings(None, {"CIVICPULSE_ANALYSERS": "surface, language"}).analysers == ("surface", "language")
 
 
+def test_detectors_list_from_the_environment() -> None:
+    assert load_settings(None, {}).detectors == ("events",)
+    assert load_settings(None, {"CIVICPULSE_DETECTORS": "events, rumours"}).detectors == ("events", "rumours")
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [("batch_size = 0", "batch_size"), ("nonsense = 1", "unknown setting"), ("port = 'x'", "invalid"),

@@ -49,6 +49,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Places: optional ``[south, west, north, east]`` area that ambiguous place names are resolved
     #: towards (e.g. the city being monitored); empty for none.
     places_bbox: tuple[float, ...] = ()
+    #: Detectors run on the stream, by registered name (see docs/detection.md).
+    detectors: tuple[str, ...] = ("events",)
     #: Dashboard address.
     host: str = "127.0.0.1"
     port: int = 8000
@@ -95,7 +97,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return key
 
 
-_LISTS = ("analysers", "legal_bases", "places_bbox")
+_LISTS = ("analysers", "detectors", "legal_bases", "places_bbox")
 
 
 def _valid_bbox(box: tuple[float, ...]) -> bool:

@@ -44,7 +44,9 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.near_duplicates",
     "civicpulse.analysers.places",
 )
-BUILTIN_DETECTORS: tuple[str, ...] = ()
+BUILTIN_DETECTORS: tuple[str, ...] = (
+    "civicpulse.detectors.events",
+)
 
 
 class Registry(Generic[T]):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import msgspec
 import typer
+from sqlalchemy import Engine
 
 from civicpulse.cli.common import (
     ConfigOption,
@@ -21,6 +22,7 @@ from civicpulse.cli.summary import print_summary
 from civicpulse.config import Settings
 from civicpulse.governance.context import Governance
 from civicpulse.governance.operations import start_demo_operation
+from civicpulse.detectors.storage import SignalStore, build_detectors, load_signals
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.sources.scenario import ScenarioSource
 from civicpulse.store.queries import Reader
@@ -37,6 +39,15 @@ def _demo_settings(settings: Settings) -> Settings:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     return msgspec.structs.replace(settings, database_url=f"sqlite:///{database}")
+
+
+def _events_found(engine: Engine) -> dict[str, object]:
+    """The events the detectors raised, first signal of each, for the summary."""
+    first: dict[str, str] = {}
+    for signal in load_signals(engine, kind="event", limit=100_000):
+        first.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('title', '')}")
+    shown = {f"  {key}": escape(text) for key, text in list(first.items())[:10]}
+    return {"events detected": len(first), **shown}
 
 
 def demo_command(
@@ -58,19 +69,23 @@ def demo_command(
                             truth_dir=truth_dir)
     engine = open_database(settings)
     operation = start_demo_operation(Governance.from_settings(engine, settings), f"demo:{scenario}")
-    pipeline = build_pipeline(settings, source, engine)
+    detectors = build_detectors(settings.detectors, engine)
+    signal_store = SignalStore(engine, detectors)
+    pipeline = build_pipeline(settings, source, engine, detectors=detectors, sinks=[signal_store])
     server = None
     if serve:
         server = DashboardServer(engine, settings, pipeline)
         server.start()
         console.print(f"dashboard: [bold]{server.url}[/]  (open it in a browser; Ctrl-C to stop)")
     stats = run_pipeline(pipeline, f"replaying {source.describe()}", total=source.total_hint())
+    signal_store.flush()
     truth = source.truth_summary()
     print_summary(stats, Reader(engine), {
         "incidents in the ground truth": len(truth.incidents),
         "rumours in the ground truth": len(truth.rumours),
         "ground truth written to": escape(str(truth_dir)),
         "operation (purpose binding)": escape(f"{operation.name} {operation.id}, {operation.legal_basis}"),
+        **_events_found(engine),
     })
     if server is None:
         return

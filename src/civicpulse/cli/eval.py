@@ -1,5 +1,7 @@
 """``civicpulse eval``: score every text model on the official test splits, beside published
-results, with speeds; ``--bias`` adds the identity-term audit. ``docs/evaluation.md`` is its output."""
+results, with speeds; ``--bias`` adds the identity-term audit. ``docs/evaluation.md`` is its output.
+
+``civicpulse eval detection`` scores the stream detectors instead (``docs/detection.md``)."""
 
 from __future__ import annotations
 
@@ -28,9 +30,19 @@ def eval_command(
     task: str | None = typer.Option(None, "--task", help=f"Only this task: {', '.join(TASKS)}."),
     bias: bool = typer.Option(False, "--bias", help="Also run the identity-term bias audit."),
     # typer reads options from defaults; B008 cannot know this call is evaluated once and is inert.
-    data: Path = typer.Option(..., "--data", help="The labelled data folder (e.g. ../shared/data)."),
+    data: Path | None = typer.Option(None, "--data", help="The labelled data folder (e.g. ../shared/data)."),
+    what: str | None = typer.Argument(None, help="'detection' scores the stream detectors instead."),
+    long_posts: int = typer.Option(0, "--long-posts",
+                                   help="detection: also trace the detectors' state size along N posts."),
 ) -> None:
-    """Score the text models on the official test splits, next to published scores and speed."""
+    """Score the text models on the official test splits (or 'detection': the stream detectors)."""
+    if isinstance(what, str):
+        if what != "detection":
+            raise UsageError(f"unknown evaluation {what!r}", fix="use 'civicpulse eval detection' or no argument")
+        _detection(json_output, data, long_posts if isinstance(long_posts, int) else 0)
+        return
+    if data is None:
+        raise UsageError("the text models are scored on labelled data", fix="add --data ../shared/data")
     if task is not None and task not in TASKS:
         raise UsageError(f"unknown task {task!r}", fix=f"use one of: {', '.join(TASKS)}")
     results: dict[str, Any] = evaluate(data, [task] if task else None)
@@ -59,3 +71,30 @@ def eval_command(
                        + ", ".join(f"{k} {v} %" for k, v in b["overall"].items()))
         for line in b["large_gaps"] or ["no large gap"]:
             _console.print(f"  large gap: {line}" if b["large_gaps"] else f"  {line}")
+
+
+def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:
+    from civicpulse.evaluation.detection import evaluate_detection
+
+    say = (lambda _: None) if json_output else (lambda step: _console.print(f"[dim]… {step}[/]"))
+    results = evaluate_detection(data, progress=say, long_posts=long_posts)
+    if json_output:
+        typer.echo(json.dumps(results, ensure_ascii=False))
+        return
+    table = Table(title=f"civicpulse eval detection ({', '.join(results['detectors'])})")
+    for column in ("scenario", "posts", "incidents ≤120 s", "detected", "latencies (s)", "events", "false"):
+        table.add_column(column)
+    for s in results["scenarios"]:
+        table.add_row(s["scenario"], f"{s['posts']:,}", f"{s['incidents_within_120s']}/{s['incidents']}",
+                      f"{s['incidents_detected']}/{s['incidents']}",
+                      ", ".join(f"{x:g}" for x in s["incident_latencies_s"]) or "-",
+                      str(s["events"]), str(s["false_events"]))
+    _console.print(table)
+    for key in ("incident_recall", "incidents_detected_at_all", "false_events_per_hour", "latency_p90_s",
+                "latency_median_s", "rumour_recall", "rumour_latency_p90_s", "posts_per_s",
+                "crisislex_events_found", "crisislex_events", "crisislex_latency_median_s",
+                "crisislex_fragments_mean", "crisislex_background_false_events"):
+        if key in results:
+            _console.print(f"{key}: {results[key]}")
+    for point in results.get("memory_trace", []):
+        _console.print(f"after {point['posts']:,} posts: detector state {point['state_bytes']:,} bytes")

@@ -24,9 +24,9 @@ from sqlalchemy import (
     false,
 )
 
-__all__ = ["audit_checkpoints", "audit_log", "cursors", "identities", "metadata", "operation_ingests",
-           "operation_members", "operations", "posts", "quarantine", "raw_payloads", "retention_counts",
-           "sessions", "special_category_approvals", "users"]
+__all__ = ["audit_checkpoints", "audit_log", "cursors", "detector_state", "identities", "metadata",
+           "operation_ingests", "operation_members", "operations", "posts", "quarantine", "raw_payloads",
+           "retention_counts", "sessions", "signals", "special_category_approvals", "users"]
 
 metadata = MetaData()
 
@@ -206,4 +206,31 @@ special_category_approvals = Table(
     Column("justification", Text, nullable=False),
     Column("approved_by", String(64), nullable=False),
     Column("approved_at", DateTime(timezone=True), nullable=False),
+)
+# Signals raised by detectors (events, rumours, ...); ``post_ids`` and ``details`` are JSON.
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("detector", String(128), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("key", String(256), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("post_ids", Text, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+    Index("ix_signals_at", "at"),
+    Index("ix_signals_kind_key", "kind", "key"),
+)
+
+# The latest snapshot of each detector, restored when a pipeline starts.
+detector_state = Table(
+    "detector_state",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+    Column("stream_time", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

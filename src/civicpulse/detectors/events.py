@@ -1,0 +1,680 @@
+"""Live-event detection: bursts of terms against a learned baseline, grouped into stories.
+
+How it works, per batch (``update_many(posts, now)``):
+
+1. **Terms.** Each original post (reposts only join events, they are not evidence of news) gives
+   its words, hashtags and location cell (:mod:`civicpulse.detectors.terms`).
+2. **Sliding window.** Term counts are kept in ``bucket_s`` buckets over the last ``window_s`` of
+   stream time. A bucket leaving the window is folded into the **baseline**: an exponentially
+   decaying count per term (half-life ``half_life_s``) and of all posts. Comparing a term's *share*
+   of traffic with its baseline share divides the daily rhythm of volume out: the evening is busier
+   for every term alike, a riot is busier for "riot" alone.
+3. **Burst test.** For each term counted in the batch, the window count ``k`` is tested against the
+   Poisson mean ``lam = (baseline + 1) / baseline_total * window_total`` (one pseudo-count, so that
+   a word never seen before is rare, not impossible): a term bursts when
+   ``log P(X >= k) < burst_log_p`` and it came from ``min_authors`` distinct accounts.
+4. **First stories.** Two posts by different accounts sharing two *new* terms (decayed baseline
+   count at most ``new_count``, in a language the baseline knows well) open an event at once:
+   first-story detection in the spirit of Petrović et al. 2010, confirmed by a second account.
+   Most posts of such a pair already sharing ``merge_shared_terms`` terms of an open event extend it.
+5. **Stories.** A bursting term whose recent posts are mostly (``merge_share``) in an open event
+   extends it; otherwise bursting terms whose posts overlap (Jaccard >= ``merge_jaccard``) start a
+   new event, seeded by the posts whose words are most unusual now. Later posts carrying an event's
+   terms join it.
+6. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
+   peak) -> closed (none of its terms bursting, or no posts, for ``close_after_s``), each change
+   raised as a signal.
+
+Memory is bounded whatever the stream's length: the window holds at most ``window_s / bucket_s``
+buckets, the baseline and the window vocabularies are capped maps, open events are capped, and an
+event keeps counts, sums and a fixed sample rather than its posts.
+
+Bad input degrades the output rather than the process, and the output says so (``degraded`` in every
+signal's details and in :meth:`EventDetector.health`): a clock going backwards is ignored (time only
+moves forward); posts dated outside ``[now - window_s, now + future_s]`` are not counted; an account's
+posts beyond ``max_posts_per_account`` a minute are not counted; identical texts beyond
+``max_identical`` a minute are not counted (they still join events, so a flood shows in their size).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter, deque
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import msgspec
+
+from civicpulse.detectors.base import Detector, Signal
+from civicpulse.detectors.stats import poisson_log_sf
+from civicpulse.detectors.terms import post_terms
+from civicpulse.post import Post
+from civicpulse.registry import detectors
+
+__all__ = ["EventDetector", "EventSettings"]
+
+_STATE_VERSION = 1
+_METRES_PER_DEGREE = 111_320.0
+
+
+class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Tuning of the event detector; the defaults are the measured default sensitivity."""
+
+    bucket_s: float = 10.0
+    window_s: float = 120.0
+    #: Half-life of the learned baseline.
+    half_life_s: float = 2 * 3600.0
+    #: Stream time learnt before any event is raised (the baseline is meaningless before).
+    warmup_s: float = 15 * 60.0
+    #: log P-value under which a term bursts (about 1e-7 by default).
+    burst_log_p: float = -16.0
+    #: Distinct accounts a bursting term, and a new event, need.
+    min_authors: int = 3
+    #: First-story confirmation: two posts by different accounts sharing two *new* terms (each with
+    #: a decayed baseline count of at most ``new_count``) open an event at once, once the baseline
+    #: holds ``mature_windows`` windows' worth of posts and ``mature_language_posts`` posts in the
+    #: post's language (a word is not new merely because little of its language has been seen).
+    confirm_pairs: bool = True
+    new_count: float = 1.0
+    mature_windows: float = 10.0
+    mature_language_posts: float = 3000.0
+    max_pairs: int = 200_000
+    #: A bursting term joins an open event holding this share of its recent posts ...
+    merge_share: float = 0.5
+    #: ... and bursting terms whose post sets overlap this much (Jaccard) form one new event.
+    merge_jaccard: float = 0.2
+    #: A confirmed pair joins an open event when most of its posts share this many of its terms.
+    merge_shared_terms: int = 2
+    emerging_s: float = 300.0
+    close_after_s: float = 900.0
+    max_events: int = 100
+    #: Per-minute contribution caps (a flooding account, a flood of one text).
+    max_posts_per_account: int = 5
+    max_identical: int = 30
+    #: Posts dated more than this after ``now`` are not counted.
+    future_s: float = 300.0
+    #: Capped maps: terms in the baseline, terms in the window, recent posts kept for grouping.
+    max_baseline_terms: int = 200_000
+    max_window_terms: int = 100_000
+    max_recent_posts: int = 5000
+    #: Posts whose ids a signal carries, and top posts by engagement.
+    sample_size: int = 30
+    top_posts: int = 5
+
+
+class _Event(msgspec.Struct, kw_only=True):
+    id: str
+    terms: list[str]
+    first_seen: float
+    signalled_at: float
+    last_seen: float
+    #: When one of its terms last tested as bursting: an event whose words are no longer unusual
+    #: closes even if everyday posts still use them.
+    last_burst: float = 0.0
+    status: str = "emerging"
+    posts: int = 0
+    originals: int = 0
+    authors: list[str] = msgspec.field(default_factory=list)
+    #: Member posts per bucket index, for rate and growth (pruned to two windows).
+    buckets: dict[int, int] = msgspec.field(default_factory=dict)
+    peak_rate: float = 0.0
+    term_counts: dict[str, int] = msgspec.field(default_factory=dict)
+    languages: dict[str, int] = msgspec.field(default_factory=dict)
+    geo_n: int = 0
+    geo_sum: list[float] = msgspec.field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
+    sample: list[str] = msgspec.field(default_factory=list)
+    #: [score, post id, text] of the most engaged posts.
+    top: list[tuple[int, str, str]] = msgspec.field(default_factory=list)
+    example: str = ""
+
+
+class _Recent(msgspec.Struct, array_like=True):
+    bucket: int
+    post_id: str
+    author: str
+    terms: list[str]
+    lat: float | None = None
+    lon: float | None = None
+    language: str | None = None
+    #: The start of the text, so that a new event can show an example at once.
+    text: str = ""
+
+
+class _State(msgspec.Struct, kw_only=True):
+    version: int = _STATE_VERSION
+    clock: float = 0.0
+    started: float = 0.0
+    buckets: dict[int, dict[str, int]] = msgspec.field(default_factory=dict)
+    bucket_totals: dict[int, int] = msgspec.field(default_factory=dict)
+    window: dict[str, int] = msgspec.field(default_factory=dict)
+    window_total: int = 0
+    baseline: dict[str, float] = msgspec.field(default_factory=dict)
+    baseline_total: float = 0.0
+    #: Decay factor not yet applied to the baseline (applied in steps, see ``_advance``).
+    owed_decay: float = 1.0
+    recent: list[_Recent] = msgspec.field(default_factory=list)
+    minute: int = -1
+    account_counts: dict[str, int] = msgspec.field(default_factory=dict)
+    text_counts: dict[str, int] = msgspec.field(default_factory=dict)
+    events: dict[str, _Event] = msgspec.field(default_factory=dict)
+    owner: dict[str, str] = msgspec.field(default_factory=dict)
+    next_event: int = 1
+    degraded: dict[str, int] = msgspec.field(default_factory=dict)
+    #: "term1 term2" -> [bucket, author, post id] of the first recent post with both rare terms.
+    pairs: dict[str, tuple[int, str, str]] = msgspec.field(default_factory=dict)
+    #: Decayed count of posts per language (same decay as the baseline).
+    languages: dict[str, float] = msgspec.field(default_factory=dict)
+
+
+@detectors.register("events")
+class EventDetector(Detector):
+    """Bursty-term story detection over a sliding window (see the module documentation)."""
+
+    name: ClassVar[str] = "events"
+    version: ClassVar[int] = 1
+
+    def __init__(self, settings: EventSettings | None = None) -> None:
+        self.settings = settings or EventSettings()
+        self._s = _State()
+        self._recent: deque[_Recent] = deque(maxlen=self.settings.max_recent_posts)
+        self._rare_below = -1.0
+        # The pipeline snapshots from its writer thread while the processor thread updates.
+        self._lock = threading.Lock()
+
+    # -- the contract ----------------------------------------------------------------------------
+
+    def update_many(self, posts: Sequence[Post], now: datetime) -> list[Signal]:
+        with self._lock:
+            return self._update(posts, now)
+
+    def _update(self, posts: Sequence[Post], now: datetime) -> list[Signal]:
+        s, cfg = self._s, self.settings
+        now_s = now.timestamp()
+        if not s.started:
+            s.started = s.clock = now_s
+        if now_s < s.clock - cfg.bucket_s:
+            self._note("clock_backwards")
+        s.clock = max(s.clock, now_s)
+        self._advance()
+        touched: set[str] = set()
+        confirmed: list[tuple[list[str], list[str]]] = []
+        mature = s.baseline_total >= cfg.mature_windows * max(s.window_total, 1)
+        self._rare_below = cfg.new_count if cfg.confirm_pairs and mature else -1.0
+        for post in posts:
+            self._take(post, touched, confirmed)
+        signals: list[Signal] = []
+        if s.clock - s.started >= cfg.warmup_s:
+            signals.extend(self._confirm(confirmed))
+            signals.extend(self._form(touched))
+        signals.extend(self._lifecycle())
+        return signals
+
+    def snapshot(self) -> bytes:
+        with self._lock:
+            self._s.recent = list(self._recent)
+            try:
+                return msgspec.msgpack.encode(self._s)
+            finally:
+                self._s.recent = []
+
+    def restore(self, state: bytes) -> None:
+        if not state:
+            return
+        loaded = msgspec.msgpack.decode(state, type=_State)
+        if loaded.version != _STATE_VERSION:
+            return  # an older layout: start learning afresh rather than misread it
+        with self._lock:
+            self._recent = deque(loaded.recent, maxlen=self.settings.max_recent_posts)
+            loaded.recent = []
+            self._s = loaded
+
+    def health(self) -> dict[str, Any]:
+        """What the detector is doing and what it had to drop (shown with every signal)."""
+        s = self._s
+        return {
+            "learning": s.clock - s.started < self.settings.warmup_s,
+            "open_events": len(s.events),
+            "window_posts": s.window_total,
+            "baseline_terms": len(s.baseline),
+            "degraded": dict(s.degraded),
+        }
+
+    # -- ingest ----------------------------------------------------------------------------------
+
+    def _note(self, what: str, n: int = 1) -> None:
+        self._s.degraded[what] = self._s.degraded.get(what, 0) + n
+
+    def _advance(self) -> None:
+        """Fold the buckets that left the window into the baseline."""
+        s, cfg = self._s, self.settings
+        oldest = self._bucket(s.clock - cfg.window_s) + 1
+        expired = sorted(b for b in s.buckets if b < oldest)
+        if not expired:
+            return
+        decay = 0.5 ** (cfg.bucket_s / cfg.half_life_s)
+        for index in expired:
+            counts = s.buckets.pop(index)
+            total = s.bucket_totals.pop(index, 0)
+            for term, n in counts.items():
+                left = s.window[term] - n
+                if left > 0:
+                    s.window[term] = left
+                else:
+                    del s.window[term]
+                s.baseline[term] = s.baseline.get(term, 0.0) + n
+            s.window_total -= total
+            s.baseline_total += total
+        # Decay lazily: rescale every term once the owed factor reaches 1 % (about every 100 s of
+        # stream time by default), not every term at every bucket.
+        s.owed_decay *= decay ** len(expired)
+        if s.owed_decay < 0.99 or len(s.baseline) > cfg.max_baseline_terms:
+            self._decay(s.owed_decay)
+            s.owed_decay = 1.0
+        while self._recent and self._recent[0].bucket < oldest:
+            self._recent.popleft()
+
+    def _decay(self, factor: float) -> None:
+        s, cfg = self._s, self.settings
+        s.baseline_total *= factor
+        s.languages = {k: v * factor for k, v in s.languages.items()}
+        floor = 0.05
+        s.baseline = {t: v * factor for t, v in s.baseline.items() if v * factor >= floor}
+        if len(s.baseline) > cfg.max_baseline_terms:
+            keep = sorted(s.baseline.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.max_baseline_terms // 2]
+            self._note("baseline_pruned", len(s.baseline) - len(keep))
+            s.baseline = dict(keep)
+
+    def _bucket(self, t: float) -> int:
+        return int(t // self.settings.bucket_s)
+
+    def _take(self, post: Post, touched: set[str], confirmed: list[tuple[list[str], list[str]]]) -> None:
+        s, cfg = self._s, self.settings
+        t = post.created_at.timestamp()
+        if t < s.clock - cfg.window_s or t > s.clock + cfg.future_s:
+            self._note("outside_window")
+            return
+        terms = post_terms(post)
+        if post.repost_of is not None:
+            self._join(post, terms, t, original=False)
+            return
+        minute = int(s.clock // 60)
+        if minute != s.minute:
+            s.minute, s.account_counts, s.text_counts = minute, {}, {}
+        author = post.author.id
+        n = s.account_counts.get(author, 0) + 1
+        if n > cfg.max_posts_per_account:
+            self._note("account_capped")
+            return
+        if len(s.account_counts) < 500_000:
+            s.account_counts[author] = n
+        key = post.text[:200]
+        same = s.text_counts.get(key, 0) + 1
+        if len(s.text_counts) < 200_000:
+            s.text_counts[key] = same
+        if same > cfg.max_identical:
+            self._note("identical_capped")
+            self._join(post, terms, t, original=True)
+            return
+        index = self._bucket(t)
+        bucket = s.buckets.get(index)
+        if bucket is None:
+            bucket = s.buckets[index] = {}
+        window = s.window
+        full = len(window) >= cfg.max_window_terms
+        for term in terms:
+            if full and term not in window:
+                self._note("vocabulary_capped")
+                continue
+            bucket[term] = bucket.get(term, 0) + 1
+            window[term] = window.get(term, 0) + 1
+        s.bucket_totals[index] = s.bucket_totals.get(index, 0) + 1
+        s.window_total += 1
+        touched.update(terms)
+        language = post.language or "und"
+        if language in s.languages or len(s.languages) < 50:
+            s.languages[language] = s.languages.get(language, 0.0) + 1.0
+        if self._rare_below >= 0 and post.quote_of is None:
+            known = s.languages.get(language, 0.0) >= cfg.mature_language_posts
+            self._pair(post, index, terms, confirmed if known else None)
+        geo = post.geo
+        self._recent.append(_Recent(index, post.id, author, terms, geo.lat if geo else None,
+                                    geo.lon if geo else None, post.language, post.text[:140]))
+        self._join(post, terms, t, original=True)
+
+    def _pair(self, post: Post, index: int, terms: list[str],
+              confirmed: list[tuple[list[str], list[str]]] | None) -> None:
+        """Record pairs of new terms; a pair seen before from another account is confirmed.
+
+        ``confirmed`` is ``None`` when the post's language is too little known to call a word new:
+        the post's pairs are still recorded, for a post in a well-known language to confirm.
+        """
+        s, below = self._s, self._rare_below
+        rare = sorted(t for t in terms if t not in s.owner and s.baseline.get(t, 0.0) <= below)[:6]
+        if len(rare) < 2:
+            return
+        oldest = index - int(self.settings.window_s / self.settings.bucket_s)
+        for i, a in enumerate(rare):
+            for b in rare[i + 1:]:
+                key = f"{a} {b}"
+                seen = s.pairs.get(key)
+                if seen is not None and seen[0] >= oldest:
+                    if seen[1] != post.author.id and confirmed is not None:
+                        confirmed.append(([a, b], [seen[2], post.id]))
+                    continue
+                if len(s.pairs) >= self.settings.max_pairs:
+                    s.pairs = {k: v for k, v in s.pairs.items() if v[0] >= oldest}
+                    if len(s.pairs) >= self.settings.max_pairs:
+                        self._note("pairs_capped")
+                        continue
+                s.pairs[key] = (index, post.author.id, post.id)
+
+    def _confirm(self, confirmed: list[tuple[list[str], list[str]]]) -> list[Signal]:
+        """Open events for confirmed pairs of rare terms (pairs sharing a post form one event)."""
+        if not confirmed:
+            return []
+        s = self._s
+        by_id = {r.post_id: r for r in self._recent}
+        groups: list[tuple[list[str], set[str]]] = []
+        for terms, post_ids in confirmed:
+            if any(t in s.owner for t in terms):
+                continue
+            for group_terms, group_posts in groups:
+                if group_posts & set(post_ids) or set(group_terms) & set(terms):
+                    group_terms.extend(t for t in terms if t not in group_terms)
+                    group_posts.update(post_ids)
+                    break
+            else:
+                groups.append((list(terms), set(post_ids)))
+        signals = []
+        for group_terms, group_posts in groups:
+            seeds = [by_id[p] for p in sorted(group_posts) if p in by_id]
+            if len({r.author for r in seeds}) < 2:
+                continue
+            # Posts already part of an open story (most of them share two of its terms) extend it
+            # rather than start another.
+            owners: Counter[str] = Counter()
+            for record in seeds:
+                shared = Counter(s.owner[t] for t in record.terms if t in s.owner)
+                owners.update(e for e, n in shared.items() if n >= self.settings.merge_shared_terms)
+            target = min(owners, key=lambda e: (-owners[e], s.events[e].signalled_at, e), default=None)
+            if target is not None and owners[target] * 2 >= len(seeds):
+                s.events[target].terms.extend(group_terms)
+                for term in group_terms:
+                    s.owner[term] = target
+                continue
+            if len(s.events) >= self.settings.max_events:
+                self._note("events_capped")
+                continue
+            signals.append(self._open(group_terms, seeds))
+        return signals
+
+    def _join(self, post: Post, terms: list[str], t: float, *, original: bool) -> None:
+        """Add ``post`` to the open event sharing most of its terms, if any."""
+        owner = self._s.owner
+        if not owner:
+            return
+        votes: dict[str, int] = {}
+        for term in terms:
+            event_id = owner.get(term)
+            if event_id is not None:
+                votes[event_id] = votes.get(event_id, 0) + 1
+        if not votes:
+            return
+        event_id = max(votes, key=lambda e: (votes[e], -int(e.rsplit("-", 1)[1])))
+        self._add(self._s.events[event_id], post, terms, t, original=original)
+
+    def _add(self, event: _Event, post: Post, terms: list[str], t: float, *, original: bool) -> None:
+        cfg = self.settings
+        event.posts += 1
+        event.last_seen = max(event.last_seen, t)
+        index = self._bucket(t)
+        event.buckets[index] = event.buckets.get(index, 0) + 1
+        if original:
+            event.originals += 1
+            for term in terms:
+                if term in event.term_counts or len(event.term_counts) < 200:
+                    event.term_counts[term] = event.term_counts.get(term, 0) + 1
+        if len(event.authors) < 50 and post.author.id not in event.authors:
+            event.authors.append(post.author.id)
+        _count_language(event, post.language)
+        geo = post.geo
+        if geo is not None:
+            _locate(event, geo.lat, geo.lon)
+        if len(event.sample) < cfg.sample_size:
+            event.sample.append(post.id)
+        if original:
+            metrics = post.metrics
+            score = 0 if metrics is None else sum(
+                v or 0 for v in (metrics.likes, metrics.reposts, metrics.replies, metrics.quotes))
+            if len(event.top) < cfg.top_posts or score > event.top[-1][0]:
+                event.top.append((score, post.id, post.text[:280]))
+                event.top.sort(key=lambda x: -x[0])
+                del event.top[cfg.top_posts:]
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def _bursting(self, touched: set[str]) -> dict[str, float]:
+        """Bursting terms no event owns yet -> their excess over the expected count, largest first."""
+        s, cfg = self._s, self.settings
+        if s.window_total <= 0 or s.baseline_total <= 0:
+            return {}
+        scale = s.window_total / (s.baseline_total + 1.0)
+        found: list[tuple[int, str, float]] = []
+        for term in touched:
+            k = s.window.get(term, 0)
+            if k < cfg.min_authors:
+                continue
+            lam = (s.baseline.get(term, 0.0) + 1.0) * scale
+            if poisson_log_sf(k, lam) < cfg.burst_log_p:
+                owner = s.owner.get(term)
+                if owner is None:
+                    found.append((k, term, k - lam))
+                else:
+                    s.events[owner].last_burst = s.clock
+        found.sort(key=lambda x: (-x[0], x[1]))
+        return {term: excess for _, term, excess in found}
+
+    def _form(self, touched: set[str]) -> list[Signal]:
+        bursting = self._bursting(touched)
+        if not bursting:
+            return []
+        cfg = self.settings
+        recent = list(self._recent)
+        # One pass over the recent posts: which of them carry each term of interest.
+        wanted = set(bursting).union(*(e.terms for e in self._s.events.values()))
+        index: dict[str, set[int]] = {}
+        for i, record in enumerate(recent):
+            for term in record.terms:
+                if term in wanted:
+                    index.setdefault(term, set()).add(i)
+        posts_of = {term: index.get(term, set()) for term in bursting}
+        open_sets = {eid: set().union(*(index.get(t, set()) for t in e.terms))
+                     for eid, e in self._s.events.items()}
+        groups: list[tuple[list[str], set[int]]] = []
+        for term in list(bursting):
+            mine = posts_of[term]
+            if len({recent[i].author for i in mine}) < cfg.min_authors:
+                continue
+            target = _best(mine, open_sets, cfg.merge_share)
+            if target is not None:
+                self._s.events[target].terms.append(term)
+                self._s.owner[term] = target
+                open_sets[target] |= mine
+                continue
+            for group_terms, group_posts in groups:
+                if _jaccard(mine, group_posts) >= cfg.merge_jaccard:
+                    group_terms.append(term)
+                    group_posts |= mine
+                    break
+            else:
+                groups.append(([term], set(mine)))
+        signals = []
+        for group_terms, group_posts in groups:
+            if len({recent[i].author for i in group_posts}) < cfg.min_authors:
+                continue
+            if len(self._s.events) >= cfg.max_events:
+                self._note("events_capped")
+                continue
+            # A burst of a common word (a district's name) is the excess over its usual count: the
+            # posts whose words are most unusual right now explain it best.
+            keep = max(cfg.min_authors, math.ceil(max(bursting[t] for t in group_terms)))
+            ranked = sorted(group_posts, key=lambda i: (-self._elevated(recent[i]), i))[:keep]
+            signals.append(self._open(group_terms, [recent[i] for i in ranked]))
+        return signals
+
+    def _elevated(self, record: _Recent) -> float:
+        """How unusual the post's words are right now: the sum of log(count / expected) over its
+        terms seen at least twice in the window, plus 2 for each word of an open event."""
+        s = self._s
+        scale = s.window_total / (s.baseline_total + 1.0)
+        score = 0.0
+        for term in record.terms:
+            if term in s.owner:
+                # A word of a story already under way: "flooded" in a post about Kehl is news
+                # about Kehl, "coffee" is not.
+                score += 2.0
+            k = s.window.get(term, 0)
+            if k >= 2:
+                score += max(0.0, math.log(k / ((s.baseline.get(term, 0.0) + 1.0) * scale + 0.5)))
+        return score
+
+    def _open(self, terms: list[str], seeds: list[_Recent]) -> Signal:
+        s = self._s
+        event_id = f"event-{s.next_event}"
+        s.next_event += 1
+        first = min(r.bucket for r in seeds) * self.settings.bucket_s
+        event = _Event(id=event_id, terms=list(terms), first_seen=first, signalled_at=s.clock,
+                       last_seen=s.clock, last_burst=s.clock, example=seeds[0].text if seeds else "")
+        for record in seeds:
+            event.posts += 1
+            event.originals += 1
+            event.buckets[record.bucket] = event.buckets.get(record.bucket, 0) + 1
+            for term in record.terms:
+                event.term_counts[term] = event.term_counts.get(term, 0) + 1
+            if record.author not in event.authors and len(event.authors) < 50:
+                event.authors.append(record.author)
+            if len(event.sample) < self.settings.sample_size:
+                event.sample.append(record.post_id)
+            _locate(event, record.lat, record.lon)
+            _count_language(event, record.language)
+        s.events[event_id] = event
+        for term in terms:
+            s.owner[term] = event_id
+        return self._signal(event, "emerging")
+
+    def _lifecycle(self) -> list[Signal]:
+        s, cfg = self._s, self.settings
+        signals = []
+        now_bucket = self._bucket(s.clock)
+        per_window = cfg.window_s / cfg.bucket_s
+        for event in list(s.events.values()):
+            for index in [b for b in event.buckets if b <= now_bucket - 2 * per_window]:
+                del event.buckets[index]
+            rate = self._rate(event, now_bucket)
+            event.peak_rate = max(event.peak_rate, rate)
+            if min(s.clock - event.last_seen, s.clock - event.last_burst) >= cfg.close_after_s:
+                signals.append(self._signal(event, "closed"))
+                del s.events[event.id]
+                for term in event.terms:
+                    if s.owner.get(term) == event.id:
+                        del s.owner[term]
+                continue
+            status = event.status
+            if s.clock - event.signalled_at < cfg.emerging_s:
+                status = "emerging"
+            elif rate < event.peak_rate / 3:
+                status = "fading"
+            else:
+                status = "active"
+            if status != event.status:
+                signals.append(self._signal(event, status))
+        return signals
+
+    def _rate(self, event: _Event, now_bucket: int, windows_ago: int = 0) -> float:
+        """Member posts per minute over one window, ``windows_ago`` windows back."""
+        cfg = self.settings
+        per_window = int(cfg.window_s / cfg.bucket_s)
+        high = now_bucket - windows_ago * per_window
+        count = sum(n for b, n in event.buckets.items() if high - per_window < b <= high)
+        return count * 60.0 / cfg.window_s
+
+    def _signal(self, event: _Event, status: str) -> Signal:
+        event.status = status
+        s = self._s
+        now_bucket = self._bucket(s.clock)
+        rate, before = self._rate(event, now_bucket), self._rate(event, now_bucket, 1)
+        top_terms = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                     if not t.startswith(("cell:", "h3:"))][:4] or event.terms[:4]
+        title = " ".join(top_terms)
+        example = event.top[0][2] if event.top else event.example
+        details: dict[str, Any] = {
+            "status": status,
+            "title": title,
+            "terms": list(event.terms),
+            "first_seen": _iso(event.first_seen),
+            "posts": event.posts,
+            "original_posts": event.originals,
+            "accounts": len(event.authors),
+            "rate_per_min": round(rate, 2),
+            "growth": round(rate / before, 2) if before > 0 else None,
+            "location": _location(event),
+            "languages": dict(sorted(event.languages.items(), key=lambda kv: -kv[1])[:5]),
+            "top_posts": [{"id": pid, "text": text, "engagement": score} for score, pid, text in event.top],
+            "example": example,
+        }
+        if s.degraded:
+            details["degraded"] = dict(s.degraded)
+        summary = f"{status}: {title} ({event.posts} posts)"
+        return Signal(detector=self.name, kind="event", key=event.id,
+                      at=datetime.fromtimestamp(s.clock, UTC), summary=summary,
+                      post_ids=tuple(event.sample), details=details)
+
+
+def _jaccard(a: set[int], b: set[int]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def _best(mine: set[int], open_sets: dict[str, set[int]], threshold: float) -> str | None:
+    """The open event holding the largest share (at least ``threshold``) of ``mine``."""
+    best, score = None, threshold
+    for event_id, posts in open_sets.items():
+        j = len(mine & posts) / len(mine) if mine else 0.0
+        if j >= score:
+            best, score = event_id, j
+    return best
+
+
+def _count_language(event: _Event, language: str | None) -> None:
+    if language and (language in event.languages or len(event.languages) < 20):
+        event.languages[language] = event.languages.get(language, 0) + 1
+
+
+def _locate(event: _Event, lat: float | None, lon: float | None) -> None:
+    if lat is None or lon is None:
+        return
+    event.geo_n += 1
+    g = event.geo_sum
+    g[0] += lat
+    g[1] += lon
+    g[2] += lat * lat
+    g[3] += lon * lon
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).isoformat()
+
+
+def _location(event: _Event) -> dict[str, float] | None:
+    """Mean of the geotagged members, with a radius (two standard deviations, at least 250 m)."""
+    n = event.geo_n
+    if n == 0:
+        return None
+    lat, lon = event.geo_sum[0] / n, event.geo_sum[1] / n
+    var_lat = max(0.0, event.geo_sum[2] / n - lat * lat)
+    var_lon = max(0.0, event.geo_sum[3] / n - lon * lon)
+    spread = math.sqrt(var_lat + var_lon * math.cos(math.radians(lat)) ** 2) * _METRES_PER_DEGREE
+    return {"lat": round(lat, 5), "lon": round(lon, 5), "radius_m": round(max(250.0, 2 * spread)),
+            "geotagged": n}
+

@@ -1,0 +1,388 @@
+"""``civicpulse eval detection``: score the detectors on scenario ground truth and on CrisisLex.
+
+**Scenarios.** Each built-in scenario is generated (posts plus ``truth.jsonl``/``truth.json``) and
+replayed through the detectors in stream-time steps of :data:`STEP_S` seconds, with the step's end as
+``now`` (the injected clock), exactly as the pipeline would at any replay speed. A signal is matched
+to the inject whose label most of its ``post_ids`` carry (more than half); an ``event`` signal
+matching nothing is a false event. An incident counts as detected when an event matching it is
+raised within :data:`INCIDENT_DEADLINE_S` of stream time after its onset. Rumours are scored the same
+way on signals of kind ``rumour``.
+
+**CrisisLex T26.** The related tweets of each of the 26 crises (about 900 each; a tweet starting
+``RT @`` counts as a repost, each tweet gets its own account) are mixed, one crisis
+every :data:`CRISIS_EVERY_S`, into the background chatter of a scenario with its injects removed,
+arriving over :data:`CRISIS_SPREAD_S` at a rate that rises linearly. A crisis is found when an event
+made mostly of its tweets is raised while it is arriving; we report how many, how soon, and into
+how many events each one was split.
+
+Keys that other scoring fills (stance, veracity, Twitter15/16) are emitted as ``None`` here; see
+:data:`MODEL_KEYS`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import math
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from civicpulse.detectors.base import Detector, Signal
+from civicpulse.post import Author, Post, decode_post
+from civicpulse.registry import detectors as detector_registry
+from civicpulse.scenarios.generator import ScenarioRun
+from civicpulse.scenarios.library import builtin_names, load_scenario
+from civicpulse.scenarios.spec import Scenario
+from civicpulse.scenarios.truth import TruthSink, TruthSummary, write_scenario
+
+__all__ = [
+    "INCIDENT_DEADLINE_S", "MODEL_KEYS", "ScenarioScore", "crisislex_score", "evaluate_detection",
+    "match_signals", "replay", "score_scenario",
+]
+
+#: Stream-time step between detector calls during a replay.
+STEP_S = 2.0
+INCIDENT_DEADLINE_S = 120.0
+CRISIS_EVERY_S = 45 * 60.0
+CRISIS_SPREAD_S = 25 * 60.0
+#: Keys of ``--json`` filled by the rumour models' scoring (``evaluation/rumours.py``); the lead wires
+#: ``rumour_model_scores(data)`` into them. Until then they are ``None``.
+MODEL_KEYS = ("stance_accuracy", "veracity_accuracy", "twitter15_accuracy", "twitter16_accuracy")
+
+DetectorFactory = Callable[[], Sequence[Detector]]
+
+
+def default_detectors() -> list[Detector]:
+    """Every registered detector that needs no analyser, with default settings."""
+    return [cls() for _, cls in detector_registry if not cls.requires]
+
+
+@dataclass
+class ReplayResult:
+    signals: list[Signal] = field(default_factory=list)
+    posts: int = 0
+    detector_s: float = 0.0
+
+    @property
+    def posts_per_s(self) -> float:
+        return self.posts / self.detector_s if self.detector_s > 0 else 0.0
+
+
+def replay(posts: Iterable[Post], detectors: Sequence[Detector], step_s: float = STEP_S) -> ReplayResult:
+    """Feed ``posts`` (in time order) to ``detectors`` in ``step_s`` steps of stream time."""
+    result = ReplayResult()
+    batch: list[Post] = []
+    step_end: datetime | None = None
+    step = timedelta(seconds=step_s)
+
+    def flush(now: datetime) -> None:
+        # CPU time of this process: the cost on one core, whatever else the machine is running.
+        started = time.process_time()
+        for detector in detectors:
+            result.signals.extend(detector.update_many(batch, now))
+        result.detector_s += time.process_time() - started
+        result.posts += len(batch)
+        batch.clear()
+
+    for post in posts:
+        if step_end is None:
+            step_end = post.created_at + step
+        while post.created_at >= step_end:
+            flush(step_end)
+            step_end += step
+        batch.append(post)
+    if step_end is not None:
+        flush(step_end)
+    return result
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    kind: str
+    at: datetime
+    label_id: str | None
+    post_ids: tuple[str, ...]
+
+
+def match_signals(signals: Iterable[Signal], labels: dict[str, list[tuple[str, str]]], kind: str,
+                  label_kinds: Sequence[str]) -> list[Match]:
+    """The first signal of each ``key`` of ``kind``, matched to the label most of its posts carry."""
+    first: dict[str, Signal] = {}
+    for signal in signals:
+        if signal.kind == kind and signal.key not in first:
+            first[signal.key] = signal
+    matches = []
+    for key, signal in first.items():
+        votes: Counter[str] = Counter()
+        for post_id in signal.post_ids:
+            for label_kind, label_id in labels.get(post_id, ()):
+                if label_kind in label_kinds:
+                    votes[label_id] += 1
+        label = None
+        if votes:
+            best, n = votes.most_common(1)[0]
+            if n * 2 > len(signal.post_ids):
+                label = best
+        matches.append(Match(key, kind, signal.at, label, signal.post_ids))
+    return matches
+
+
+@dataclass
+class ScenarioScore:
+    scenario: str
+    hours: float
+    posts: int
+    incidents: int
+    incidents_detected: int
+    incidents_in_time: int
+    incident_latencies_s: list[float]
+    events: int
+    false_events: int
+    rumours: int
+    rumours_detected: int | None
+    rumour_latencies_s: list[float]
+    posts_per_s: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario, "stream_hours": round(self.hours, 2), "posts": self.posts,
+            "incidents": self.incidents, "incidents_detected": self.incidents_detected,
+            "incidents_within_120s": self.incidents_in_time,
+            "incident_latencies_s": [round(x, 1) for x in self.incident_latencies_s],
+            "events": self.events, "false_events": self.false_events,
+            "rumours": self.rumours, "rumours_detected": self.rumours_detected,
+            "rumour_latencies_s": [round(x, 1) for x in self.rumour_latencies_s],
+            "posts_per_s": round(self.posts_per_s),
+        }
+
+
+def read_labels(path: Path) -> dict[str, list[tuple[str, str]]]:
+    labels: dict[str, list[tuple[str, str]]] = {}
+    decoder = msgspec.json.Decoder(dict[str, str])
+    with path.open("rb") as handle:
+        for line in handle:
+            row = decoder.decode(line)
+            labels.setdefault(row["post_id"], []).append((row["label_kind"], row["label_id"]))
+    return labels
+
+
+def _read_posts(path: Path) -> Iterator[Post]:
+    with path.open("rb") as handle:
+        for line in handle:
+            yield decode_post(line)
+
+
+def has_rumour_detector() -> bool:
+    return any("rumour" in name for name in detector_registry.names())
+
+
+def score_scenario(scenario: Scenario, detectors: Sequence[Detector], seed: int = 0,
+                   workdir: Path | None = None) -> ScenarioScore:
+    """Generate ``scenario``, replay it through ``detectors`` and score the signals."""
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        generated = write_scenario(scenario, seed, Path(tmp))
+        truth = msgspec.json.decode(generated.summary_path.read_bytes(), type=TruthSummary)
+        labels = read_labels(generated.truth_path)
+        result = replay(_read_posts(generated.posts_path), detectors)
+    return _score(scenario.name, truth, labels, result)
+
+
+def _score(name: str, truth: TruthSummary, labels: dict[str, list[tuple[str, str]]],
+           result: ReplayResult) -> ScenarioScore:
+    injects = {i.id: i for i in truth.all()}
+    events = match_signals(result.signals, labels, "event", ("incident", "rumour", "hate_wave", "appeal",
+                                                               "tip", "denial", "coordinated"))
+    latencies, in_time = [], 0
+    for incident in truth.incidents:
+        found = [(m.at - incident.onset).total_seconds() for m in events if m.label_id == incident.id]
+        if found:
+            latency = min(found)
+            latencies.append(latency)
+            in_time += latency <= INCIDENT_DEADLINE_S
+    rumour_latencies: list[float] = []
+    rumours_detected: int | None = None
+    if has_rumour_detector():
+        rumours_detected = 0
+        found_rumours = match_signals(result.signals, labels, "rumour", ("rumour",))
+        for rumour in truth.rumours:
+            found = [(m.at - rumour.onset).total_seconds() for m in found_rumours if m.label_id == rumour.id]
+            if found:
+                rumours_detected += 1
+                rumour_latencies.append(min(found))
+    false_events = sum(1 for m in events if m.label_id is None or m.label_id not in injects)
+    return ScenarioScore(
+        scenario=name, hours=truth.duration_s / 3600, posts=result.posts, incidents=len(truth.incidents),
+        incidents_detected=len(latencies), incidents_in_time=in_time, incident_latencies_s=latencies,
+        events=len(events), false_events=false_events, rumours=len(truth.rumours),
+        rumours_detected=rumours_detected, rumour_latencies_s=rumour_latencies, posts_per_s=result.posts_per_s,
+    )
+
+
+# -- CrisisLex ------------------------------------------------------------------------------------
+
+CRISISLEX_FILE = Path("crisislex") / "crisislext26_labeled.csv.gz"
+_RELATED = ("Related and informative", "Related - but not informative")
+
+
+def crisislex_events(data: Path) -> dict[str, list[tuple[str, str]]]:
+    """Event name -> [(tweet id, text)] of its tweets labelled related, in file order."""
+    events: dict[str, list[tuple[str, str]]] = {}
+    with gzip.open(data / CRISISLEX_FILE, "rt", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["informativeness"] in _RELATED:
+                events.setdefault(row["event"], []).append((row["tweet_id"], row["text"]))
+    return events
+
+
+def _background(hours: float, seed: int) -> Iterator[Post]:
+    """Chatter only: the demo scenario with its injects removed, stretched to ``hours``."""
+    base = load_scenario("city-riot")
+    quiet = msgspec.structs.replace(base, injects=[], duration=f"{int(hours * 60)}m")
+    yield from ScenarioRun(quiet, seed, TruthSink(None)).posts()
+
+
+def _crisis_posts(name: str, tweets: Sequence[tuple[str, str]], onset: datetime) -> list[Post]:
+    """The tweets of one crisis arriving over ``CRISIS_SPREAD_S`` at a linearly rising rate."""
+    n = len(tweets)
+    posts = []
+    for i, (tweet_id, text) in enumerate(tweets):
+        # Inverse of the cumulative count of a linear ramp: arrival i at spread * sqrt(i / n).
+        offset = CRISIS_SPREAD_S * ((i + 0.5) / n) ** 0.5
+        repost = text.startswith("RT @")
+        posts.append(Post(id=f"crisislex:{name}:{tweet_id}:{i}", platform="crisislex",
+                          created_at=onset + timedelta(seconds=offset),
+                          author=Author(id=f"crisislex:{name}:{i}"), text=text, language="en",
+                          repost_of="crisislex:unknown" if repost else None))
+    return posts
+
+
+def _merge(a: Iterator[Post], b: list[Post]) -> Iterator[Post]:
+    import heapq
+
+    return heapq.merge(a, b, key=lambda p: p.created_at)
+
+
+def crisislex_score(data: Path, make_detectors: DetectorFactory = default_detectors,
+                    seed: int = 0) -> dict[str, Any]:
+    events = crisislex_events(data)
+    names = sorted(events)
+    warmup = 30 * 60.0
+    hours = (warmup + CRISIS_EVERY_S * len(names)) / 3600
+    start = load_scenario("city-riot").start
+    onsets = {name: start + timedelta(seconds=warmup + CRISIS_EVERY_S * i) for i, name in enumerate(names)}
+    crisis = sorted((p for name in names for p in _crisis_posts(name, events[name], onsets[name])),
+                    key=lambda p: p.created_at)
+    labels = {p.id: [("crisis", p.id.split(":")[1])] for p in crisis}
+    result = replay(_merge(_background(hours, seed), crisis), make_detectors())
+    matches = match_signals(result.signals, labels, "event", ("crisis",))
+    per_event: dict[str, Any] = {}
+    found, latencies = 0, []
+    for name in names:
+        hits = [m for m in matches if m.label_id == name
+                and (m.at - onsets[name]).total_seconds() <= CRISIS_SPREAD_S]
+        latency = min(((m.at - onsets[name]).total_seconds() for m in hits), default=None)
+        if latency is not None:
+            found += 1
+            latencies.append(latency)
+        per_event[name] = {"tweets": len(events[name]), "found": latency is not None,
+                           "latency_s": None if latency is None else round(latency), "events": len(hits)}
+    unmatched = sum(1 for m in matches if m.label_id is None)
+    return {
+        "crisislex_events_found": found,
+        "crisislex_events": len(names),
+        "crisislex_latency_median_s": round(statistics.median(latencies)) if latencies else None,
+        "crisislex_fragments_mean": round(sum(v["events"] for v in per_event.values()) / max(found, 1), 2),
+        "crisislex_background_false_events": unmatched,
+        "crisislex_stream_hours": round(hours, 2),
+        "crisislex_per_event": per_event,
+    }
+
+
+# -- memory over a long stream -------------------------------------------------------------------
+
+def long_stream_state(posts: int, make_detectors: DetectorFactory = default_detectors,
+                      points: int = 10, seed: int = 0) -> list[dict[str, int]]:
+    """Detector state size (bytes of its snapshot, which is all it keeps) every ``posts / points``
+    posts of the demo scenario scaled up to about ``posts`` posts: flat means constant memory."""
+    base = load_scenario("city-riot")
+    scenario = base.scaled(max(1.0, posts / max(base.expected_posts(), 1)))
+    detectors = make_detectors()
+    every = max(1, posts // points)
+    trace: list[dict[str, int]] = []
+    seen = 0
+
+    def counting() -> Iterator[Post]:
+        nonlocal seen
+        for post in ScenarioRun(scenario, seed, TruthSink(None)).posts():
+            if seen >= posts:
+                return
+            seen += 1
+            if seen % every == 0:
+                trace.append({"posts": seen, "state_bytes": sum(len(d.snapshot()) for d in detectors)})
+            yield post
+
+    replay(counting(), detectors)
+    return trace
+
+
+# -- everything -----------------------------------------------------------------------------------
+
+def _p90(values: Sequence[float]) -> float | None:
+    """The 90th percentile by nearest rank (the smallest value at or above 90 % of them)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[math.ceil(0.9 * len(ordered)) - 1], 1)
+
+
+def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None,
+                       make_detectors: DetectorFactory = default_detectors,
+                       progress: Callable[[str], None] | None = None, long_posts: int = 0) -> dict[str, Any]:
+    """Every key of ``civicpulse eval detection --json``; CrisisLex keys are ``None`` without data;
+    ``long_posts`` adds the state size along a long stream (``memory_trace``)."""
+    say = progress or (lambda _: None)
+    scores = []
+    for name in scenarios or builtin_names():
+        say(f"scenario {name}")
+        scores.append(score_scenario(load_scenario(name), make_detectors()))
+    incidents = sum(s.incidents for s in scores)
+    hours = sum(s.hours for s in scores)
+    latencies = [x for s in scores for x in s.incident_latencies_s]
+    rumour_counts = [s.rumours_detected for s in scores]
+    rumour_latencies = [x for s in scores for x in s.rumour_latencies_s]
+    rumours = sum(s.rumours for s in scores)
+    posts = sum(s.posts for s in scores)
+    detector_s = sum(s.posts / s.posts_per_s for s in scores if s.posts_per_s > 0)
+    results: dict[str, Any] = {
+        "detectors": [d.name for d in make_detectors()],
+        "incident_recall": round(sum(s.incidents_in_time for s in scores) / incidents, 3) if incidents else None,
+        "incidents_detected_at_all": round(len(latencies) / incidents, 3) if incidents else None,
+        "false_events_per_hour": round(sum(s.false_events for s in scores) / hours, 2) if hours else None,
+        "latency_p90_s": _p90(latencies),
+        "latency_median_s": round(statistics.median(latencies), 1) if latencies else None,
+        "rumour_recall": (round(sum(c or 0 for c in rumour_counts) / rumours, 3)
+                          if rumours and all(c is not None for c in rumour_counts) else None),
+        "rumour_latency_p90_s": _p90(rumour_latencies) if has_rumour_detector() else None,
+        "posts_per_s": round(posts / detector_s) if detector_s else None,
+        "scenarios": [s.as_dict() for s in scores],
+    }
+    results.update(dict.fromkeys(MODEL_KEYS))
+    results["crisislex_events_found"] = None
+    if data is not None and (data / CRISISLEX_FILE).exists():
+        say("CrisisLex T26 mixed into background chatter")
+        results.update(crisislex_score(data, make_detectors))
+    if long_posts > 0:
+        say(f"state size along {long_posts:,} posts")
+        results["memory_trace"] = long_stream_state(long_posts, make_detectors)
+    results["evaluated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return results

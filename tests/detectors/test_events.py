@@ -1,0 +1,197 @@
+"""The event detector on synthetic streams: finds a burst, stays quiet on chatter, resumes, degrades."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from civicpulse.detectors.base import Signal
+from civicpulse.detectors.events import EventDetector, EventSettings
+from civicpulse.post import Author, Geo, GeoSource, Post
+
+START = datetime(2026, 5, 1, 12, tzinfo=UTC)
+CHATTER = ("coffee", "traffic", "weather", "football", "lunch", "rain", "sunny", "train", "music", "market",
+           "bakery", "cinema", "garden", "school", "shopping", "park", "match", "concert", "bridge", "museum")
+FAST = EventSettings(warmup_s=600)
+
+
+def chatter(seconds: float, per_s: float = 3.0, seed: int = 1, start: datetime = START) -> Iterator[Post]:
+    rng = random.Random(seed)
+    t = 0.0
+    n = 0
+    while t < seconds:
+        t += rng.expovariate(per_s)
+        n += 1
+        words = " ".join(rng.sample(CHATTER, 3))
+        yield Post(id=f"c:{seed}:{n}", platform="test", created_at=start + timedelta(seconds=t),
+                   author=Author(id=f"acct-{rng.randrange(5000)}"), text=f"Lovely {words} day", language="en")
+
+
+def burst(at_s: float, count: int, every_s: float = 4.0) -> list[Post]:
+    texts = ("Warehouse fire on Dock Street, huge flames", "Flames from the warehouse near Dock Street",
+             "Smoke everywhere, warehouse burning at Dock Street")
+    return [Post(id=f"b:{i}", platform="test", created_at=START + timedelta(seconds=at_s + i * every_s),
+                 author=Author(id=f"witness-{i}"), text=texts[i % 3], language="en",
+                 geo=Geo(source=GeoSource.GEOTAG, lat=51.5 + i * 1e-4, lon=-0.1) if i % 2 == 0 else None)
+            for i in range(count)]
+
+
+def run(detector: EventDetector, posts: list[Post], step_s: float = 2.0) -> list[Signal]:
+    """Feed ``posts`` in stream-time steps (a grid from ``START``) with the step's end as ``now``."""
+    signals: list[Signal] = []
+    posts = sorted(posts, key=lambda p: p.created_at)
+    batch: list[Post] = []
+    steps = (posts[0].created_at - START).total_seconds() // step_s + 1
+    end = START + timedelta(seconds=steps * step_s)
+    for post in posts:
+        while post.created_at >= end:
+            signals += detector.update_many(batch, end)
+            batch, end = [], end + timedelta(seconds=step_s)
+        batch.append(post)
+    signals += detector.update_many(batch, end)
+    return signals
+
+
+def events(signals: list[Signal]) -> dict[str, Signal]:
+    first: dict[str, Signal] = {}
+    for s in signals:
+        first.setdefault(s.key, s)
+    return first
+
+
+def test_chatter_alone_raises_no_event() -> None:
+    assert events(run(EventDetector(FAST), list(chatter(3600)))) == {}
+
+
+def test_a_burst_of_new_words_becomes_one_event_with_place_and_status() -> None:
+    signals = run(EventDetector(FAST), [*chatter(2700), *burst(1200, 40)])
+    found = events(signals)
+    assert len(found) == 1
+    event = next(iter(found.values()))
+    assert event.kind == "event"
+    assert event.details["status"] == "emerging"
+    assert {"warehouse", "dock", "street", "flames"} & set(event.details["terms"])
+    assert all(pid.startswith("b:") for pid in event.post_ids)
+    assert 1200 <= (event.at - START).total_seconds() <= 1200 + 60
+    location = event.details["location"]
+    assert location is not None
+    assert abs(location["lat"] - 51.5) < 0.01
+    assert location["radius_m"] >= 250
+    assert event.details["languages"] == {"en": len(event.post_ids)}
+    assert "Dock Street" in event.details["example"]
+    statuses = [s.details["status"] for s in signals]
+    assert statuses[0] == "emerging"
+    assert "closed" in statuses
+
+
+def test_nothing_is_raised_while_learning() -> None:
+    assert events(run(EventDetector(EventSettings(warmup_s=3600)), [*chatter(1800), *burst(1200, 40)])) == {}
+
+
+def test_replay_is_deterministic_and_resumes_from_a_snapshot() -> None:
+    posts = sorted([*chatter(1800), *burst(1200, 40)], key=lambda p: p.created_at)
+    whole = run(EventDetector(FAST), posts)
+    first = EventDetector(FAST)
+    head = [p for p in posts if (p.created_at - START).total_seconds() < 1100]
+    tail = [p for p in posts if (p.created_at - START).total_seconds() >= 1100]
+    signals = run(first, head)
+    resumed = EventDetector(FAST)
+    resumed.restore(first.snapshot())
+    signals += run(resumed, tail)
+    assert [(s.key, s.at, s.post_ids) for s in signals] == [(s.key, s.at, s.post_ids) for s in whole]
+    assert run(EventDetector(FAST), posts) == whole
+
+
+def test_a_flooding_account_is_capped_and_reported() -> None:
+    detector = EventDetector(FAST)
+    flood = [Post(id=f"f:{i}", platform="test", created_at=START + timedelta(seconds=1200 + i * 0.006),
+                  author=Author(id="spammer"), text="Buy cheap followers now zorblax") for i in range(10_000)]
+    signals = run(detector, [*chatter(1800), *flood])
+    assert events(signals) == {}
+    assert detector.health()["degraded"]["account_capped"] >= 9_000
+
+
+def test_identical_posts_from_many_accounts_are_capped_but_still_an_event() -> None:
+    detector = EventDetector(FAST)
+    same = [Post(id=f"s:{i}", platform="test", created_at=START + timedelta(seconds=1200 + i * 0.05),
+                 author=Author(id=f"bot-{i}"), text="Share this: zorblax tower collapse") for i in range(2000)]
+    signals = run(detector, [*chatter(1800), *same])
+    assert len(events(signals)) == 1
+    assert detector.health()["degraded"]["identical_capped"] > 1000
+    assert "degraded" in signals[-1].details
+
+
+def test_clock_going_backwards_and_posts_out_of_window_degrade_gracefully() -> None:
+    detector = EventDetector(FAST)
+    run(detector, list(chatter(900)))
+    later = START + timedelta(seconds=900)
+    detector.update_many([], later - timedelta(hours=3))
+    odd = [Post(id="past", platform="test", created_at=START - timedelta(days=300), author=Author(id="a"), text="x"),
+           Post(id="future", platform="test", created_at=later + timedelta(days=30), author=Author(id="a"), text="y")]
+    assert detector.update_many(odd, later) == []
+    degraded = detector.health()["degraded"]
+    assert degraded["clock_backwards"] == 1
+    assert degraded["outside_window"] == 2
+
+
+def test_memory_is_bounded_over_a_long_stream() -> None:
+    cfg = EventSettings(warmup_s=600, max_recent_posts=500)
+    detector = EventDetector(cfg)
+    posts = list(chatter(4 * 3600, per_s=2.0))
+    run(detector, posts, step_s=10.0)
+    state = detector._s
+    # The baseline forgets (half-life 2 h): after 4 h of a steady stream it holds
+    # (2 h / ln 2) * (1 - 1/4) / 4 h = 0.54 of what it has seen.
+    assert 0.5 * len(posts) < state.baseline_total < 0.58 * len(posts)
+    assert len(state.buckets) <= cfg.window_s / cfg.bucket_s + 2
+    assert len(detector._recent) <= 500
+    assert len(state.baseline) <= cfg.max_baseline_terms
+    assert len(detector.snapshot()) < 200_000
+
+
+def test_restore_ignores_empty_state() -> None:
+    detector = EventDetector()
+    detector.restore(b"")
+    assert detector.health()["open_events"] == 0
+
+
+def two_posts(authors: tuple[str, str], language: str = "en") -> list[Post]:
+    texts = ("Explosion at the Quendle works, zorblax everywhere", "Zorblax cloud over Quendle, windows shut")
+    return [Post(id=f"p:{i}", platform="test", created_at=START + timedelta(seconds=1500 + 10 * i),
+                 author=Author(id=author), text=text, language=language)
+            for i, (author, text) in enumerate(zip(authors, texts, strict=True))]
+
+
+def test_two_accounts_sharing_two_new_words_open_an_event_at_once() -> None:
+    found = events(run(EventDetector(FAST), [*chatter(1800), *two_posts(("a", "b"))]))
+    assert len(found) == 1
+    [event] = found.values()
+    assert sorted(event.details["terms"]) == ["quendle", "zorblax"]
+    assert event.post_ids == ("p:0", "p:1")
+    assert (event.at - START).total_seconds() <= 1512
+
+
+def test_new_words_need_two_accounts_and_a_language_seen_enough() -> None:
+    assert events(run(EventDetector(FAST), [*chatter(1800), *two_posts(("a", "a"))])) == {}
+    assert events(run(EventDetector(FAST), [*chatter(1800), *two_posts(("a", "b"), language="fr")])) == {}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=300), st.integers(-10**6, 10**6), st.sampled_from("abc")),
+                max_size=60),
+       st.lists(st.integers(-10**5, 10**5), min_size=1, max_size=5))
+def test_hostile_posts_and_clocks_never_break_it(rows: list[tuple[str, int, str]], nows: list[int]) -> None:
+    detector = EventDetector(EventSettings(warmup_s=0, min_authors=2))
+    posts = [Post(id=f"h:{i}", platform="test", created_at=START + timedelta(seconds=offset),
+                  author=Author(id=author), text=text) for i, (text, offset, author) in enumerate(rows)]
+    for now in nows:
+        for signal in detector.update_many(posts, START + timedelta(seconds=now)):
+            assert signal.kind == "event"
+            assert len(signal.post_ids) <= detector.settings.sample_size
+    restored = EventDetector()
+    restored.restore(detector.snapshot())
+    assert restored.snapshot() == detector.snapshot()

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civicpulse.detectors.terms import MAX_TERM_CHARS, MAX_TERMS_PER_POST, post_terms
+from civicpulse.post import Geo, GeoSource
+from civicpulse.testing import make_post
+
+
+def test_words_hashtags_and_cells_but_not_mentions_links_or_stop_words() -> None:
+    post = make_post(text="The FIRE at #DockStreet @someone https://x.example/a fire!").replace(
+        geo=Geo(source=GeoSource.GEOTAG, lat=51.5012, lon=-0.1234))
+    assert post_terms(post) == ["fire", "#dockstreet", "cell:51.50,-0.12"]
+
+
+def test_a_places_enrichment_cell_wins_over_the_point() -> None:
+    post = make_post(text="smoke").with_enrichments({"places.gazetteer/1": {"h3": "8928308280fffff"}})
+    assert post_terms(post) == ["smoke", "h3:8928308280fffff"]
+
+
+@given(st.text(max_size=5000))
+def test_any_text_gives_a_bounded_list_of_distinct_terms(text: str) -> None:
+    terms = post_terms(make_post(text=text))
+    assert len(terms) <= MAX_TERMS_PER_POST
+    assert len(set(terms)) == len(terms)
+    assert all(0 < len(t) <= MAX_TERM_CHARS for t in terms)

@@ -1,0 +1,108 @@
+"""Scoring of detectors on ground truth: matching, replay steps, a short scenario, CrisisLex."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from civicpulse.cli.eval import eval_command
+from civicpulse.detectors.base import Detector, Signal
+from civicpulse.errors import UsageError
+from civicpulse.evaluation.detection import (
+    MODEL_KEYS,
+    crisislex_score,
+    evaluate_detection,
+    match_signals,
+    replay,
+    score_scenario,
+)
+from civicpulse.post import Post
+from civicpulse.scenarios.library import load_scenario
+from civicpulse.testing import make_post
+
+DATA = Path(__file__).parents[2].parent / "shared" / "data"
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def signal(key: str, post_ids: tuple[str, ...], kind: str = "event", at: datetime = T0) -> Signal:
+    return Signal(detector="t", kind=kind, key=key, at=at, summary="", post_ids=post_ids)
+
+
+def test_a_signal_matches_the_label_most_of_its_posts_carry() -> None:
+    labels = {"a": [("incident", "fire")], "b": [("incident", "fire")], "c": [("rumour", "r1")]}
+    matches = match_signals([signal("e1", ("a", "b", "c")), signal("e1", ("c",)), signal("e2", ("a", "c", "x")),
+                             signal("r", ("c",), kind="rumour")], labels, "event", ("incident", "rumour"))
+    assert [(m.key, m.label_id) for m in matches] == [("e1", "fire"), ("e2", None)]
+
+
+class Recorder(Detector):
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, datetime]] = []
+
+    def update_many(self, posts: Sequence[Post], now: datetime) -> list[Signal]:
+        self.calls.append((len(posts), now))
+        return []
+
+
+def test_p90_is_the_nearest_rank() -> None:
+    from civicpulse.evaluation.detection import _p90
+
+    assert _p90([]) is None
+    assert _p90([24, 178, 248, 266, 390, 748, 1254]) == 1254
+    assert _p90(list(range(1, 11))) == 9
+
+
+def test_replay_feeds_fixed_steps_of_stream_time_with_the_step_end_as_now() -> None:
+    posts = [make_post(i, at=T0 + timedelta(seconds=s)) for i, s in enumerate((0, 0.5, 1.9, 2.0, 7.1))]
+    recorder = Recorder()
+    result = replay(posts, [recorder], step_s=2.0)
+    assert recorder.calls == [(3, T0 + timedelta(seconds=2)), (1, T0 + timedelta(seconds=4)),
+                              (0, T0 + timedelta(seconds=6)), (1, T0 + timedelta(seconds=8))]
+    assert result.posts == 5
+
+
+@pytest.mark.slow
+def test_a_short_scenario_is_scored_end_to_end(tmp_path: Path) -> None:
+    riot = load_scenario("city-riot")
+    short = msgspec.structs.replace(riot, duration="1h30m", injects=riot.injects[:2])
+    from civicpulse.detectors.events import EventDetector
+
+    score = score_scenario(short, [EventDetector()], workdir=tmp_path)
+    assert score.incidents == 1
+    assert score.incidents_detected == 1
+    assert score.false_events <= 2
+    assert score.posts > 20_000
+
+
+def test_eval_detection_keys_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import civicpulse.evaluation.detection as detection
+
+    monkeypatch.setattr(detection, "builtin_names", lambda: [])
+    results = evaluate_detection(None)
+    for key in ("incident_recall", "false_events_per_hour", "latency_p90_s", "rumour_recall",
+                "crisislex_events_found", "posts_per_s", *MODEL_KEYS):
+        assert key in results
+    assert all(results[key] is None for key in MODEL_KEYS)
+    eval_command(json_output=True, task=None, bias=False, data=None, what="detection")
+    assert '"incident_recall"' in capsys.readouterr().out
+    eval_command(json_output=False, task=None, bias=False, data=None, what="detection")
+    assert "false_events_per_hour" in capsys.readouterr().out
+    with pytest.raises(UsageError):
+        eval_command(json_output=True, task=None, bias=False, data=None, what="nonsense")
+    with pytest.raises(UsageError):
+        eval_command(json_output=True, task=None, bias=False, data=None)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (DATA / "crisislex").is_dir(), reason="CrisisLex is not in ../shared/data")
+def test_crisislex_events_are_found_in_background_chatter() -> None:
+    result = crisislex_score(DATA)
+    assert result["crisislex_events"] == 26
+    assert result["crisislex_events_found"] >= 20
