@@ -20,9 +20,9 @@ from civicpulse.cli.common import (
 )
 from civicpulse.cli.summary import print_summary
 from civicpulse.config import Settings
+from civicpulse.detectors.storage import SignalStore, build_detectors, load_signals
 from civicpulse.governance.context import Governance
 from civicpulse.governance.operations import start_demo_operation
-from civicpulse.detectors.storage import SignalStore, build_detectors, load_signals
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.sources.scenario import ScenarioSource
 from civicpulse.store.queries import Reader
