@@ -58,12 +58,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     legal_bases: tuple[str, ...] = ()
     #: A signed-in session lasts this long; ``civicpulse logout`` ends it sooner.
     session_ttl_minutes: int = 480
+    #: ``civicpulse serve`` runs the retention job this often (minutes); 0 turns the schedule off.
+    retention_interval_minutes: float = 60.0
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ConfigError("batch_size must be at least 1", fix="set batch_size to e.g. 2000")
         if self.max_latency_s <= 0:
             raise ConfigError("max_latency_s must be positive", fix="set max_latency_s to e.g. 0.5")
+        if self.retention_interval_minutes < 0:
+            raise ConfigError("retention_interval_minutes cannot be negative",
+                              fix="set it to e.g. 60, or 0 to run 'civicpulse retention run' from cron instead")
         if self.queue_batches < 1:
             raise ConfigError("queue_batches must be at least 1", fix="set queue_batches to e.g. 4")
         if self.near_duplicates_max_posts < 1 or self.near_duplicates_window_s <= 0:

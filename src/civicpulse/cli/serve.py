@@ -8,6 +8,8 @@ import typer
 import uvicorn
 
 from civicpulse.cli.common import ConfigOption, console, ensure_port_free, settings_from
+from civicpulse.governance.context import Governance
+from civicpulse.governance.schedule import RetentionSchedule
 from civicpulse.pipeline.factory import open_database
 from civicpulse.web.app import create_app
 
@@ -21,5 +23,15 @@ def serve_command(
     settings = settings_from(config, host=host, port=port)
     engine = open_database(settings)
     ensure_port_free(settings.host, settings.port)
+    schedule = None
+    if settings.retention_interval_minutes > 0:
+        schedule = RetentionSchedule(Governance.from_settings(engine, settings),
+                                     settings.retention_interval_minutes * 60)
+        schedule.start()
+        console.print(f"retention: deleting what is due every {settings.retention_interval_minutes:g} min")
     console.print(f"dashboard: [bold]http://{settings.host}:{settings.port}[/]  (Ctrl-C to stop)")
-    uvicorn.run(create_app(engine), host=settings.host, port=settings.port, log_level="warning")
+    try:
+        uvicorn.run(create_app(engine), host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        if schedule is not None:
+            schedule.stop()
