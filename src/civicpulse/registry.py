@@ -39,6 +39,7 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.offensive",
     "civicpulse.analysers.hate",
     "civicpulse.analysers.emotion",
+    "civicpulse.analysers.crisis",
 )
 BUILTIN_DETECTORS: tuple[str, ...] = ()
 
