@@ -39,7 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Batches that may wait between the source and the pipeline (bounds memory).
     queue_batches: int = 4
     #: Default analyser chain, by registered name.
-    analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion")
+    analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion",
+                                  "crisis")
     #: Dashboard address.
     host: str = "127.0.0.1"
     port: int = 8000

@@ -46,9 +46,12 @@ def test_leave_one_event_out_equals_scikit_learn_per_fold() -> None:
 @needs_data
 def test_task_data_follows_the_readme_counts() -> None:
     texts, gold, events = task_data(DATA, "crisis_relevance")
-    assert len(texts) == 60_082 and gold.count("on-topic") == 32_462 and len(set(events)) == 6
+    assert len(texts) == 60_082
+    assert gold.count("on-topic") == 32_462
+    assert len(set(events)) == 6
     texts, gold, events = task_data(DATA, "crisis_info_type")
-    assert len(texts) == 23_376 and len(set(events)) == 26
+    assert len(texts) == 23_376
+    assert len(set(events)) == 26
     assert len(task_data(DATA, "crisis_informativeness")[0]) == 27_444
 
 

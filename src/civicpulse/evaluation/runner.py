@@ -19,10 +19,12 @@ import numpy as np
 import numpy.typing as npt
 
 from civicpulse.analysers.base import Analyser
+from civicpulse.config import Settings
 from civicpulse.evaluation import crisis
 from civicpulse.evaluation.datasets import check_data, hateval_es, olid_test, tweeteval
 from civicpulse.evaluation.references import REFERENCES
 from civicpulse.models.text import clear_cache, text_models
+from civicpulse.pipeline.chain import build_analysers
 from civicpulse.post import Author, Post
 from civicpulse.registry import analysers
 
@@ -166,24 +168,14 @@ def evaluate_task(data: Path, task: str) -> dict[str, Any]:
 
 
 def _chain_order() -> list[Analyser]:
-    """Every registered analyser, each after what it requires (registry order otherwise)."""
-    pending = [cls() for _, cls in analysers]
-    ordered: list[Analyser] = []
-    done: set[str] = set()
-    while pending:
-        ready = [a for a in pending if all(r in done for r in a.requires)]
-        if not ready:  # unsatisfiable requirement: keep the rest in order; the pipeline would refuse
-            ready = pending[:1]
-        for a in ready:
-            ordered.append(a)
-            done.add(a.name)
-            pending.remove(a)
-    return ordered
+    """The default analyser chain (``Settings.analysers``), as the pipeline builds it. Registered
+    analysers outside it (e.g. ``entities``, an optional extra) are not part of the measure."""
+    return build_analysers(Settings().analysers)
 
 
 def default_chain_speed(texts: Sequence[str], batch: int = BATCH) -> tuple[float, list[str]]:
-    """Posts/s of every registered analyser in order, enrichments applied between them as the
-    pipeline does, on posts with no declared language (so the language analyser really decides)."""
+    """Posts/s of the default analyser chain, enrichments applied between them as the pipeline
+    does, on posts with no declared language (so the language analyser really decides)."""
     chain = _chain_order()
     posts = make_posts(texts, None)
     clear_cache()
