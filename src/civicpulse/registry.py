@@ -40,6 +40,7 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.hate",
     "civicpulse.analysers.emotion",
     "civicpulse.analysers.crisis",
+    "civicpulse.analysers.entities",
 )
 BUILTIN_DETECTORS: tuple[str, ...] = ()
 
