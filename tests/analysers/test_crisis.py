@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from civicpulse.evaluation.crisis import TASKS
 from civicpulse.models.text import clear_cache
 from civicpulse.post import Author, Post
@@ -42,3 +45,13 @@ def test_obvious_examples() -> None:
 def test_other_languages_are_unsupported() -> None:
     out = analysers.get("crisis")().analyse_one(post("Inondation dans le centre-ville", language="fr"))
     assert out == {"label": "unsupported", "language": "fr"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=()), max_size=400), st.sampled_from(["en", None, "fr"]))
+def test_any_text_gets_a_valid_result(text: str, language: str | None) -> None:
+    out = analysers.get("crisis")().analyse_one(post(text, language))
+    assert isinstance(out["label"], str)
+    if out["label"] != "unsupported":
+        assert abs(sum(out["probs"].values()) - 1.0) < 1e-3
+        assert out["information_type"]["label"] in TASKS["crisis_info_type"].labels

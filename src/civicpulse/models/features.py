@@ -152,6 +152,10 @@ def _char_buckets(texts: list[str], config: FeatureConfig) -> tuple[npt.NDArray[
     h = codes.copy()
     with np.errstate(over="ignore"):
         for n in range(1, config.char_max + 1):
+            if total - n + 1 <= 0:
+                # The whole batch is shorter than n characters (e.g. one empty post): no n-grams,
+                # and a negative slice bound below would mean "all but the last", not "none".
+                break
             if n > 1:
                 # h[i] becomes the polynomial hash of codes[i : i + n]; uint64 wraps mod 2**64.
                 h = h[: total - n + 1] * _POLY + codes[n - 1:]
