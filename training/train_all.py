@@ -11,6 +11,7 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import train_crisis
 import train_emotion
 import train_features
 import train_hate
@@ -28,6 +29,7 @@ def main() -> None:
     train_emotion.main_with(data)
     train_sentiment.main_with(data)
     train_language.main_with(data)
+    train_crisis.main_with(data, baseline=False)
 
 
 if __name__ == "__main__":

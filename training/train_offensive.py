@@ -1,6 +1,7 @@
 """Offensive heads: level A (TweetEval offensive = OLID A) and OLID levels B and C.
 
-A: TweetEval offensive train, offsets on its official val split.
+A: TweetEval offensive train plus identity-term balancing counterfactuals built from it
+(``debias.py``: the bias audit's large false-positive gaps), offsets on its official val split.
 B (targeted insult/threat vs untargeted) and C (individual / group / other): OLID v1.0 training rows
 that carry the level, minus a seeded stratified 10 % held out for the offsets. OLID's official
 level-B/C test sets are only read by the evaluation."""
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from common import SEED, data_arg, olid_train, tweeteval
+from debias import identity_balanced
 from sklearn.model_selection import train_test_split
 from textclf import macro_f1, train_head
 
@@ -30,10 +32,14 @@ def _split(texts: list[str], y: np.ndarray) -> tuple[Split, Split]:
 
 def main_with(data: Path | None = None) -> None:
     data = data or data_arg(__doc__ or "")
-    train_head("offensive", ["not-offensive", "offensive"], tweeteval(data, "offensive", "train"),
+    texts, labels = tweeteval(data, "offensive", "train")
+    texts, labels, added = identity_balanced(texts, labels)
+    print(f"offensive: {added} identity-term counterfactuals added")
+    train_head("offensive", ["not-offensive", "offensive"], (texts, labels),
                tweeteval(data, "offensive", "val"), macro_f1,
-               {"task": "offensive", "data": "TweetEval offensive (OLID A) train, val for offsets",
-                "metric": "macro_f1", "languages": ["en"]})
+               {"task": "offensive", "data": "TweetEval offensive (OLID A) train + identity-term balancing "
+                f"({added} non-offensive counterfactuals from train, training/debias.py), val for offsets",
+                "metric": "macro_f1", "languages": ["en"], "identity_balancing_added": added})
     rows = olid_train(data)
     train, val = _split(*_olid_level(rows, "subtask_b", ["UNT", "TIN"]))
     train_head("offensive_targeted", ["untargeted", "targeted"], train, val, macro_f1,

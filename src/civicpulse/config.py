@@ -39,7 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Batches that may wait between the source and the pipeline (bounds memory).
     queue_batches: int = 4
     #: Default analyser chain, by registered name.
-    analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion", "account")
+    analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion", "crisis",
+                                  "account")
     #: Near-duplicates: posts remembered for matching (bounds memory: under 1 KB each).
     near_duplicates_max_posts: int = 30_000
     #: Near-duplicates: how far back, in post time, a copy still joins a cluster.

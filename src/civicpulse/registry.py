@@ -43,6 +43,8 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.personal_data",
     "civicpulse.analysers.near_duplicates",
     "civicpulse.analysers.places",
+    "civicpulse.analysers.crisis",
+    "civicpulse.analysers.entities",
 )
 BUILTIN_DETECTORS: tuple[str, ...] = (
     "civicpulse.detectors.events",

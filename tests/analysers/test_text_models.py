@@ -15,7 +15,7 @@ from civicpulse.models.text import batch_probs, clear_cache, text_models
 from civicpulse.post import Author, Post
 from civicpulse.registry import analysers
 
-TEXT_ANALYSERS = ("language", "sentiment", "offensive", "hate", "emotion")
+TEXT_ANALYSERS = ("language", "sentiment", "offensive", "hate", "emotion", "crisis")
 NASTY = [
     "",
     "😂😂😂🔥",
@@ -58,7 +58,7 @@ def test_contract_on_bad_input(name: str) -> None:
     assert analyser.analyse_one(posts[2]) == out[2]
 
 
-@pytest.mark.parametrize("name", ["sentiment", "offensive", "emotion"])
+@pytest.mark.parametrize("name", ["sentiment", "offensive", "emotion", "crisis"])
 def test_unsupported_language_is_said_not_guessed(name: str) -> None:
     out = analysers.get(name)().analyse_many([post("Quelle belle journée", language="fr")])
     assert out == [{"label": "unsupported", "language": "fr"}]

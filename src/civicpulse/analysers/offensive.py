@@ -21,7 +21,8 @@ SUPPORTED = frozenset({"en"})
 @analysers.register("offensive")
 class OffensiveAnalyser(Analyser):
     name = "offensive"
-    version = 1
+    #: 2: level A retrained with identity-term balancing (docs/models/offensive.md, bias audit).
+    version = 2
     requires = ("language",)
 
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:

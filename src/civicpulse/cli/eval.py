@@ -53,7 +53,7 @@ def eval_command(
     if json_output:
         typer.echo(json.dumps(results, ensure_ascii=False))
         return
-    table = Table(title="civicpulse eval (official test splits, ×100)")
+    table = Table(title="civicpulse eval (official test splits; crisis_*: leave one event out; ×100)")
     for column in ("task", "metric", "ours", "target", "baselines", "best published", "posts/s"):
         table.add_column(column)
     for name in TASKS:
@@ -64,7 +64,7 @@ def eval_command(
                       _fmt(r["best"]), str(r["posts_per_s"]))
     _console.print(table)
     _console.print(f"default chain ({' → '.join(results['default_chain'])}): "
-                   f"{results['default_chain_posts_per_s']} posts/s on one core")
+                   f"{results['default_chain_posts_per_s']} posts/s on one core (CPU time)")
     if bias:
         b = results["bias"]
         _console.print(f"bias audit: {b['n_sentences']} neutral templated sentences; positive rate overall "

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from civicpulse.errors import UsageError
 
-__all__ = ["check_data", "hateval_es", "olid_test", "olid_train", "tweeteval"]
+__all__ = ["check_data", "crisislex_t6", "crisislex_t26", "hateval_es", "olid_test", "olid_train", "tweeteval"]
 
 Labels = npt.NDArray[np.int64]
 
@@ -72,3 +72,20 @@ def hateval_es(data: Path, split: str) -> tuple[list[str], Labels]:
         next(reader)
         rows = list(reader)
     return [r[1] for r in rows], np.array([int(r[2]) for r in rows], dtype=np.int64)
+
+
+def _crisislex(data: Path, name: str) -> list[dict[str, str]]:
+    with gzip.open(data / "crisislex" / name, "rt", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def crisislex_t6(data: Path) -> tuple[list[str], list[str], list[str]]:
+    """CrisisLex T6: texts, ``on-topic``/``off-topic`` labels and the event of each tweet."""
+    rows = _crisislex(data, "crisislext6_ontopic.csv.gz")
+    return [r["text"] for r in rows], [r["label"] for r in rows], [r["event"] for r in rows]
+
+
+def crisislex_t26(data: Path) -> list[dict[str, str]]:
+    """CrisisLex T26 rows: ``event``, ``text``, ``informativeness``, ``information_type``, ...
+    (the README lists the label values; ``Not applicable`` / ``Not labeled`` are kept as given)."""
+    return _crisislex(data, "crisislext26_labeled.csv.gz")

@@ -1,10 +1,13 @@
-"""Numpy inference for the shipped linear text heads (sentiment, offensive, hate, emotion, ...).
+"""Numpy inference for the shipped linear text heads (sentiment, offensive, hate, emotion, crisis, ...).
 
 Every head is a linear model over the same hashed features (:mod:`civicpulse.models.features`).
 At load time all heads' weights are stacked into one ``(n_features, K)`` float32 matrix, so one
 featurisation pass and one gather score every head of a batch. :func:`batch_logits` keeps the
 last batch's result, keyed by its texts: the sentiment, offensive, hate and emotion analysers run
 one after the other over the same batch, and only the first one pays for the features.
+
+The crisis heads (:mod:`civicpulse.models.naive_bayes`) read only the word occurrences of the same
+features, through their own stacked ``(2**word_bits, K)`` matrix; their columns come last.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from civicpulse.models import naive_bayes
 from civicpulse.models.features import FeatureConfig, Features, featurise
 
 __all__ = ["DEFAULT_HEADS", "FEATURES_FILE", "LANGUAGE_FILE", "LANGUAGE_FOLD_BITS", "LANGUAGE_KINDS",
-           "MODELS_DIR", "Head", "TextModels", "batch_probs", "clear_cache", "language_view",
+           "MODELS_DIR", "NB_HEADS", "Head", "TextModels", "batch_probs", "clear_cache", "language_view",
            "load_features", "softmax", "text_models"]
 
 MODELS_DIR = Path(__file__).resolve().parent
@@ -47,6 +51,8 @@ def language_view(f: Features) -> tuple[IntArray, IntArray, npt.NDArray[np.float
 #: Every head shipped; the analysers pick theirs by name.
 DEFAULT_HEADS = ("sentiment", "offensive", "offensive_targeted", "offensive_target", "hate", "hate_es",
                  "emotion")
+#: Naive Bayes heads over the word block (crisis relevance, informativeness, information type).
+NB_HEADS = ("crisis_relevance", "crisis_informativeness", "crisis_info_type")
 #: Posts per featurisation chunk: bounds the temporary (occurrences x heads) matrix to ~30 MB.
 _CHUNK = 2048
 
@@ -78,7 +84,8 @@ class Head:
 class TextModels:
     """All heads of one model directory, stacked for a single-pass batch scorer."""
 
-    def __init__(self, directory: Path = MODELS_DIR, heads: tuple[str, ...] = DEFAULT_HEADS) -> None:
+    def __init__(self, directory: Path = MODELS_DIR, heads: tuple[str, ...] = DEFAULT_HEADS,
+                 nb_heads: tuple[str, ...] = NB_HEADS) -> None:
         self.config, self.idf = load_features(directory / FEATURES_FILE)
         sparse: list[tuple[IntArray, FloatArray]] = []
         biases: list[FloatArray] = []
@@ -113,12 +120,30 @@ class TextModels:
                 self.languages = tuple(str(x) for x in npz["labels"])
                 self.lang_weights = npz["weights"].astype(np.float32)
                 self.lang_bias = npz["bias"].astype(np.float32)
+        self._load_nb(directory, nb_heads, start + len(self.languages))
+
+    def _load_nb(self, directory: Path, names: tuple[str, ...], first_column: int) -> None:
+        blocks: list[FloatArray] = []
+        column = first_column
+        for name in names:
+            path = directory / f"{name}.npz"
+            if not path.exists():
+                continue
+            model = naive_bayes.load(path)
+            blocks.append(model.weights())
+            width = len(model.labels)
+            # Uniform class prior (fit_prior=False): no offsets; macro metrics want no prior.
+            self.heads[name] = Head(name, model.labels, column, column + width, np.zeros(width), model.meta)
+            column += width
+        self.nb_weights: FloatArray = (np.concatenate(blocks, axis=1) if blocks
+                                       else np.zeros((1 << self.config.word_bits, 0), dtype=np.float32))
 
     def logits(self, texts: list[str]) -> npt.NDArray[np.float64]:
-        """Raw scores: the stacked task columns, then the language columns."""
+        """Raw scores: the stacked task columns, the language columns, then the naive Bayes columns."""
         k = self.weights.shape[1]
         n_lang = len(self.languages)
-        out = np.zeros((len(texts), k + n_lang), dtype=np.float64)
+        n_nb = self.nb_weights.shape[1]
+        out = np.zeros((len(texts), k + n_lang + n_nb), dtype=np.float64)
         for lo in range(0, len(texts), _CHUNK):
             chunk = texts[lo: lo + _CHUNK]
             f = featurise(chunk, self.config, self.idf)
@@ -133,14 +158,21 @@ class TextModels:
                 l_rows, l_cols, l_vals = language_view(f)
                 if l_rows.size:
                     l_starts = np.flatnonzero(np.r_[True, l_rows[1:] != l_rows[:-1]])
-                    out[lo + l_rows[l_starts], k:] = np.add.reduceat(
+                    out[lo + l_rows[l_starts], k:k + n_lang] = np.add.reduceat(
                         self.lang_weights[l_cols] * l_vals[:, None].astype(np.float32), l_starts, axis=0)
+            if n_nb:
+                w_rows, w_cols, w_vals = naive_bayes.word_view(f)
+                if w_rows.size:
+                    w_starts = np.flatnonzero(np.r_[True, w_rows[1:] != w_rows[:-1]])
+                    out[lo + w_rows[w_starts], k + n_lang:] = np.add.reduceat(
+                        self.nb_weights[w_cols] * w_vals[:, None].astype(np.float32), w_starts, axis=0)
         out[:, :k] += self.bias
-        out[:, k:] += self.lang_bias
+        out[:, k:k + n_lang] += self.lang_bias
         return out
 
     def language_probs(self, logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        return softmax(logits[:, self.weights.shape[1]:])
+        k = self.weights.shape[1]
+        return softmax(logits[:, k:k + len(self.languages)])
 
     def probs(self, name: str, logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         head = self.heads[name]
