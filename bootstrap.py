@@ -48,7 +48,7 @@ def ensure_installed(extra: str) -> None:
 def test(args: list[str]) -> None:
     ensure_installed("dev")
     print("ruff …", flush=True)
-    _run(BIN / "ruff", "check", "src", "tests", "training", "bootstrap.py")
+    _run(BIN / "ruff", "check", "src", "tests", "training", "tools", "bootstrap.py")
     print("mypy (strict) …", flush=True)
     _run(BIN / "mypy")
     print("pytest …", flush=True)

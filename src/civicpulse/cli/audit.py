@@ -29,7 +29,7 @@ def verify_command(config: Path | None = ConfigOption) -> None:
         return
     console.print(f"[bold red]audit log tampered:[/] {escape(result.problem or '')}")
     console.print(f"first bad entry: #{result.first_bad}")
-    sys.exit(1)  # not typer.Exit: the app runs with standalone_mode=False, which swallows its code
+    raise typer.Exit(1)
 
 
 @app.command("checkpoint")

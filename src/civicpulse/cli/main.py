@@ -37,7 +37,8 @@ err_console = Console(stderr=True)
 def main() -> None:
     """Entry point: a user's mistake is one clear line that says the fix, never a traceback."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns (rather than raises) the code of ``typer.Exit(n)``.
+        code = app(standalone_mode=False)
     except CivicpulseError as error:
         err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False)
         if error.fix:
@@ -50,3 +51,5 @@ def main() -> None:
         sys.exit(error.exit_code)
     except (KeyboardInterrupt, click.exceptions.Abort):
         sys.exit(130)
+    if isinstance(code, int) and code:
+        sys.exit(code)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
@@ -27,7 +26,7 @@ def check_command(terms: list[str] = typer.Argument(..., help="Watch terms, a qu
     for f in findings:
         table.add_row(escape(f.term), f.category, escape(f.matched), f.language, escape(f.law))
     console.print(table)
-    sys.exit(1)  # not typer.Exit: the app runs with standalone_mode=False, which swallows its code
+    raise typer.Exit(1)
 
 
 @app.command("approve")
