@@ -40,7 +40,9 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.hate",
     "civicpulse.analysers.emotion",
 )
-BUILTIN_DETECTORS: tuple[str, ...] = ()
+BUILTIN_DETECTORS: tuple[str, ...] = (
+    "civicpulse.detectors.rumours",
+)
 
 
 class Registry(Generic[T]):
