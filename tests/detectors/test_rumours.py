@@ -193,7 +193,7 @@ def test_hostile_text_never_crashes(texts: list[str]) -> None:
     assert isinstance(claim_tokens("x" * 100_000), frozenset)
     restored = RumourDetector()
     restored.restore(detector.snapshot())
-    assert msgspec.msgpack.encode(restored.rumours()) == msgspec.msgpack.encode(detector.rumours())
+    assert restored.rumours() == detector.rumours()
 
 
 @pytest.mark.slow

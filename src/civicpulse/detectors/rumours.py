@@ -64,7 +64,7 @@ class RumourState(msgspec.Struct, kw_only=True):
     last_seen: float
     posts: int = 0
     reach: int = 0
-    accounts: list[str] = msgspec.field(default_factory=list)
+    accounts: set[str] = msgspec.field(default_factory=set)
     accounts_capped: bool = False
     tokens: dict[str, int] = msgspec.field(default_factory=dict)
     members: list[str] = msgspec.field(default_factory=list)
@@ -264,7 +264,8 @@ class RumourDetector(Detector):
             rumour.flooded_posts += 1
             self.counters["flooded_posts"] += 1
             return
-        rumour.bucket_accounts[account] = seen + 1
+        if seen or len(rumour.bucket_accounts) < self.max_accounts:
+            rumour.bucket_accounts[account] = seen + 1
         followers = max(0, min(post.author.followers or 0, 10**9))
         bucket.posts += 1
         rumour.posts += 1
@@ -274,7 +275,7 @@ class RumourDetector(Detector):
             bucket.reach += followers
         if account not in rumour.accounts:
             if len(rumour.accounts) < self.max_accounts:
-                rumour.accounts.append(account)
+                rumour.accounts.add(account)
                 rumour.reach += followers
             else:
                 rumour.accounts_capped = True
