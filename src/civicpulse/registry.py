@@ -48,6 +48,7 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
 )
 BUILTIN_DETECTORS: tuple[str, ...] = (
     "civicpulse.detectors.events",
+    "civicpulse.detectors.rumours",
 )
 
 

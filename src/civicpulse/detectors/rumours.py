@@ -1,0 +1,439 @@
+"""Rumour tracking: unverified claims that spread, clustered, with stance, denials and a life cycle.
+
+What it does with each post, cheapest test first (the stream is mostly chatter, so the common path
+is a few dict lookups and one regex search):
+
+1. a repost, reply or quote of a post it already tracks joins that post's rumour (replies and
+   quotes are queued for the stance model, in one batch per call);
+2. a post by an *official* account (``author.official``) that denies or confirms, as a reply to a
+   tracked post or standalone naming the rumour's content words, changes the rumour's status;
+3. any other post with a hedge ("reportedly", "is it true", "il paraît que", "dicen que",
+   "angeblich", … :mod:`.rumour_lexicon`) is a claim: it joins the rumour whose content words it
+   shares most (token-set overlap on an inverted index) or starts a new candidate.
+
+A candidate becomes a rumour (**emerging**) once ``emerge_posts`` posts from ``emerge_accounts``
+distinct accounts carry it; **spreading** once ``spread_posts`` posts from ``spread_accounts``
+accounts do; **denied** / **confirmed** when an official account says so; **fading** after
+``fade_after_s`` of stream time without a post; then it is evicted. Every status change is a
+``Signal(kind="rumour", key=rumour_id)`` whose details carry the spread curve (posts, distinct
+accounts and reach, i.e. summed follower counts, per ``bucket_s`` bucket), the stance counts of
+replies and quotes, and any degradation (flooding accounts, clock going backwards, late posts).
+
+Memory is bounded whatever the stream: at most ``max_rumours`` rumours and candidates (the least
+recently active go first), ``max_tracked_posts`` remembered post ids, ``max_curve`` buckets and
+``max_members`` post ids per rumour, and each account counts at most ``flood_per_bucket`` posts per
+bucket (a flood of identical posts from one account cannot make a rumour spread).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from civicpulse.detectors.base import Detector, Signal
+from civicpulse.detectors.rumour_lexicon import CONFIRMATION, DENIAL, HEDGE, claim_tokens, strip_repost_prefix
+from civicpulse.models.stance import StanceInput, stance_model
+from civicpulse.post import Post
+from civicpulse.registry import detectors
+
+__all__ = ["RumourDetector", "RumourState"]
+
+STATUSES = ("candidate", "emerging", "spreading", "denied", "confirmed", "fading")
+_TEXT_KEPT = 280
+
+
+class Bucket(msgspec.Struct, array_like=True):
+    start: float
+    posts: int = 0
+    accounts: int = 0
+    reach: int = 0
+
+
+class RumourState(msgspec.Struct, kw_only=True):
+    """One rumour (or candidate): what a signal reports and a snapshot stores."""
+
+    id: str
+    title: str
+    status: str = "candidate"
+    first_seen: float
+    last_seen: float
+    posts: int = 0
+    reach: int = 0
+    accounts: set[str] = msgspec.field(default_factory=set)
+    accounts_capped: bool = False
+    tokens: dict[str, int] = msgspec.field(default_factory=dict)
+    members: list[str] = msgspec.field(default_factory=list)
+    stance: dict[str, int] = msgspec.field(default_factory=dict)
+    languages: dict[str, int] = msgspec.field(default_factory=dict)
+    curve: list[Bucket] = msgspec.field(default_factory=list)
+    bucket_accounts: dict[str, int] = msgspec.field(default_factory=dict)
+    denied_at: float | None = None
+    confirmed_at: float | None = None
+    verdict_post: str | None = None
+    flooded_posts: int = 0
+
+
+class _Snapshot(msgspec.Struct):
+    version: int
+    now: float
+    rumours: list[RumourState]
+    tracked: list[tuple[str, str, str, int]]
+    exact: list[tuple[str, str]]
+    counters: dict[str, int]
+
+
+def _ts(value: datetime) -> float:
+    return value.timestamp()
+
+
+def _text_key(text: str) -> str:
+    return hashlib.blake2b(" ".join(sorted(claim_tokens(text))).encode(), digest_size=8).hexdigest()
+
+
+@detectors.register("rumours")
+class RumourDetector(Detector):
+    name = "rumours"
+    version = 1
+
+    def __init__(self, *, bucket_s: float = 300.0, emerge_posts: int = 5, emerge_accounts: int = 3,
+                 emerge_window_s: float = 600.0, spread_posts: int = 25, spread_accounts: int = 12,
+                 fade_after_s: float = 1800.0,
+                 candidate_ttl_s: float = 1800.0, evict_after_s: float = 3600.0, max_rumours: int = 2000,
+                 max_tracked_posts: int = 50_000, max_curve: int = 288, max_members: int = 50,
+                 max_accounts: int = 5000, flood_per_bucket: int = 3, max_lag_s: float = 3600.0,
+                 min_overlap: int = 2, min_claim_words: int = 3, burst_ratio: float = 3.0,
+                 use_stance_model: bool = True) -> None:
+        self.bucket_s = bucket_s
+        self.emerge_posts, self.emerge_accounts = emerge_posts, emerge_accounts
+        self.emerge_window_s = emerge_window_s
+        self.spread_posts, self.spread_accounts = spread_posts, spread_accounts
+        self.fade_after_s, self.candidate_ttl_s, self.evict_after_s = fade_after_s, candidate_ttl_s, evict_after_s
+        self.max_rumours, self.max_tracked_posts = max_rumours, max_tracked_posts
+        self.max_curve, self.max_members, self.max_accounts = max_curve, max_members, max_accounts
+        self.flood_per_bucket, self.max_lag_s, self.min_overlap = flood_per_bucket, max_lag_s, min_overlap
+        self.min_claim_words, self.burst_ratio = min_claim_words, burst_ratio
+        self.use_stance_model = use_stance_model
+        self._reset()
+
+    def _reset(self) -> None:
+        self._now = float("-inf")
+        # Least recently active first: eviction pops from the front.
+        self._rumours: OrderedDict[str, RumourState] = OrderedDict()
+        # post id -> (rumour id, text kept as the stance model's "parent" input, depth in the thread).
+        self._tracked: OrderedDict[str, tuple[str, str, int]] = OrderedDict()
+        # content-word signature of a claim -> rumour id: floods of one text skip the clustering.
+        self._exact: OrderedDict[str, str] = OrderedDict()
+        self._index: dict[str, set[str]] = {}
+        self._sequence = 0
+        self.counters: dict[str, int] = {"clock_backwards": 0, "late_posts": 0, "future_posts": 0,
+                                         "flooded_posts": 0, "evicted": 0}
+
+    # -- the stream --------------------------------------------------------------------------------
+
+    def update_many(self, posts: Sequence[Post], now: datetime) -> list[Signal]:
+        now_s = _ts(now)
+        if now_s < self._now:
+            self.counters["clock_backwards"] += 1
+            now_s = self._now  # time never runs backwards inside the detector
+        self._now = now_s
+        changed: dict[str, str] = {}  # rumour id -> status before this batch
+        stance_queue: list[tuple[str, StanceInput]] = []
+        for post in posts:
+            try:
+                self._one(post, now_s, changed, stance_queue)
+            except (ValueError, OverflowError, TypeError):  # a malformed record must not stop the stream
+                self.counters["bad_posts"] = self.counters.get("bad_posts", 0) + 1
+        if stance_queue:
+            self._apply_stances(stance_queue)
+        signals = []
+        for rid, before in changed.items():
+            rumour = self._rumours.get(rid)
+            if rumour is None:
+                continue
+            self._advance(rumour)
+            if rumour.status != before and rumour.status != "candidate":
+                signals.append(self._signal(rumour, before, now))
+        signals += self._age(now_s, now)
+        return signals
+
+    def _one(self, post: Post, now_s: float, changed: dict[str, str],
+             stance_queue: list[tuple[str, StanceInput]]) -> None:
+        t = self._clamp(_ts(post.created_at), now_s)
+        parent_id = post.repost_of or post.reply_to or post.quote_of
+        official = bool(post.author.official)
+        if parent_id is not None and parent_id in self._tracked:
+            rid, parent_text, parent_depth = self._tracked[parent_id]
+            rumour = self._rumours.get(rid)
+            if rumour is None:
+                return
+            changed.setdefault(rid, rumour.status)
+            if official and post.repost_of is None:
+                self._official_verdict(rumour, post, t)
+            if post.repost_of is None:
+                stance_queue.append((rid, StanceInput(post.text, parent_depth + 1, parent_text, rumour.title,
+                                                      post.language)))
+                self._add(rumour, post, t, track_text=post.text, depth=parent_depth + 1)
+            else:  # a repost is the claim again: same text, same depth
+                self._add(rumour, post, t, track_text=parent_text, depth=parent_depth)
+            return
+        if official:
+            rumour = self._match_verdict(post)
+            if rumour is not None:
+                changed.setdefault(rumour.id, rumour.status)
+                self._official_verdict(rumour, post, t)
+            return
+        text = strip_repost_prefix(post.text) if post.repost_of else post.text
+        # A claim: hedged, not a reply (replies are reactions), not itself a denial (a repost of an
+        # official denial says "unverified" too), and with enough content words to be about something.
+        head = text[:1000]
+        if post.reply_to is not None or HEDGE.search(head) is None or DENIAL.search(head) is not None:
+            return
+        if len(claim_tokens(text)) < self.min_claim_words:
+            return
+        rumour = self._cluster(text, t)
+        changed.setdefault(rumour.id, rumour.status)
+        self._add(rumour, post, t, track_text=text, depth=0)
+
+    def _clamp(self, t: float, now_s: float) -> float:
+        if t > now_s + 60.0:
+            self.counters["future_posts"] += 1
+            return now_s
+        if t < now_s - self.max_lag_s:
+            self.counters["late_posts"] += 1
+            return now_s - self.max_lag_s
+        return t
+
+    # -- clustering --------------------------------------------------------------------------------
+
+    def _cluster(self, text: str, t: float) -> RumourState:
+        key = _text_key(text)
+        rid = self._exact.get(key)
+        if rid is not None and rid in self._rumours:
+            return self._rumours[rid]
+        tokens = claim_tokens(text)
+        best: RumourState | None = None
+        best_score = 0.0
+        overlaps: dict[str, int] = {}
+        for token in tokens:
+            for candidate in self._index.get(token, ()):
+                overlaps[candidate] = overlaps.get(candidate, 0) + 1
+        for candidate, shared in overlaps.items():
+            rumour = self._rumours[candidate]
+            if shared < self.min_overlap or rumour.status == "fading":
+                continue
+            score = shared / min(len(tokens), len(rumour.tokens))
+            if score >= 0.5 and score > best_score:
+                best, best_score = rumour, score
+        if best is None:
+            self._sequence += 1
+            best = RumourState(id=f"rumour-{self._sequence}-{key[:8]}", title=text[:_TEXT_KEPT], first_seen=t,
+                               last_seen=t)
+            self._rumours[best.id] = best
+            self._evict_over_capacity()
+        for token in tokens:
+            if token in best.tokens:
+                best.tokens[token] += 1
+            elif len(best.tokens) < 64:
+                best.tokens[token] = 1
+                self._index.setdefault(token, set()).add(best.id)
+        self._exact[key] = best.id
+        if len(self._exact) > self.max_tracked_posts:
+            self._exact.popitem(last=False)
+        return best
+
+    def _add(self, rumour: RumourState, post: Post, t: float, *, track_text: str, depth: int) -> None:
+        self._rumours.move_to_end(rumour.id)
+        self._tracked[post.id] = (rumour.id, track_text[:_TEXT_KEPT], min(depth, 10))
+        if len(self._tracked) > self.max_tracked_posts:
+            self._tracked.popitem(last=False)
+        start = t - t % self.bucket_s
+        if not rumour.curve or start > rumour.curve[-1].start:
+            rumour.curve.append(Bucket(start))
+            rumour.bucket_accounts = {}
+            if len(rumour.curve) > self.max_curve:
+                del rumour.curve[0]
+        bucket = rumour.curve[-1]  # a late post counts in the newest bucket: the curve never rewinds
+        account = post.author.id
+        seen = rumour.bucket_accounts.get(account, 0)
+        if seen >= self.flood_per_bucket:
+            rumour.flooded_posts += 1
+            self.counters["flooded_posts"] += 1
+            return
+        if seen or len(rumour.bucket_accounts) < self.max_accounts:
+            rumour.bucket_accounts[account] = seen + 1
+        followers = max(0, min(post.author.followers or 0, 10**9))
+        bucket.posts += 1
+        rumour.posts += 1
+        rumour.last_seen = max(rumour.last_seen, t)
+        if seen == 0:
+            bucket.accounts += 1
+            bucket.reach += followers
+        if account not in rumour.accounts:
+            if len(rumour.accounts) < self.max_accounts:
+                rumour.accounts.add(account)
+                rumour.reach += followers
+            else:
+                rumour.accounts_capped = True
+        if len(rumour.members) < self.max_members:
+            rumour.members.append(post.id)
+        if post.language:
+            lang = post.language[:8]
+            if lang in rumour.languages or len(rumour.languages) < 16:
+                rumour.languages[lang] = rumour.languages.get(lang, 0) + 1
+
+    # -- stance and verdicts -----------------------------------------------------------------------
+
+    def _apply_stances(self, queue: list[tuple[str, StanceInput]]) -> None:
+        if self.use_stance_model:
+            labels = stance_model().predict([item for _, item in queue])
+        else:
+            labels = ["deny" if DENIAL.search(item.text) else "query" if "?" in item.text else "comment"
+                      for _, item in queue]
+        for (rid, _), label in zip(queue, labels, strict=True):
+            rumour = self._rumours.get(rid)
+            if rumour is not None:
+                rumour.stance[label] = rumour.stance.get(label, 0) + 1
+
+    def _match_verdict(self, post: Post) -> RumourState | None:
+        """The live rumour an official post's denial or confirmation is about, by shared content words."""
+        if DENIAL.search(post.text) is None and CONFIRMATION.search(post.text) is None:
+            return None
+        tokens = claim_tokens(post.text)
+        best: RumourState | None = None
+        best_weight = 0.0
+        for token in tokens:
+            for rid in self._index.get(token, ()):
+                rumour = self._rumours[rid]
+                if rumour.status in ("denied", "confirmed") or rumour.posts < 2:
+                    continue
+                weight = sum(rumour.tokens.get(tok, 0) for tok in tokens) / max(1, rumour.posts)
+                if weight > best_weight or (weight == best_weight and best is not None
+                                            and rumour.last_seen > best.last_seen):
+                    best, best_weight = rumour, weight
+        return best
+
+    def _official_verdict(self, rumour: RumourState, post: Post, t: float) -> None:
+        if rumour.status in ("denied", "confirmed"):
+            return
+        if DENIAL.search(post.text):
+            rumour.denied_at, rumour.verdict_post = t, post.id
+        elif CONFIRMATION.search(post.text):
+            rumour.confirmed_at, rumour.verdict_post = t, post.id
+
+    def _advance(self, rumour: RumourState) -> None:
+        """The status the rumour's counts call for: verdicts win; a fading rumour that gets posts again
+        is spreading again (a resurgence); otherwise a rumour only moves forward."""
+        if rumour.status == "fading" and rumour.last_seen >= self._now - self.bucket_s:
+            rumour.status = "spreading"
+        if rumour.denied_at is not None:
+            rumour.status = "denied"
+        elif rumour.confirmed_at is not None:
+            rumour.status = "confirmed"
+        elif rumour.status == "candidate":
+            # A burst, not a steady trickle: hedged small talk ("they say it'll rain") recurs all day
+            # but never reaches emerge_posts from emerge_accounts within one window.
+            since = self._now - self.emerge_window_s
+            recent = [b for b in rumour.curve if b.start + self.bucket_s > since]
+            recent_posts = sum(b.posts for b in recent)
+            # ... and a burst over the cluster's own past rate, once it has a past.
+            history_s = recent[0].start - rumour.first_seen if recent else 0.0
+            baseline = ((rumour.posts - recent_posts) / history_s * self.emerge_window_s
+                        if history_s >= self.emerge_window_s else 0.0)
+            if (recent_posts >= self.emerge_posts and recent_posts >= self.burst_ratio * baseline
+                    and sum(b.accounts for b in recent) >= self.emerge_accounts):
+                rumour.status = "emerging"
+        if rumour.status == "emerging" and rumour.posts >= self.spread_posts \
+                and len(rumour.accounts) >= self.spread_accounts:
+            rumour.status = "spreading"
+
+    # -- ageing and memory -------------------------------------------------------------------------
+
+    def _age(self, now_s: float, now: datetime) -> list[Signal]:
+        signals = []
+        for rid in list(self._rumours):
+            rumour = self._rumours[rid]
+            idle = now_s - rumour.last_seen
+            if idle < min(self.fade_after_s, self.candidate_ttl_s):
+                break  # ordered by last activity: everything after is fresher
+            if rumour.status == "candidate":
+                if idle >= self.candidate_ttl_s:
+                    self._evict(rid)
+            elif rumour.status == "fading":
+                if idle >= self.evict_after_s:
+                    self._evict(rid)
+            elif idle >= self.fade_after_s:
+                before, rumour.status = rumour.status, "fading"
+                signals.append(self._signal(rumour, before, now))
+        return signals
+
+    def _evict_over_capacity(self) -> None:
+        while len(self._rumours) > self.max_rumours:
+            self._evict(next(iter(self._rumours)))
+
+    def _evict(self, rid: str) -> None:
+        rumour = self._rumours.pop(rid)
+        self.counters["evicted"] += 1
+        for token in rumour.tokens:
+            ids = self._index.get(token)
+            if ids is not None:
+                ids.discard(rid)
+                if not ids:
+                    del self._index[token]
+
+    # -- output ------------------------------------------------------------------------------------
+
+    def _signal(self, rumour: RumourState, before: str, now: datetime) -> Signal:
+        verb = {"emerging": "emerging", "spreading": "spreading", "denied": "officially denied",
+                "confirmed": "officially confirmed", "fading": "fading"}[rumour.status]
+        details: dict[str, Any] = {
+            "status": rumour.status, "previous": before, "title": rumour.title,
+            "first_seen": datetime.fromtimestamp(rumour.first_seen, UTC).isoformat(),
+            "posts": rumour.posts, "accounts": len(rumour.accounts), "accounts_capped": rumour.accounts_capped,
+            "reach": rumour.reach, "stance": dict(rumour.stance), "languages": dict(rumour.languages),
+            "curve": [{"start": datetime.fromtimestamp(b.start, UTC).isoformat(), "posts": b.posts,
+                       "accounts": b.accounts, "reach": b.reach} for b in rumour.curve],
+            "keywords": sorted(rumour.tokens, key=lambda k: (-rumour.tokens[k], k))[:8],
+        }
+        if rumour.verdict_post is not None:
+            details["verdict_post"] = rumour.verdict_post
+        degraded = {k: v for k, v in self.counters.items() if v and k != "evicted"}
+        if rumour.flooded_posts:
+            degraded["flooded_posts_in_rumour"] = rumour.flooded_posts
+        if degraded:
+            details["degraded"] = degraded
+        return Signal(detector=self.name, kind="rumour", key=rumour.id, at=now,
+                      summary=f"Rumour {verb}: {rumour.title[:120]}", post_ids=tuple(rumour.members),
+                      details=details)
+
+    def rumours(self) -> list[RumourState]:
+        """Every live rumour and candidate, least recently active first (read-only use)."""
+        return list(self._rumours.values())
+
+    # -- persistence -------------------------------------------------------------------------------
+
+    def snapshot(self) -> bytes:
+        state = _Snapshot(1, self._now, list(self._rumours.values()),
+                          [(pid, rid, text, depth) for pid, (rid, text, depth) in self._tracked.items()],
+                          list(self._exact.items()), {**self.counters, "_sequence": self._sequence})
+        return msgspec.msgpack.encode(state)
+
+    def restore(self, state: bytes) -> None:
+        self._reset()
+        if not state:
+            return
+        snap = msgspec.msgpack.decode(state, type=_Snapshot)
+        self._now = snap.now
+        for rumour in snap.rumours:
+            self._rumours[rumour.id] = rumour
+            for token in rumour.tokens:
+                self._index.setdefault(token, set()).add(rumour.id)
+        self._tracked = OrderedDict((pid, (rid, text, depth)) for pid, rid, text, depth in snap.tracked)
+        self._exact = OrderedDict(snap.exact)
+        counters = dict(snap.counters)
+        self._sequence = counters.pop("_sequence", 0)
+        self.counters.update(counters)

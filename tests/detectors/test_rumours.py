@@ -1,0 +1,211 @@
+"""The rumour detector on hand-made streams: life cycle, stance, denials, memory, bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from civicpulse.detectors.base import Signal
+from civicpulse.detectors.rumour_lexicon import HEDGE, claim_tokens
+from civicpulse.detectors.rumours import RumourDetector
+from civicpulse.post import Author, Post
+from civicpulse.registry import detectors
+from civicpulse.scenarios import load_scenario
+
+T0 = datetime(2026, 8, 7, 17, 0, tzinfo=UTC)
+CLAIMS = ["Apparently police shot a teenager in Harehills", "Reports that police shot a teenager near Harehills??",
+          "Hearing there's been a police shooting of a teenager in Harehills, is this true?"]
+
+
+def post(n: int, text: str, at: float, *, author: str | None = None, official: bool = False,
+         reply_to: str | None = None, repost_of: str | None = None, quote_of: str | None = None,
+         language: str = "en", followers: int = 100) -> Post:
+    return Post(id=f"t:{n}", platform="test", created_at=T0 + timedelta(seconds=at),
+                author=Author(id=author or f"acct-{n}", followers=followers, official=official or None), text=text,
+                reply_to=reply_to, repost_of=repost_of, quote_of=quote_of, language=language)
+
+
+def feed(detector: RumourDetector, posts: list[Post], every: int = 5) -> list[Signal]:
+    out: list[Signal] = []
+    for i in range(0, len(posts), every):
+        batch = posts[i:i + every]
+        out += detector.update_many(batch, max(p.created_at for p in batch))
+    return out
+
+
+def rumour_stream() -> list[Post]:
+    """Six claims from six accounts in six minutes, reposts, replies, then an official denial."""
+    posts = [post(i, CLAIMS[i % 3], 60.0 * i) for i in range(6)]
+    posts += [post(10 + i, f"RT @x: {CLAIMS[0]}", 400.0 + 10 * i, repost_of="t:0") for i in range(30)]
+    posts += [post(50, "@x This is fake, stop sharing", 700.0, reply_to="t:1"),
+              post(51, "@x Is this true??", 710.0, reply_to="t:2"),
+              post(52, "C'est faux, arrêtez de partager", 720.0, quote_of="t:0", language="fr")]
+    posts.append(post(60, "FALSE: claims circulating about Harehills are untrue. Please do not share.", 900.0,
+                      author="police", official=True, followers=120_000))
+    return posts
+
+
+def test_registered() -> None:
+    assert detectors.get("rumours") is RumourDetector
+
+
+def test_life_cycle_emerging_spreading_denied_fading() -> None:
+    detector = RumourDetector()
+    signals = feed(detector, rumour_stream())
+    statuses = [s.details["status"] for s in signals]
+    assert statuses == ["emerging", "spreading", "denied"]
+    assert {s.key for s in signals} == {signals[0].key}, "one rumour, not one per wording"
+    emerged, _, denied = signals
+    assert all(s.kind == "rumour" and s.detector == "rumours" for s in signals)
+    assert emerged.at == T0 + timedelta(seconds=240)  # the fifth claim, from the fifth account
+    assert set(emerged.post_ids) == {f"t:{i}" for i in range(5)}
+    assert denied.details["verdict_post"] == "t:60"
+    # Three replies/quotes were scored by the stance model (the French one by its cue-only head).
+    assert sum(denied.details["stance"].values()) == 3
+    assert denied.details["stance"].get("query", 0) == 1
+    assert denied.details["accounts"] == 6 + 30 + 3
+    assert denied.details["reach"] == 39 * 100
+    assert sum(b["posts"] for b in denied.details["curve"]) == denied.details["posts"]
+    later = detector.update_many([], T0 + timedelta(seconds=900 + 1800))
+    assert [(s.details["status"], s.details["previous"]) for s in later] == [("fading", "denied")]
+    detector.update_many([], T0 + timedelta(seconds=900 + 1800 + 3600))
+    assert detector.rumours() == []
+
+
+def test_unrelated_claims_stay_apart_and_a_denial_finds_its_rumour() -> None:
+    other = "Reportedly the shopping centre in the City Centre is being looted"
+    posts = [post(i, CLAIMS[i % 3], 30.0 * i) for i in range(6)]
+    posts += [post(100 + i, other, 30.0 * i + 5) for i in range(6)]
+    posts.sort(key=lambda p: p.created_at)
+    posts.append(post(200, "We are aware of rumours about the City Centre shopping centre. These are not true.",
+                      400.0, author="police", official=True))
+    signals = feed(RumourDetector(), posts)
+    emerged = [s for s in signals if s.details["status"] == "emerging"]
+    assert len(emerged) == 2
+    denied = [s for s in signals if s.details["status"] == "denied"]
+    assert len(denied) == 1
+    assert set(denied[0].post_ids) >= {f"t:{100 + i}" for i in range(5)}
+
+
+def test_official_confirmation() -> None:
+    posts = [post(i, CLAIMS[i % 3], 60.0 * i) for i in range(6)]
+    posts.append(post(9, "We can confirm a teenager was shot by police in Harehills. Updates to follow.", 500,
+                      author="police", official=True, reply_to="t:0"))
+    signals = feed(RumourDetector(), posts)
+    assert signals[-1].details["status"] == "confirmed"
+
+
+def test_multilingual_hedges() -> None:
+    for text in ["Il paraît que le barrage a cédé", "Dicen que la presa se ha roto", "Angeblich ist der Damm gebrochen",
+                 "Is it true the dam collapsed?", "Reportedly the dam failed", "Hab gehört, der Damm ist gebrochen",
+                 "¿Es verdad que el dique ha colapsado?", "C'est vrai que la digue s'est effondrée ?"]:
+        assert HEDGE.search(text), text
+    for text in ["The dam failed this morning", "Lovely weather in Leeds today", "Police closed the road"]:
+        assert HEDGE.search(text) is None, text
+
+
+def test_chatter_and_replies_to_unknown_posts_are_ignored() -> None:
+    detector = RumourDetector()
+    posts = [post(i, "Lovely weather in Leeds today", i) for i in range(50)]
+    posts += [post(100 + i, "Is this true??", 60 + i, reply_to="t:elsewhere") for i in range(20)]
+    assert feed(detector, posts, every=50) == []
+    assert detector.rumours() == []
+
+
+def test_one_account_flooding_cannot_make_a_rumour() -> None:
+    detector = RumourDetector()
+    posts = [post(i, CLAIMS[0], i * 0.01, author="spammer") for i in range(10_000)]
+    assert feed(detector, posts, every=1000) == []
+    (rumour,) = detector.rumours()
+    assert rumour.posts == 3
+    assert rumour.flooded_posts == 9_997
+    assert detector.counters["flooded_posts"] == 9_997
+
+
+def test_identical_posts_from_many_accounts_are_one_rumour_with_bounded_memory() -> None:
+    detector = RumourDetector(max_members=50, max_accounts=1000)
+    posts = [post(i, CLAIMS[0], i * 0.05) for i in range(5000)]
+    signals = feed(detector, posts, every=500)
+    assert [s.details["status"] for s in signals] == ["spreading"]
+    assert len(signals[0].post_ids) == 50
+    (rumour,) = detector.rumours()
+    assert len(rumour.accounts) == 1000
+    assert rumour.accounts_capped
+
+
+def test_memory_is_bounded_for_many_distinct_claims() -> None:
+    detector = RumourDetector(max_rumours=100, max_tracked_posts=500)
+    posts = [post(i, f"Apparently the bridge number {i} word{i} thing{i} collapsed", i) for i in range(3000)]
+    feed(detector, posts, every=300)
+    assert len(detector.rumours()) <= 100
+    assert len(detector.snapshot()) < 200_000
+
+
+def test_clock_going_backwards_and_posts_from_the_future_or_past() -> None:
+    detector = RumourDetector()
+    stream = rumour_stream()
+    first = detector.update_many(stream[:20], T0 + timedelta(seconds=600))
+    again = detector.update_many(stream[20:], T0)  # the clock jumps back ten minutes
+    assert detector.counters["clock_backwards"] == 1
+    # The detector keeps its own time: the later posts look ahead of it, are counted, still used.
+    assert detector.counters["future_posts"] > 0
+    statuses = [s.details["status"] for s in first + again]
+    assert statuses[0] == "emerging"
+    assert statuses[-1] == "denied"
+    assert (first + again)[-1].details["degraded"]["clock_backwards"] == 1
+    old = post(999, CLAIMS[0], -10 * 86400.0)
+    detector.update_many([old], T0 + timedelta(hours=1))
+    assert detector.counters["late_posts"] == 1
+
+
+def test_snapshot_restore_gives_the_same_signals() -> None:
+    stream = rumour_stream()
+    whole = feed(RumourDetector(), stream)
+    first = RumourDetector()
+    head = feed(first, stream[:20])
+    second = RumourDetector()
+    second.restore(first.snapshot())
+    tail = feed(second, stream[20:])
+    strip = [(s.key, s.details["status"], s.post_ids, s.at) for s in whole]
+    assert strip == [(s.key, s.details["status"], s.post_ids, s.at) for s in head + tail]
+    fresh = RumourDetector()
+    fresh.restore(b"")
+    assert fresh.rumours() == []
+
+
+def test_injected_clock_makes_results_independent_of_batching() -> None:
+    stream = rumour_stream()
+    a = [(s.key, s.details["status"]) for s in feed(RumourDetector(), stream, every=1)]
+    b = [(s.key, s.details["status"]) for s in feed(RumourDetector(), stream, every=1)]
+    assert a == b
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=300), min_size=1, max_size=20))
+def test_hostile_text_never_crashes(texts: list[str]) -> None:
+    detector = RumourDetector()
+    posts = [post(i, "apparently " + t, float(i), reply_to="t:0" if i % 3 == 0 else None) for i, t in enumerate(texts)]
+    detector.update_many(posts, T0 + timedelta(seconds=len(texts)))
+    assert isinstance(claim_tokens("x" * 100_000), frozenset)
+    restored = RumourDetector()
+    restored.restore(detector.snapshot())
+    assert restored.rumours() == detector.rumours()
+
+
+@pytest.mark.slow
+def test_scored_on_a_shipped_scenario() -> None:
+    from civicpulse.evaluation.rumour_scenarios import score_rumours
+
+    scenario = msgspec.structs.replace(load_scenario("city-riot"), duration="4h").scaled(0.2)
+    score = score_rumours(scenario, 0)
+    assert score.rumours == 2
+    assert score.recall == 1.0
+    for row in score.per_rumour:
+        assert row["detect_s"] is not None
+        assert row["detect_s"] < 600
+        assert row["denial_recognised_s"] is not None
+        assert row["denial_recognised_s"] < 120
