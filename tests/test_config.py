@@ -29,7 +29,7 @@ def test_analysers_list_from_the_environment() -> None:
 
 
 def test_detectors_list_from_the_environment() -> None:
-    assert load_settings(None, {}).detectors == ("events",)
+    assert load_settings(None, {}).detectors == ("events", "rumours")
     assert load_settings(None, {"CIVICPULSE_DETECTORS": "events, rumours"}).detectors == ("events", "rumours")
 
 

@@ -51,7 +51,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: towards (e.g. the city being monitored); empty for none.
     places_bbox: tuple[float, ...] = ()
     #: Detectors run on the stream, by registered name (see docs/detection.md).
-    detectors: tuple[str, ...] = ("events",)
+    detectors: tuple[str, ...] = ("events", "rumours")
     #: Dashboard address.
     host: str = "127.0.0.1"
     port: int = 8000

@@ -37,6 +37,7 @@ from typing import Any
 import msgspec
 
 from civicpulse.detectors.base import Detector, Signal
+from civicpulse.evaluation.rumours import rumour_model_scores
 from civicpulse.post import Author, Post, decode_post
 from civicpulse.registry import detectors as detector_registry
 from civicpulse.scenarios.generator import ScenarioRun
@@ -54,9 +55,9 @@ STEP_S = 2.0
 INCIDENT_DEADLINE_S = 120.0
 CRISIS_EVERY_S = 45 * 60.0
 CRISIS_SPREAD_S = 25 * 60.0
-#: Keys of ``--json`` filled by the rumour models' scoring (``evaluation/rumours.py``); the lead wires
-#: ``rumour_model_scores(data)`` into them. Until then they are ``None``.
-MODEL_KEYS = ("stance_accuracy", "veracity_accuracy", "twitter15_accuracy", "twitter16_accuracy")
+#: Keys of ``--json`` filled by the rumour models' scoring on real data (``evaluation/rumours.py``);
+#: ``None`` without ``--data``.
+MODEL_KEYS = ("stance_accuracy", "stance_macro_f1", "veracity_accuracy", "twitter15_accuracy", "twitter16_accuracy")
 
 DetectorFactory = Callable[[], Sequence[Detector]]
 
@@ -377,6 +378,9 @@ def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None
         "scenarios": [s.as_dict() for s in scores],
     }
     results.update(dict.fromkeys(MODEL_KEYS))
+    if data is not None:
+        say("rumour models: RumourEval 2017 stance and veracity, Twitter15/16 (5-fold)")
+        results.update(rumour_model_scores(data))
     results["crisislex_events_found"] = None
     if data is not None and (data / CRISISLEX_FILE).exists():
         say("CrisisLex T26 mixed into background chatter")
