@@ -42,6 +42,7 @@ import msgspec
 
 from civicpulse import errors
 from civicpulse.errors import CivicpulseError, PipelineError
+from civicpulse.pipeline.gc_tuning import streaming_gc
 from civicpulse.post import Post
 from civicpulse.registry import sources
 from civicpulse.sources.base import Page, Rejected, Source, SourceSpec
@@ -327,7 +328,8 @@ def main() -> None:
     header = msgspec.json.decode(control.readline(), type=_Header)
     threading.Thread(target=_watch_parent, args=(control, header.parent), daemon=True).start()
     try:
-        _serve(header, out)
+        with streaming_gc():
+            _serve(header, out)
     except BrokenPipeError:
         os._exit(0)  # the parent stopped reading; nobody is left to tell
     except BaseException as error:

@@ -32,7 +32,7 @@ class Identity:
 class Pseudonymiser:
     """Maps platform account ids to pseudonyms; remembers which identities it has already reported."""
 
-    def __init__(self, key: bytes, cache_size: int = 200_000) -> None:
+    def __init__(self, key: bytes, cache_size: int = 50_000) -> None:
         if len(key) < 16:
             raise ValueError("the pseudonymisation key must be at least 16 bytes")
         self._key = key
@@ -43,7 +43,7 @@ class Pseudonymiser:
         # struct). That works whether a source reuses one Author object or decodes a fresh one per
         # post (a worker process does), and a changed handle is a new key, so it is never stale.
         self._memo: dict[tuple[str, Author], tuple[Author, Identity] | None] = {}
-        self._memo_size = min(cache_size, 50_000)
+        self._memo_size = cache_size
 
     def pseudonym(self, platform: str, account_id: str) -> str:
         qualified = f"{platform}:{account_id}"

@@ -101,7 +101,8 @@ class StoreWriter:
                                    {"name": batch.cursor_name, "cursor": batch.cursor, "updated_at": now})
         # Only after commit: a rolled-back identity must be written again next time.
         self._known_identities.update(i.pseudonym for i in new_identities)
-        if len(self._known_identities) > 1_000_000:
+        # Bounded (a million pseudonyms would be ~100 MB); forgetting only costs an ignored re-insert.
+        if len(self._known_identities) > 100_000:
             self._known_identities.clear()
         return result
 
