@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from civicpulse.errors import PipelineError, UsageError
@@ -172,3 +174,17 @@ def test_a_pipeline_stores_everything_from_a_worker_and_commits_its_cursor(engin
     assert (stats.stored, stats.quarantined) == (240, 60)
     assert Reader(engine).post_count() == 240
     assert Reader(engine).cursor("worker-test") == "300"
+
+
+_JSON_VALUES = st.one_of(st.text(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+                         st.booleans(), st.none())
+
+
+@given(st.text(), st.dictionaries(st.text(), _JSON_VALUES), st.binary(max_size=200), st.text())
+def test_any_post_text_payload_and_rejection_survive_the_frame(text: str, raw: dict[str, object], bad: bytes,
+                                                               location: str) -> None:
+    # Raw payloads are JSON (NaN and infinity are not, and are stored as null in-process too).
+    post = make_post(1, text).replace(raw=raw)
+    page = Page(posts=[post], rejected=[Rejected.of("bad", bad, location)], cursor=text, done=False)
+    back = decode_page(encode_page(page))
+    assert back == page
