@@ -38,6 +38,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_latency_s: float = 0.5
     #: Batches that may wait between the source and the pipeline (bounds memory).
     queue_batches: int = 4
+    #: Read a source that can be rebuilt elsewhere (e.g. a scenario) in a worker process, so that
+    #: generating or parsing runs on a second core. Ignored on a single-core machine.
+    source_worker: bool = True
     #: Default analyser chain, by registered name.
     analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion", "crisis",
                                   "account")

@@ -1,6 +1,8 @@
 """Run by test_crash_resume in a subprocess: ingest a deterministic stream, resuming from the cursor.
 
-Usage: python -m tests.pipeline.crash_worker DATABASE_URL TOTAL
+Usage: python -m tests.pipeline.crash_worker DATABASE_URL TOTAL [inline|worker]
+
+``worker`` reads the source in a worker process (civicpulse.pipeline.worker) and prints its pid.
 """
 
 from __future__ import annotations
@@ -8,8 +10,10 @@ from __future__ import annotations
 import sys
 from typing import ClassVar
 
-from civicpulse.pipeline.runner import Pipeline
-from civicpulse.sources.base import Page, Source
+from civicpulse.pipeline.runner import Pipeline, PipelineStats
+from civicpulse.pipeline.worker import WorkerSource, in_worker
+from civicpulse.registry import sources
+from civicpulse.sources.base import Page, Source, SourceSpec
 from civicpulse.store.database import connect, upgrade
 from civicpulse.store.pseudonym import Pseudonymiser
 from civicpulse.store.queries import Reader
@@ -19,30 +23,46 @@ from civicpulse.testing import make_post
 CURSOR = "crash-test"
 
 
+@sources.register("test-counting")
 class Counting(Source):
     """Posts 0..total-1; the cursor is the next number. Same output for the same cursor, every run."""
 
-    name: ClassVar[str] = "counting"
+    name: ClassVar[str] = "test-counting"
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, announce: bool = True) -> None:
         self.total = total
+        self.announce = announce
 
     def fetch(self, cursor: str | None, limit: int) -> Page:
         start = int(cursor or 0)
         end = min(self.total, start + min(limit, 97))
         posts = [make_post(n, f"post number {n}", author=f"acct-{n % 13}") for n in range(start, end)]
-        print(f"fetched {end}", flush=True)
+        if self.announce:
+            print(f"fetched {end}", flush=True)
         return Page(posts=posts, cursor=str(end), done=end >= self.total)
+
+    def spec(self) -> SourceSpec:
+        return SourceSpec(name=self.name, module=__name__, args=(self.total,), options={"announce": False})
 
 
 def main() -> None:
     url, total = sys.argv[1], int(sys.argv[2])
+    mode = sys.argv[3] if len(sys.argv) > 3 else "inline"
     engine = connect(url)
     upgrade(engine)
     cursor = Reader(engine).cursor(CURSOR)
-    pipeline = Pipeline(Counting(total), StoreWriter(engine), Pseudonymiser(b"k" * 32), batch_size=300,
+    source = in_worker(Counting(total)) if mode == "worker" else Counting(total)
+    if mode == "worker" and not isinstance(source, WorkerSource):
+        raise SystemExit("no worker process on this machine")
+
+    def progress(stats: PipelineStats) -> None:
+        if isinstance(source, WorkerSource):
+            print(f"child {source.pid}", flush=True)
+            print(f"fetched {stats.read}", flush=True)
+
+    pipeline = Pipeline(source, StoreWriter(engine), Pseudonymiser(b"k" * 32), batch_size=300,
                         max_latency_s=0.01, cursor_name=CURSOR)
-    stats = pipeline.run(cursor)
+    stats = pipeline.run(cursor, progress)
     print(f"done stored={stats.stored} duplicates={stats.duplicates}", flush=True)
 
 

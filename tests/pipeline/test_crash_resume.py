@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,29 +20,50 @@ ROOT = Path(__file__).parents[2]
 TOTAL = 60_000
 
 
-def _worker(database_url: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "tests.pipeline.crash_worker", database_url, str(TOTAL)],
+def _worker(database_url: str, mode: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "tests.pipeline.crash_worker", database_url, str(TOTAL), mode],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
 
 
+def _gone(pid: int, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
 @pytest.mark.slow
-def test_sigkill_mid_stream_then_resume_gives_no_gaps_and_no_duplicates(database_url: str) -> None:
-    worker = _worker(database_url)
+@pytest.mark.parametrize("mode", ["inline", pytest.param("worker", marks=pytest.mark.skipif(
+    os.name != "posix" or len(os.sched_getaffinity(0)) < 2, reason="worker processes need POSIX and 2 cores"))])
+def test_sigkill_mid_stream_then_resume_gives_no_gaps_and_no_duplicates(database_url: str, mode: str) -> None:
+    worker = _worker(database_url, mode)
     assert worker.stdout is not None
     engine = connect(database_url)
+    child = None
     # Kill once the store has committed some batches but is far from done.
     for line in worker.stdout:
+        if line.startswith("child"):
+            child = int(line.split()[1])
         if line.startswith("fetched") and int(line.split()[1]) >= TOTAL // 3:
             break
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
+    if mode == "worker":
+        assert child is not None
+        assert _gone(child), "the source's worker process outlived the killed pipeline"
     stored_before = Reader(engine).post_count()
     cursor = Reader(engine).cursor("crash-test")
     assert 0 < stored_before < TOTAL, "the kill should land mid-stream"
     assert cursor is not None
     assert int(cursor) == stored_before
 
-    resumed = _worker(database_url)
+    resumed = _worker(database_url, mode)
     output, _ = resumed.communicate(timeout=240)
     assert resumed.returncode == 0, output
 

@@ -10,6 +10,7 @@ from civicpulse.config import Settings
 from civicpulse.detectors.base import Detector
 from civicpulse.pipeline.chain import build_analysers
 from civicpulse.pipeline.runner import Pipeline, Sink
+from civicpulse.pipeline.worker import in_worker
 from civicpulse.sources.base import Source
 from civicpulse.store.database import connect, upgrade
 from civicpulse.store.pseudonym import Pseudonymiser
@@ -37,7 +38,7 @@ def build_pipeline(
     cursor_name: str | None = None,
 ) -> Pipeline:
     return Pipeline(
-        source,
+        in_worker(source) if settings.source_worker else source,
         StoreWriter(engine),
         Pseudonymiser(settings.resolved_pseudonym_key()),
         analysers=build_analysers(settings.analysers if analysers is None else analysers),

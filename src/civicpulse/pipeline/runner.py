@@ -29,6 +29,7 @@ from civicpulse.analysers.base import Analyser
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.errors import CivicpulseError
 from civicpulse.pipeline.chain import check_order
+from civicpulse.pipeline.gc_tuning import streaming_gc
 from civicpulse.post import Post, encode_post
 from civicpulse.sources.base import Page, Rejected, Source
 from civicpulse.store.pseudonym import Pseudonymiser
@@ -122,6 +123,10 @@ class Pipeline:
 
         ``cursor`` defaults to the one stored under ``cursor_name`` (resume after a crash).
         """
+        with streaming_gc():
+            return self._run(cursor, progress)
+
+    def _run(self, cursor: str | None, progress: Callable[[PipelineStats], None] | None) -> PipelineStats:
         self._started = time.perf_counter()
         reader = threading.Thread(target=self._guard(self._read), args=(cursor,), name="pipeline-reader",
                                   daemon=True)

@@ -10,17 +10,23 @@ returns what arrived (possibly nothing) with ``done=False``; reconnects happen i
 
 Items that cannot become a ``Post`` are returned as :class:`Rejected` with the reason and the raw
 bytes, never dropped, so that the pipeline can quarantine them.
+
+A source that can be rebuilt from its registered name and JSON-compatible options says how in
+:meth:`Source.spec`; the pipeline then runs its ``fetch`` loop in a worker process (see
+:mod:`civicpulse.pipeline.worker`), so that generating or parsing uses a core of its own.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import msgspec
 
 from civicpulse.post import Post
 
-__all__ = ["MAX_RAW_BYTES", "Page", "Rejected", "Source"]
+__all__ = ["MAX_RAW_BYTES", "Page", "Rejected", "Source", "SourceSpec"]
 
 #: Quarantined payloads are kept up to this size; longer ones are truncated and flagged.
 MAX_RAW_BYTES = 64 * 1024
@@ -54,6 +60,19 @@ class Page:
     stream_time: float | None = None
 
 
+class SourceSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """How to build a registered source again in another process.
+
+    ``module`` is imported first, so that a plug-in registered at import time is found even without an
+    entry point; the source is then ``registry.sources.get(name)(*args, **options)``.
+    """
+
+    name: str
+    module: str
+    args: tuple[Any, ...] = ()
+    options: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
 class Source(ABC):
     """Base class for sources. Subclasses implement :meth:`fetch` and register themselves."""
 
@@ -70,6 +89,14 @@ class Source(ABC):
 
     def total_hint(self) -> int | None:
         """How many items the source expects to produce, if it knows (for progress bars)."""
+        return None
+
+    def spec(self) -> SourceSpec | None:
+        """How to rebuild this source elsewhere, or ``None`` (the default) if it cannot be.
+
+        Return a spec only when a fresh instance built from it, given the same cursor, yields the same
+        pages as this one, and nobody reads state back from this instance while it runs.
+        """
         return None
 
     def close(self) -> None:  # noqa: B027 - optional hook with a safe default

@@ -10,6 +10,10 @@ With a ``speed``, :meth:`ScenarioSource.fetch` returns only the posts that are d
 With a ``truth_dir``, labels stream to ``truth_dir/truth.jsonl`` (truncated on a fresh start,
 appended to on a resume; a post re-delivered after a crash may therefore appear twice, so readers
 should de-duplicate lines) and the summary goes to ``truth_dir/truth.json`` when the stream ends.
+
+With ``max_posts``, the stream ends after that many posts (benchmarks, smoke tests). A scenario given
+by name, without a ``truth_dir`` that the caller reads back, can be rebuilt in a worker process
+(:meth:`ScenarioSource.spec`), which is how ingest generates on one core and stores on the other.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from civicpulse.scenarios.library import load_scenario
 from civicpulse.scenarios.replay import Pacer
 from civicpulse.scenarios.spec import Scenario
 from civicpulse.scenarios.truth import TruthSink, TruthSummary, encode_summary
-from civicpulse.sources.base import Page, Source
+from civicpulse.sources.base import Page, Source, SourceSpec
 
 __all__ = ["ScenarioSource"]
 
@@ -37,20 +41,27 @@ class ScenarioSource(Source):
     name: ClassVar[str] = "scenario"
 
     def __init__(self, scenario: str | Scenario = "city-riot", seed: int = 0, speed: float | None = None,
-                 scale: float = 1.0, truth_dir: Path | None = None, *, max_wait: float = 0.5,
-                 sleep: Callable[[float], None] = time.sleep, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 scale: float = 1.0, truth_dir: Path | None = None, *, max_posts: int | None = None,
+                 max_wait: float = 0.5, sleep: Callable[[float], None] = time.sleep,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         if speed is not None and not speed > 0:
             raise UsageError("the replay speed must be positive", fix="use e.g. --speed 60, or omit it for maximum")
         if not scale > 0:
             raise UsageError("the scale must be positive", fix="use e.g. --scale 0.1 for a tenth of the posts")
+        if max_posts is not None and max_posts < 0:
+            raise UsageError("max_posts must not be negative", fix="omit it to generate the whole scenario")
         loaded = load_scenario(scenario) if isinstance(scenario, str) else scenario
         self.scenario = loaded.scaled(scale) if scale != 1.0 else loaded
+        # Kept to rebuild the source in a worker process (see spec()).
+        self._arguments: tuple[str | Scenario, float] = (scenario, scale)
         self.seed = seed
+        self.max_posts = max_posts
         self.speed = speed
         self.truth_dir = truth_dir
         self.max_wait = max_wait
         self._sleep = sleep
         self._monotonic = monotonic
+        self._default_clock = sleep is time.sleep and monotonic is time.monotonic
         self._run: ScenarioRun | None = None
         self._stream: Iterator[Post] | None = None
         self._next: Post | None = None
@@ -64,6 +75,8 @@ class ScenarioSource(Source):
             self._open(position)
         posts: list[Post] = []
         done = False
+        if self.max_posts is not None:
+            limit = min(limit, max(0, self.max_posts - position))
         while len(posts) < limit:
             post = self._peek()
             if post is None:
@@ -80,8 +93,8 @@ class ScenarioSource(Source):
             posts.append(post)
             self._next = None
         # Look one post ahead so that the page that empties the stream says so (no empty last page).
-        done = done or self._peek() is None
         self._position += len(posts)
+        done = done or self._position == self.max_posts or self._peek() is None
         if done:
             self._finish()
         elif self._truth_file is not None:
@@ -100,7 +113,17 @@ class ScenarioSource(Source):
         return f"scenario {self.scenario.name} (seed {self.seed}, {pace})"
 
     def total_hint(self) -> int:
-        return self.scenario.expected_posts()
+        expected = self.scenario.expected_posts()
+        return expected if self.max_posts is None else min(expected, self.max_posts)
+
+    def spec(self) -> SourceSpec | None:
+        scenario, scale = self._arguments
+        # A Scenario object, injected clocks or ground truth read back by the caller stay in-process.
+        if not isinstance(scenario, str) or not self._default_clock or self.truth_dir is not None:
+            return None
+        options: dict[str, object] = {"seed": self.seed, "speed": self.speed, "scale": scale,
+                                      "max_posts": self.max_posts, "max_wait": self.max_wait}
+        return SourceSpec(name=self.name, module=type(self).__module__, args=(scenario,), options=options)
 
     def close(self) -> None:
         if self._truth_file is not None:

@@ -7,10 +7,11 @@ without the deployment's secret can recompute a pseudonym from a known handle.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections import OrderedDict
 from dataclasses import dataclass
+
+import msgspec
 
 from civicpulse.post import Author, Post
 
@@ -31,23 +32,27 @@ class Identity:
 class Pseudonymiser:
     """Maps platform account ids to pseudonyms; remembers which identities it has already reported."""
 
-    def __init__(self, key: bytes, cache_size: int = 200_000) -> None:
+    def __init__(self, key: bytes, cache_size: int = 50_000) -> None:
         if len(key) < 16:
             raise ValueError("the pseudonymisation key must be at least 16 bytes")
         self._key = key
         self._cache: OrderedDict[str, str] = OrderedDict()
         self._cache_size = cache_size
-        # Sources often reuse one Author object for an account's posts; remembering the stripped
-        # copy per pseudonym (checked by identity, so never stale) saves rebuilding it every post.
-        self._stripped: dict[str, tuple[Author, Author]] = {}
+        # The hot path: an account's posts repeat the same author, so the stripped copy and the
+        # identity are remembered per (platform, author) *value* (Author is a frozen, hashable
+        # struct). That works whether a source reuses one Author object or decodes a fresh one per
+        # post (a worker process does), and a changed handle is a new key, so it is never stale.
+        self._memo: dict[tuple[str, Author], tuple[Author, Identity] | None] = {}
+        self._memo_size = cache_size
 
     def pseudonym(self, platform: str, account_id: str) -> str:
         qualified = f"{platform}:{account_id}"
         cached = self._cache.get(qualified)
         if cached is not None:
             return cached
-        digest = hmac.new(self._key, qualified.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
-        value = PSEUDONYM_PREFIX + digest[:32]
+        # hmac.digest is OpenSSL's one-shot HMAC: the same bytes as hmac.new(...), ten times faster.
+        digest = hmac.digest(self._key, qualified.encode("utf-8", "surrogatepass"), "sha256")
+        value = PSEUDONYM_PREFIX + digest[:16].hex()
         self._cache[qualified] = value
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -60,23 +65,33 @@ class Pseudonymiser:
         """
         out: list[Post] = []
         seen: dict[str, Identity] = {}
+        memo = self._memo
         for post in posts:
-            author = post.author
-            if author.id.startswith(PSEUDONYM_PREFIX):
+            key = (post.platform, post.author)
+            try:
+                known = memo[key]
+            except KeyError:
+                known = self._learn(key)
+            if known is None:
                 out.append(post)
                 continue
-            pseudonym = self.pseudonym(post.platform, author.id)
-            if pseudonym not in seen:
-                seen[pseudonym] = Identity(pseudonym, post.platform, author.id, author.handle,
-                                           author.display_name)
-            memo = self._stripped.get(pseudonym)
-            if memo is None or memo[0] is not author:
-                memo = (author, _strip(author, pseudonym))
-                if len(self._stripped) >= self._cache_size:
-                    self._stripped.clear()
-                self._stripped[pseudonym] = memo
-            out.append(post.replace(author=memo[1]))
+            stripped, identity = known
+            if identity.pseudonym not in seen:
+                seen[identity.pseudonym] = identity
+            out.append(msgspec.structs.replace(post, author=stripped))
         return out, list(seen.values())
+
+    def _learn(self, key: tuple[str, Author]) -> tuple[Author, Identity] | None:
+        platform, author = key
+        known = None
+        if not author.id.startswith(PSEUDONYM_PREFIX):
+            pseudonym = self.pseudonym(platform, author.id)
+            known = (_strip(author, pseudonym),
+                     Identity(pseudonym, platform, author.id, author.handle, author.display_name))
+        if len(self._memo) >= self._memo_size:
+            self._memo.clear()
+        self._memo[key] = known
+        return known
 
 
 def _strip(author: Author, pseudonym: str) -> Author:

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from civicpulse.post import Post
 from civicpulse.sources.base import Rejected
 from civicpulse.store.pseudonym import Identity
-from civicpulse.store.schema import cursors, identities, posts, quarantine, raw_payloads
+from civicpulse.store.schema import cursors, posts, quarantine
 
 __all__ = ["Batch", "StoreWriter", "WriteResult"]
 
@@ -54,8 +54,6 @@ class StoreWriter:
         self._sqlite = engine.dialect.name == "sqlite"
         dialect = sqlite if self._sqlite else postgresql
         self._insert_post = self._ignore_conflicts(dialect.insert(posts), "id")
-        self._insert_raw = self._ignore_conflicts(dialect.insert(raw_payloads), "post_id")
-        self._insert_identity = self._ignore_conflicts(dialect.insert(identities), "pseudonym")
         self._insert_quarantine = self._ignore_conflicts(dialect.insert(quarantine), "fingerprint")
         cursor_insert = dialect.insert(cursors)
         self._upsert_cursor = cursor_insert.on_conflict_do_update(
@@ -63,6 +61,12 @@ class StoreWriter:
             set_={"cursor": cursor_insert.excluded.cursor, "updated_at": cursor_insert.excluded.updated_at},
         )
         self._known_identities: set[str] = set()
+        # Plain DB-API statements for the per-row inserts (see _insert_posts_sqlite for why).
+        mark = "?" if self._sqlite else "%s"
+        self._raw_sql = _insert_ignore("raw_payloads", ("post_id", "payload"), "post_id", mark)
+        self._identity_sql = _insert_ignore(
+            "identities", ("pseudonym", "platform", "account_id", "handle", "display_name", "first_seen"),
+            "pseudonym", mark)
 
     @staticmethod
     def _ignore_conflicts(statement: sqlite.Insert | postgresql.Insert, key: str) -> Insert:
@@ -74,21 +78,18 @@ class StoreWriter:
         new_identities = [i for i in batch.identities if i.pseudonym not in self._known_identities]
         with self.engine.begin() as connection:
             if batch.posts:
-                existing = self._existing_ids(connection, [p.id for p in batch.posts])
-                fresh = _unique_fresh(batch.posts, existing)
+                fresh = (self._insert_posts_sqlite(connection, batch.posts, now) if self._sqlite
+                         else self._insert_posts(connection, batch.posts, now))
                 result.duplicates = len(batch.posts) - len(fresh)
-                if fresh:
-                    self._insert_posts(connection, fresh, now)
-                    raws = [{"post_id": p.id, "payload": _encoder.encode(p.raw).decode()}
-                            for p in fresh if p.raw is not None]
-                    if raws:
-                        connection.execute(self._insert_raw, raws)
+                raws = [(p.id, _encoder.encode(p.raw).decode()) for p in fresh if p.raw is not None]
+                if raws:
+                    connection.exec_driver_sql(self._raw_sql, raws)
                 result.inserted = len(fresh)
                 result.inserted_ids = [p.id for p in fresh]
             if new_identities:
-                connection.execute(self._insert_identity, [
-                    {"pseudonym": i.pseudonym, "platform": i.platform, "account_id": i.account_id,
-                     "handle": i.handle, "display_name": i.display_name, "first_seen": now}
+                first_seen = _sqlite_datetime(now) if self._sqlite else now
+                connection.exec_driver_sql(self._identity_sql, [
+                    (i.pseudonym, i.platform, i.account_id, i.handle, i.display_name, first_seen)
                     for i in new_identities
                 ])
             if batch.rejected:
@@ -100,26 +101,44 @@ class StoreWriter:
                                    {"name": batch.cursor_name, "cursor": batch.cursor, "updated_at": now})
         # Only after commit: a rolled-back identity must be written again next time.
         self._known_identities.update(i.pseudonym for i in new_identities)
-        if len(self._known_identities) > 1_000_000:
+        # Bounded (a million pseudonyms would be ~100 MB); forgetting only costs an ignored re-insert.
+        if len(self._known_identities) > 100_000:
             self._known_identities.clear()
         return result
 
-    def _insert_posts(self, connection: Connection, fresh: list[Post], now: datetime) -> None:
-        if self._sqlite:
-            # The hot path: plain DB-API executemany skips SQLAlchemy's per-row parameter processing,
-            # which otherwise costs as much as SQLite's own work.
-            stamp = _sqlite_datetime(now)
-            rows = [_post_values(p, stamp, _sqlite_datetime(p.created_at)) for p in fresh]
-            top = connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM posts").scalar()
-            connection.exec_driver_sql(_SQLITE_INSERT_POST, rows)
-            # Index the batch's text in one statement (see the migration): new rows are exactly those
-            # above the previous top rowid, because this is the only writer and it holds the lock.
-            connection.exec_driver_sql(
-                "INSERT INTO posts_fts(rowid, text) SELECT rowid, text FROM posts WHERE rowid > ?", (top,))
-        else:
+    def _insert_posts_sqlite(self, connection: Connection, batch: Sequence[Post], now: datetime) -> list[Post]:
+        """Insert the batch, returning the posts that were new.
+
+        The hot path: plain DB-API ``executemany`` skips SQLAlchemy's per-row parameter processing,
+        which otherwise costs as much as SQLite's own work, and ``ON CONFLICT DO NOTHING`` sorts out
+        duplicates without a lookup first. New rows are exactly those above the previous top rowid,
+        because this is the only writer and it holds the write lock for the transaction.
+        """
+        stamp = _sqlite_datetime(now)
+        rows = [_post_values(p, stamp, _sqlite_datetime(p.created_at)) for p in batch]
+        top = connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM posts").scalar()
+        inserted = connection.exec_driver_sql(_SQLITE_INSERT_POST, rows).rowcount
+        # Index the batch's text in one statement (see the migration) rather than a trigger per row.
+        connection.exec_driver_sql(
+            "INSERT INTO posts_fts(rowid, text) SELECT rowid, text FROM posts WHERE rowid > ?", (top,))
+        if inserted == len(batch):
+            return list(batch)
+        # Some were already stored, or repeated within the batch: the first copy of each new id won.
+        new = {row[0] for row in connection.exec_driver_sql("SELECT id FROM posts WHERE rowid > ?", (top,))}
+        fresh = []
+        for post in batch:
+            if post.id in new:
+                new.discard(post.id)
+                fresh.append(post)
+        return fresh
+
+    def _insert_posts(self, connection: Connection, batch: Sequence[Post], now: datetime) -> list[Post]:
+        fresh = _unique_fresh(batch, self._existing_ids(connection, [p.id for p in batch]))
+        if fresh:
             connection.execute(self._insert_post, [
                 dict(zip(_POST_COLUMNS, _post_values(p, now, p.created_at), strict=True)) for p in fresh
             ])
+        return fresh
 
     @staticmethod
     def _existing_ids(connection: Connection, ids: list[str]) -> set[str]:
@@ -150,12 +169,18 @@ _SQLITE_INSERT_POST = "INSERT INTO posts ({}) VALUES ({}) ON CONFLICT (id) DO NO
 )
 
 
+def _insert_ignore(table: str, columns: Sequence[str], key: str, mark: str) -> str:
+    # Table and column names are constants of this module, so building the statement text is safe.
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "  # noqa: S608
+            f"ON CONFLICT ({key}) DO NOTHING")
+
+
 def _sqlite_datetime(value: datetime) -> str:
     """The text form SQLAlchemy's SQLite DATETIME type reads and compares (UTC, microseconds)."""
     if value.utcoffset():
         value = value.astimezone(UTC)
-    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
+    # isoformat is C code; the format is SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff".
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _post_values(post: Post, ingested_at: object, created_at: object) -> tuple[object, ...]:

@@ -1,0 +1,42 @@
+"""Garbage-collector tuning for processes that stream posts (the pipeline, a source's worker)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["STREAMING_GC_THRESHOLD", "streaming_gc"]
+
+#: Allocations between young-generation collections while a pipeline runs (CPython's default: 700).
+STREAMING_GC_THRESHOLD = 20_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def streaming_gc() -> Iterator[None]:
+    """Collect the young generation less often while posts stream through this process.
+
+    Every batch allocates tens of thousands of objects that live until the batch is stored, so the
+    default threshold runs a collection every few posts, each walking the posts in flight: about
+    a sixth of the ingest CPU. Nothing here makes reference cycles, so collecting 30 times less
+    often costs a little memory and nothing else. Process-wide, so it is counted across pipelines
+    running at once and restored when the last one ends.
+    """
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            if _gc_saved[0] < STREAMING_GC_THRESHOLD:
+                gc.set_threshold(STREAMING_GC_THRESHOLD, _gc_saved[1], _gc_saved[2])
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0 and _gc_saved is not None:
+                gc.set_threshold(*_gc_saved)
