@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
+from civicpulse.config import Settings
 from civicpulse.post import Post
 
 __all__ = ["Analyser"]
@@ -31,6 +32,11 @@ class Analyser(ABC):
     def key(cls) -> str:
         """The enrichment key this analyser writes: ``name/version``."""
         return f"{cls.name}/{cls.version}"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """Build from the deployment's settings; analysers with settings of their own override this."""
+        return cls()
 
     @abstractmethod
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -174,6 +174,10 @@ class NearDuplicateAnalyser(Analyser):
 
     name = "near_duplicates"
     version = 1
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(settings)
 
     def __init__(self, settings: Settings | None = None) -> None:
         settings = settings or load_settings()

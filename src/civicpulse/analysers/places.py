@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 import h3
 
@@ -79,6 +79,10 @@ class PlacesAnalyser(Analyser):
 
     name = "places"
     version = 1
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(settings)
 
     def __init__(self, settings: Settings | None = None) -> None:
         settings = settings or load_settings()

@@ -51,7 +51,7 @@ def analyse_command(
 ) -> None:
     """Read posts on standard input, write them enriched by the analysers as JSON Lines."""
     settings = settings_from(config)
-    chain = build_analysers(analyser or settings.analysers)
+    chain = build_analysers(analyser or settings.analysers, settings)
     out = sys.stdout.buffer
     for batch in _read(sys.stdin.buffer, text, settings.batch_size):
         enriched, failed = apply_analysers(chain, batch)

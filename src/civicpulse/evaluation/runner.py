@@ -177,7 +177,8 @@ def evaluate_task(data: Path, task: str) -> dict[str, Any]:
 def _chain_order() -> list[Analyser]:
     """The default analyser chain (``Settings.analysers``), as the pipeline builds it. Registered
     analysers outside it (e.g. ``entities``, an optional extra) are not part of the measure."""
-    return build_analysers(Settings().analysers)
+    settings = Settings()
+    return build_analysers(settings.analysers, settings)
 
 
 def default_chain_speed(texts: Sequence[str], batch: int = BATCH) -> tuple[float, list[str]]:

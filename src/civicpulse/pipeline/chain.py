@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from civicpulse.analysers.base import Analyser
+from civicpulse.config import Settings
 from civicpulse.detectors.base import Detector
 from civicpulse.errors import PipelineError
 from civicpulse.registry import analysers as analyser_registry
@@ -16,9 +17,9 @@ from civicpulse.registry import analysers as analyser_registry
 __all__ = ["build_analysers", "check_order"]
 
 
-def build_analysers(names: Sequence[str]) -> list[Analyser]:
+def build_analysers(names: Sequence[str], settings: Settings) -> list[Analyser]:
     """Instantiate registered analysers by name, in the given order, and check that order."""
-    chain = [analyser_registry.get(name)() for name in names]
+    chain = [analyser_registry.get(name).from_settings(settings) for name in names]
     check_order(chain, [])
     return chain
 

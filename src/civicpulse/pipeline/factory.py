@@ -41,7 +41,7 @@ def build_pipeline(
         in_worker(source) if settings.source_worker else source,
         StoreWriter(engine),
         Pseudonymiser(settings.resolved_pseudonym_key()),
-        analysers=build_analysers(settings.analysers if analysers is None else analysers),
+        analysers=build_analysers(settings.analysers if analysers is None else analysers, settings),
         detectors=detectors,
         sinks=sinks,
         batch_size=settings.batch_size,
