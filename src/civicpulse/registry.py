@@ -19,6 +19,7 @@ from civicpulse.errors import PluginError
 
 if TYPE_CHECKING:
     from civicpulse.analysers.base import Analyser
+    from civicpulse.channels.base import Channel
     from civicpulse.detectors.base import Detector
     from civicpulse.sources.base import Source
 
@@ -40,7 +41,13 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
     "civicpulse.analysers.hate",
     "civicpulse.analysers.emotion",
 )
-BUILTIN_DETECTORS: tuple[str, ...] = ()
+BUILTIN_DETECTORS: tuple[str, ...] = (
+    "civicpulse.detectors.alerts",
+)
+BUILTIN_CHANNELS: tuple[str, ...] = (
+    "civicpulse.channels.webhook",
+    "civicpulse.channels.email",
+)
 
 
 class Registry(Generic[T]):
@@ -103,3 +110,5 @@ class Registry(Generic[T]):
 sources: Registry[Source] = Registry("source", BUILTIN_SOURCES)
 analysers: Registry[Analyser] = Registry("analyser", BUILTIN_ANALYSERS)
 detectors: Registry[Detector] = Registry("detector", BUILTIN_DETECTORS)
+channels: Registry[Channel] = Registry("channel", BUILTIN_CHANNELS)
+__all__ += ["BUILTIN_CHANNELS", "channels"]

@@ -1,0 +1,1 @@
+"""Channels talk back to the world: they deliver alerts (webhooks, e-mail) from the outbox."""
