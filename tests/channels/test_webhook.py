@@ -126,3 +126,20 @@ def test_bad_urls_and_unreachable_receivers() -> None:
 def test_registered_and_built_from_settings(tmp_path: object) -> None:
     assert channels.get("webhook") is WebhookChannel
     assert {"email", "webhook"} <= set(channels.names())
+
+
+def test_the_receiver_snippet_in_the_docs_verifies_our_signature() -> None:
+    from pathlib import Path
+
+    from civicpulse.channels.webhook import sign
+
+    doc = (Path(__file__).parents[2] / "docs" / "alerts.md").read_text()
+    snippet = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(snippet, namespace)
+    verify = namespace["verify"]
+    body = b'{"rule":"r1"}'
+    header = sign(SECRET, body, int(time.time()))
+    assert verify(SECRET, header, body)  # type: ignore[operator]
+    assert not verify(b"other", header, body)  # type: ignore[operator]
+    assert not verify(SECRET, sign(SECRET, body, int(time.time()) - 3600), body)  # type: ignore[operator]
