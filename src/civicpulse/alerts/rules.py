@@ -29,6 +29,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from civicpulse.alerts.geofence import Geofence, parse_geofence
 from civicpulse.alerts.query import Node, format_query, parse_query
+from civicpulse.channels.webhook import check_url_syntax
 from civicpulse.errors import UsageError
 from civicpulse.governance.clock import as_utc
 from civicpulse.governance.context import Actor, Governance
@@ -124,8 +125,6 @@ def _destinations(raw: Iterable[str]) -> tuple[Destination, ...]:
             raise UsageError(f"{item[:100]!r} is not a destination",
                              fix="write webhook:https://example.org/hook or email:duty-desk@example.org")
         if channel == "webhook":
-            from civicpulse.channels.webhook import check_url_syntax
-
             check_url_syntax(target.strip())
         elif "@" not in target or any(c in target for c in "\r\n ,;<>"):
             raise UsageError(f"{target[:100]!r} is not one e-mail address", fix="give one address per --notify")
