@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -8,7 +7,6 @@ import pytest
 from sqlalchemy import Engine
 
 from civicpulse.governance.context import Governance
-from civicpulse.store.database import connect, upgrade
 from civicpulse.testing import FrozenClock
 from tests.governance.seeding import operation, staff
 
@@ -19,16 +17,9 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = connect(f"sqlite:///{tmp_path / 'alerts.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def gov(sqlite_engine: Engine, tmp_path: Path, clock: FrozenClock) -> Governance:
-    return Governance(sqlite_engine, tmp_path / "data", clock)
+def gov(engine: Engine, tmp_path: Path, clock: FrozenClock) -> Governance:
+    """Governance over SQLite and (marked postgres) a real PostgreSQL server."""
+    return Governance(engine, tmp_path / "data", clock)
 
 
 @pytest.fixture

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-from civicpulse.alerts.matcher import CompiledQueries
-from civicpulse.alerts.query import parse_query
+import contextlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civicpulse.alerts.matcher import CompiledQueries, text_hashtags
+from civicpulse.alerts.query import And, Node, Not, Or, QueryError, Term, parse_query, words
 
 
 def compiled(**queries: str) -> CompiledQueries:
@@ -32,3 +37,34 @@ def test_empty_rules_and_hostile_text() -> None:
     assert compiled().match("anything") == []
     rules = compiled(a="x")
     assert rules.match("\u202eX\u0000 " * 50_000) == ["a"]
+
+
+def _naive(tree: Node, text: str, tags: set[str]) -> bool:
+    """Reference semantics, one rule at a time: a term is a hashtag or a run of consecutive words."""
+    if isinstance(tree, Term):
+        if tree.hashtag:
+            return tree.words[0] in tags
+        found = words(text)
+        n = len(tree.words)
+        return any(found[i:i + n] == tree.words for i in range(len(found) - n + 1))
+    if isinstance(tree, Not):
+        return not _naive(tree.operand, text, tags)
+    if isinstance(tree, And):
+        return all(_naive(o, text, tags) for o in tree.operands)
+    assert isinstance(tree, Or)
+    return any(_naive(o, text, tags) for o in tree.operands)
+
+
+_VOCAB = ["fire", "smoke", "drill", "bridge", "#fire", '"fire drill"', '"smoke bridge"', "NOT", "AND", "OR", "(", ")"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=8).map(" ".join), max_size=8),
+       st.lists(st.sampled_from(["fire", "smoke", "drill", "bridge", "#fire", "#smoke", "the", "FIRE"]),
+                max_size=12).map(" ".join))
+def test_one_pass_matches_rule_by_rule_evaluation(queries: list[str], text: str) -> None:
+    trees = {}
+    for n, query in enumerate(queries):
+        with contextlib.suppress(QueryError):
+            trees[str(n)] = parse_query(query)
+    tags = text_hashtags(text)
+    assert CompiledQueries(trees).match(text) == [k for k, tree in trees.items() if _naive(tree, text, tags)]
