@@ -38,7 +38,8 @@ class EmailChannel(Channel):
     name: ClassVar[str] = "email"
 
     def __init__(self, host: str, port: int = 587, *, sender: str = "civicpulse@localhost", starttls: bool = True,
-                 username: str = "", password: str = "", timeout_s: float = 10.0) -> None:
+                 username: str = "", password: str = "", timeout_s: float = 10.0,
+                 tls_context: ssl.SSLContext | None = None) -> None:
         self.host = host
         self.port = port
         self.sender = sender
@@ -46,6 +47,8 @@ class EmailChannel(Channel):
         self.username = username
         self.password = password
         self.timeout_s = timeout_s
+        # The system's trusted certificates unless a deployment (or a test) brings its own CA.
+        self.tls_context = tls_context or ssl.create_default_context()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmailChannel:
@@ -68,7 +71,7 @@ class EmailChannel(Channel):
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
                 if self.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=self.tls_context)
                 if self.username:
                     smtp.login(self.username, self.password)
                 smtp.send_message(mail)
