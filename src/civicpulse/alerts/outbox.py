@@ -35,9 +35,10 @@ _FIRST_RETRY_S = 30.0
 _LONGEST_RETRY_S = 3600.0
 
 
-def detector_from_store(connection: Connection, settings: Settings, now: datetime) -> AlertDetector:
-    """The alert detector with every active rule, configured by the throttle settings."""
-    return AlertDetector(active_rules(connection, now), per_window=settings.alert_throttle_count,
+def detector_from_store(connection: Connection, settings: Settings, now: datetime,
+                        operation_id: str | None = None) -> AlertDetector:
+    """The alert detector with the active rules (of one operation, if given), configured by the settings."""
+    return AlertDetector(active_rules(connection, now, operation_id), per_window=settings.alert_throttle_count,
                          window=timedelta(seconds=settings.alert_throttle_window_s))
 
 
@@ -47,7 +48,8 @@ def _payload(signal: Signal) -> dict[str, Any]:
 
 
 def record_alerts(engine: Engine, signals: Iterable[Signal], rules: Mapping[str, Rule], now: datetime) -> int:
-    """Store new alerts (a key already stored is skipped) and queue their deliveries; how many were new."""
+    """Store new alerts (a key already stored is skipped) and queue their deliveries, due at ``now``
+    (wall-clock time); how many were new. Each alert keeps its own (stream) time."""
     new = 0
     with engine.begin() as connection:
         for signal in signals:

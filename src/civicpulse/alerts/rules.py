@@ -237,11 +237,14 @@ def list_rules(gov: Governance, actor: Actor, operation_id: str) -> list[Rule]:
     return [_from_row(r) for r in rows]
 
 
-def active_rules(connection: Connection, now: datetime) -> list[Rule]:
-    """Enabled rules whose operation is approved, started, not ended and not closed at ``now``."""
-    rows = connection.execute(
-        select(alert_rules).join(operations, operations.c.id == alert_rules.c.operation_id)
-        .where(alert_rules.c.disabled_at.is_(None), operations.c.approved_by.is_not(None),
-               operations.c.closed_at.is_(None), operations.c.starts_at <= now, operations.c.ends_at > now)
-        .order_by(alert_rules.c.id)).all()
+def active_rules(connection: Connection, now: datetime, operation_id: str | None = None) -> list[Rule]:
+    """Enabled rules whose operation is approved, started, not ended and not closed at ``now``
+    (only ``operation_id``'s, when given: posts collected for one purpose feed only its rules)."""
+    statement = (select(alert_rules).join(operations, operations.c.id == alert_rules.c.operation_id)
+                 .where(alert_rules.c.disabled_at.is_(None), operations.c.approved_by.is_not(None),
+                        operations.c.closed_at.is_(None), operations.c.starts_at <= now, operations.c.ends_at > now)
+                 .order_by(alert_rules.c.id))
+    if operation_id is not None:
+        statement = statement.where(alert_rules.c.operation_id == operation_id)
+    rows = connection.execute(statement).all()
     return [_from_row(r) for r in rows]
