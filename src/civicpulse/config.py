@@ -64,6 +64,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     session_ttl_minutes: int = 480
     #: ``civicpulse serve`` runs the retention job this often (minutes); 0 turns the schedule off.
     retention_interval_minutes: float = 60.0
+    #: Alerts per rule per window; further matches in the window become one "and N more" alert.
+    alert_throttle_count: int = 10
+    alert_throttle_window_s: float = 600.0
+    #: Delivery rounds from the outbox (with growing pauses) before a delivery is marked failed.
+    alert_delivery_attempts: int = 8
+    #: HMAC-SHA256 secret that signs webhook bodies. Empty: generated once in ``data_dir/webhook.key``.
+    webhook_secret: str = ""
+    webhook_timeout_s: float = 5.0
+    #: Attempts per delivery round (exponential backoff with jitter between them).
+    webhook_retries: int = 3
+    #: Allow webhooks to private, loopback and link-local addresses (an internal receiver, tests).
+    webhook_allow_private: bool = False
+    #: SMTP server for e-mailed alerts. Empty host: e-mail destinations cannot be delivered.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "civicpulse@localhost"
+    smtp_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:

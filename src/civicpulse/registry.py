@@ -19,11 +19,12 @@ from civicpulse.errors import PluginError
 
 if TYPE_CHECKING:
     from civicpulse.analysers.base import Analyser
+    from civicpulse.channels.base import Channel
     from civicpulse.detectors.base import Detector
     from civicpulse.sources.base import Source
 
-__all__ = ["BUILTIN_ANALYSERS", "BUILTIN_DETECTORS", "BUILTIN_SOURCES", "Registry", "analysers",
-           "detectors", "sources"]
+__all__ = ["BUILTIN_ANALYSERS", "BUILTIN_CHANNELS", "BUILTIN_DETECTORS", "BUILTIN_SOURCES", "Registry",
+           "analysers", "channels", "detectors", "sources"]
 
 T = TypeVar("T")
 
@@ -49,6 +50,11 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
 BUILTIN_DETECTORS: tuple[str, ...] = (
     "civicpulse.detectors.events",
     "civicpulse.detectors.rumours",
+    "civicpulse.detectors.alerts",
+)
+BUILTIN_CHANNELS: tuple[str, ...] = (
+    "civicpulse.channels.webhook",
+    "civicpulse.channels.email",
 )
 
 
@@ -112,3 +118,4 @@ class Registry(Generic[T]):
 sources: Registry[Source] = Registry("source", BUILTIN_SOURCES)
 analysers: Registry[Analyser] = Registry("analyser", BUILTIN_ANALYSERS)
 detectors: Registry[Detector] = Registry("detector", BUILTIN_DETECTORS)
+channels: Registry[Channel] = Registry("channel", BUILTIN_CHANNELS)

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from civicpulse.alerts.sink import AlertSink
 from civicpulse.cli.common import ConfigOption, console, escape, run_pipeline, settings_from
 from civicpulse.cli.govern import bind_ingest_cli
 from civicpulse.cli.summary import print_summary
@@ -50,13 +51,19 @@ def ingest_command(
     engine = open_database(settings)
     cursor_name = None if target == "-" else f"ingest:{kind}:{_stable_target(kind, target)}"
     finish_binding = bind_ingest_cli(settings, engine, operation, cursor_name or f"ingest:{kind}:-")
-    pipeline = build_pipeline(settings, source, engine, cursor_name=cursor_name)
+    # Alert rules of the operation this ingest is bound to watch the stream (docs/alerts.md).
+    alert_sink = AlertSink(engine, settings, operation) if operation else None
+    pipeline = build_pipeline(settings, source, engine, cursor_name=cursor_name,
+                              sinks=[alert_sink] if alert_sink else [])
     cursor = Reader(engine).cursor(cursor_name) if (resume and cursor_name) else None
     if cursor is not None:
         console.print(f"resuming {escape(source.describe())} from the last stored position")
     stats = run_pipeline(pipeline, f"ingesting {source.describe()}", total=source.total_hint(), cursor=cursor)
     finish_binding()
     print_summary(stats, Reader(engine))
+    if alert_sink is not None:
+        failed = f" ({alert_sink.errors} batches could not be checked; see the log)" if alert_sink.errors else ""
+        console.print(f"{alert_sink.raised} alerts raised{failed}; 'civicpulse rule deliver' sends them")
 
 
 def _stable_target(kind: str, target: str) -> str:

@@ -136,5 +136,23 @@ class AccessRefused(AuditEvent, frozen=True, kw_only=True):
     reason: str
 
 
+__all__ += ["RuleCreated", "RuleDisabled"]
+
+
+class RuleCreated(AuditEvent, frozen=True, kw_only=True):
+    name = "rule_created"
+    rule_id: str
+    title: str
+    kind: str
+    query: str
+    geofence: bool
+    channels: list[str]
+
+
+class RuleDisabled(AuditEvent, frozen=True, kw_only=True):
+    name = "rule_disabled"
+    rule_id: str
+
+
 def event_types() -> dict[str, type[AuditEvent]]:
     return {cls.name: cls for cls in AuditEvent.__subclasses__()}

@@ -24,8 +24,8 @@ from sqlalchemy import (
     false,
 )
 
-__all__ = ["audit_checkpoints", "audit_log", "cursors", "detector_state", "identities", "metadata",
-           "operation_ingests", "operation_members", "operations", "posts", "quarantine", "raw_payloads",
+__all__ = ["alert_outbox", "alert_rules", "alerts", "audit_checkpoints", "audit_log", "cursors", "detector_state",
+           "identities", "metadata", "operation_ingests", "operation_members", "operations", "posts", "quarantine", "raw_payloads",
            "retention_counts", "sessions", "signals", "special_category_approvals", "users"]
 
 metadata = MetaData()
@@ -233,4 +233,61 @@ detector_state = Table(
     Column("state", LargeBinary, nullable=False),
     Column("stream_time", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# --- Alerts (migration 0004): rules inside operations, the alerts they raised, the delivery outbox. ---
+
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("operation_id", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    # posts | event | rumour: what the rule watches.
+    Column("kind", String(16), nullable=False),
+    Column("query", Text),
+    # GeoJSON Polygon / MultiPolygon, validated and size-bounded before it is stored.
+    Column("geofence", Text),
+    Column("metric", String(64)),
+    Column("threshold", Float),
+    # JSON list of {"channel": "webhook" | "email", "target": url or address}.
+    Column("channels", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_by", String(64)),
+    Column("disabled_at", DateTime(timezone=True)),
+    Index("ix_alert_rules_operation", "operation_id"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # Rule + what matched (post id, event key): the same alert is stored, and delivered, once.
+    Column("key", String(64), nullable=False, unique=True),
+    Column("rule_id", String(32), nullable=False),
+    Column("operation_id", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("summary", Text, nullable=False),
+    # The alert as delivered (JSON): rule, subject, post ids, numbers; never post text.
+    Column("payload", Text, nullable=False),
+    Index("ix_alerts_rule", "rule_id"),
+)
+
+alert_outbox = Table(
+    "alert_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("target", Text, nullable=False),
+    # Sent with every attempt so that a receiver can drop a repeated delivery (at-least-once).
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("failed_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Index("ix_alert_outbox_pending", "delivered_at", "next_attempt_at"),
 )

@@ -26,6 +26,7 @@ from civicpulse import __version__
 from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 from civicpulse.store.queries import Reader
+from civicpulse.web.alerts import alert_routes
 
 __all__ = ["create_app", "post_view"]
 
@@ -144,6 +145,8 @@ def create_app(engine: Engine, status: StatusProvider | None = None, *, tick_s: 
 
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    app.include_router(alert_routes(engine, tick_s=tick_s, max_stream_s=max_stream_s))
 
     @app.get("/healthz")
     async def health() -> dict[str, str]:

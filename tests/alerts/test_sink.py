@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from civicpulse.alerts.rules import add_rule, disable_rule
+from civicpulse.alerts.sink import AlertSink
+from civicpulse.config import Settings
+from civicpulse.detectors.base import Detector, Signal
+from civicpulse.governance.context import Governance
+from civicpulse.pipeline.runner import Pipeline
+from civicpulse.post import Post
+from civicpulse.store.pseudonym import Pseudonymiser
+from civicpulse.store.schema import alert_outbox, alerts
+from civicpulse.store.writer import StoreWriter
+from civicpulse.testing import MemorySource, make_post
+from tests.governance.seeding import ANA, operation
+
+
+class Growing(Detector):
+    """Stands in for the event detector: one event whose growth rises batch by batch."""
+
+    name = "growing"
+
+    def __init__(self) -> None:
+        self.growth = 0
+
+    def update_many(self, posts: Sequence[Post], now: datetime) -> list[Signal]:
+        self.growth += 1
+        return [Signal("events", "event", "ev-1", now, "bridge closed", tuple(p.id for p in posts[:3]),
+                       {"growth": self.growth, "terms": ["bridge"]})]
+
+
+def run(gov: Governance, sink: AlertSink, posts: list[Post]) -> None:
+    Pipeline(MemorySource(posts), StoreWriter(gov.engine), Pseudonymiser(b"k" * 32), detectors=[Growing()],
+             sinks=[sink], batch_size=10).run()
+
+
+def stored(gov: Governance) -> list[str]:
+    with gov.engine.connect() as connection:
+        return list(connection.execute(select(alerts.c.summary).order_by(alerts.c.id)).scalars())
+
+
+def test_the_sink_alerts_on_posts_and_events_of_its_own_operation_only(gov: Governance, op: str) -> None:
+    other = operation(gov, "Other purpose")
+    add_rule(gov, ANA, op, name="Knives", query="knife", destinations=["email:desk@police.example"])
+    add_rule(gov, ANA, op, name="Growing", kind="event", metric="growth", threshold=2.0, query="bridge")
+    add_rule(gov, ANA, other, name="Elsewhere", query="knife")
+    sink = AlertSink(gov.engine, Settings(), op, clock=gov.now)
+    run(gov, sink, [make_post(n, "knife" if n == 3 else "calm") for n in range(25)])
+    assert (sink.raised, sink.errors) == (2, 0)
+    assert stored(gov) == ["Knives: post test:3", "Growing: event bridge closed"]
+    with gov.engine.connect() as connection:
+        assert connection.execute(select(alert_outbox.c.target)).scalars().all() == ["desk@police.example"]
+
+
+def test_rule_changes_apply_while_the_stream_runs(gov: Governance, op: str) -> None:
+    sink = AlertSink(gov.engine, Settings(), op, clock=gov.now)
+    run(gov, sink, [make_post(1, "knife")])
+    rule = add_rule(gov, ANA, op, name="Knives", query="knife")
+    run(gov, sink, [make_post(2, "knife")])
+    disable_rule(gov, ANA, rule.id)
+    run(gov, sink, [make_post(3, "knife")])
+    assert stored(gov) == ["Knives: post test:2"]

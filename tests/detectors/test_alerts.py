@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from civicpulse.alerts.rules import Rule, build_rule
+from civicpulse.detectors.alerts import AlertDetector
+from civicpulse.detectors.base import Signal
+from civicpulse.post import Geo, GeoSource
+from civicpulse.registry import detectors
+from civicpulse.testing import make_post
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+SQUARE = {"type": "Polygon", "coordinates": [[[4.0, 52.0], [5.0, 52.0], [5.0, 53.0], [4.0, 53.0], [4.0, 52.0]]]}
+
+
+def rule(rule_id: str = "r1", **spec: object) -> Rule:
+    return build_rule(rule_id=rule_id, operation_id="op-1", name=f"rule {rule_id}", **spec)  # type: ignore[arg-type]
+
+
+def test_registered_and_constructible_without_rules() -> None:
+    detector = detectors.get("alerts")()
+    assert detector.update_many([make_post(1, "flood")], NOW) == []
+
+
+def test_query_and_geofence_both_apply() -> None:
+    detector = AlertDetector([rule("q", query="flood"), rule("g", geofence=SQUARE),
+                              rule("qg", query="flood", geofence=SQUARE)])
+    inside = make_post(1, "flood here").replace(geo=Geo(source=GeoSource.GEOTAG, lat=52.5, lon=4.5))
+    outside = make_post(2, "flood there").replace(geo=Geo(source=GeoSource.GEOTAG, lat=10.0, lon=4.5))
+    enriched = make_post(3, "sunny").with_enrichments({"places/1": {"places": [{"name": "x", "lat": 52.1,
+                                                                               "lon": 4.9}]}})
+    signals = detector.update_many([inside, outside, enriched], NOW)
+    fired = sorted((s.details["rule_id"], s.post_ids[0]) for s in signals)
+    assert fired == [("g", "test:1"), ("g", "test:3"), ("q", "test:1"), ("q", "test:2"), ("qg", "test:1")]
+    assert all(s.kind == "alert" and s.detector == "alerts" for s in signals)
+
+
+def test_duplicates_alert_once_and_throttle_summarises() -> None:
+    detector = AlertDetector([rule(query="knife")], per_window=3, window=timedelta(minutes=10))
+    posts = [make_post(n, "knife seen") for n in range(40)]
+    first = detector.update_many(posts, NOW)
+    assert len(first) == 3
+    assert detector.update_many(posts, NOW + timedelta(minutes=1)) == []  # all seen before
+    later = detector.update_many([make_post(99, "knife again")], NOW + timedelta(minutes=11))
+    assert [s.summary for s in later] == ["rule r1: and 37 more", "rule r1: post test:99"]
+    assert later[0].details["suppressed"] == 37
+
+
+def test_snapshot_restore_continues_exactly() -> None:
+    rules = [rule(query="knife")]
+    one, two = AlertDetector(rules, per_window=2), AlertDetector(rules, per_window=2)
+    batch = [make_post(n, "knife") for n in range(5)]
+    one.update_many(batch, NOW)
+    two.restore(one.snapshot())
+    more = [make_post(n, "knife") for n in range(3, 8)]
+    assert one.update_many(more, NOW + timedelta(minutes=20)) == two.update_many(more, NOW + timedelta(minutes=20))
+    assert one.flush(NOW) == two.flush(NOW)
+
+
+def test_event_threshold_tolerates_missing_and_bad_numbers() -> None:
+    detector = AlertDetector([rule("e", kind="event", metric="growth", threshold=3.0)])
+
+    def event(key: str, details: dict[str, object]) -> Signal:
+        return Signal("events", "event", key, NOW, f"event {key}", ("p:1",), details)
+
+    signals = detector.update_signals([event("a", {"growth": 4}), event("b", {}), event("c", {"growth": "x"}),
+                                       event("d", {"growth": float("nan")}), event("e", {"growth": 2.9}),
+                                       Signal("rumours", "rumour", "z", NOW, "rumour", (), {"growth": 9})], NOW)
+    assert [s.details["signal_key"] for s in signals] == ["a"]
+    assert signals[0].details["value"] == 4.0
+    assert detector.update_signals([event("a", {"growth": 8})], NOW) == []  # the same event alerts once
+
+
+def test_rumour_touching_a_watched_place() -> None:
+    detector = AlertDetector([rule("place", kind="rumour", geofence=SQUARE),
+                              rule("name", kind="rumour", query='"central station"')])
+    near = Signal("rumours", "rumour", "r1", NOW, "shots reported?", (), {"locations": [{"lat": 52.3, "lon": 4.9}]})
+    named = Signal("rumours", "rumour", "r2", NOW, "bomb threat", (), {"places": ["Central Station"]})
+    far = Signal("rumours", "rumour", "r3", NOW, "fire?", (), {"lat": 40.0, "lon": 4.5})
+    found = {(s.details["rule_id"], s.details["signal_key"]) for s in detector.update_signals([near, named, far], NOW)}
+    assert found == {("place", "r1"), ("name", "r2")}
