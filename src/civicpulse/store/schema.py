@@ -25,8 +25,8 @@ from sqlalchemy import (
 )
 
 __all__ = ["alert_outbox", "alert_rules", "alerts", "audit_checkpoints", "audit_log", "cursors", "detector_state",
-           "identities", "metadata", "operation_ingests", "operation_members", "operations", "posts", "quarantine", "raw_payloads",
-           "retention_counts", "sessions", "signals", "special_category_approvals", "users"]
+           "identities", "metadata", "operation_ingests", "operation_members", "operations", "posts", "quarantine",
+           "raw_payloads", "retention_counts", "sessions", "signals", "special_category_approvals", "users"]
 
 metadata = MetaData()
 
