@@ -4,14 +4,16 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import insert
 
 from civicpulse.config import Settings
 from civicpulse.errors import AccessDenied, UsageError
 from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.dpia import draft_dpia
-from civicpulse.governance.events import SearchRun
+from civicpulse.governance.events import RuleCreated, SearchRun
 from civicpulse.governance.special import approve
 from civicpulse.governance.transparency import build_report, parse_period, render
+from civicpulse.store.schema import alerts
 
 from .seeding import ADMIN, SUE, operation, staff
 
@@ -26,6 +28,10 @@ def busy(gov: Governance) -> Governance:
     approve(gov, SUE, op, "term", "mosque Leeds", "specific credible threat against the building this week")
     with gov.transaction() as (connection, now):
         gov.log(connection, SearchRun(query="jane citizen", results=3), "ana", now, op)
+        gov.log(connection, RuleCreated(rule_id="r1", title="Jane", kind="posts", query="jane", geofence=False,
+                                        channels=[]), "ana", now, op)
+        connection.execute(insert(alerts).values(key="k1", rule_id="r1", operation_id=op, at=now,
+                                                 summary="Jane Citizen seen", payload="{}"))
     return gov
 
 
@@ -42,6 +48,8 @@ def test_the_report_counts_and_holds_no_personal_data(busy: Governance) -> None:
     report = build_report(busy, DORA, "2026-Q4")
     assert report["operations by legal basis"] == {"LED Art. 8 (processing necessary for a law-enforcement task)": 1}
     assert report["activity"]["searches"] == 1
+    assert report["activity"]["alert rules created"] == 1
+    assert report["activity"]["alerts raised"] == 1
     assert report["special-category approvals by category"] == {"religion": 1}
     for fmt in ("json", "html", "pdf"):
         body = render(report, fmt)

@@ -20,7 +20,7 @@ from civicpulse.governance.access import authorise
 from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.events import TransparencyPublished
 from civicpulse.governance.roles import Action
-from civicpulse.store.schema import audit_log, operations, special_category_approvals
+from civicpulse.store.schema import alerts, audit_log, operations, special_category_approvals
 
 __all__ = ["FORMATS", "build_report", "parse_period", "render"]
 
@@ -30,6 +30,7 @@ _PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
 #: Audit events counted in the report, by the label the public reads.
 _COUNTED = {
     "ingest_bound": "monitoring streams started",
+    "rule_created": "alert rules created",
     "search_run": "searches",
     "posts_exported": "exports",
     "identity_revealed": "identities revealed",
@@ -70,6 +71,8 @@ def build_report(gov: Governance, actor: Actor, period: str) -> dict[str, Any]:
             .group_by(operations.c.legal_basis).order_by(operations.c.legal_basis)).all())
         events: dict[str, int] = dict(connection.execute(select(audit_log.c.event, func.count()).where(in_period)
                                          .group_by(audit_log.c.event)).all())
+        raised = connection.execute(select(func.count()).select_from(alerts).where(
+            alerts.c.at >= start, alerts.c.at < end)).scalar_one()
         special: Counter[str] = Counter()
         for categories in connection.execute(select(special_category_approvals.c.categories).where(
                 special_category_approvals.c.approved_at >= start,
@@ -86,11 +89,12 @@ def build_report(gov: Governance, actor: Actor, period: str) -> dict[str, Any]:
         "to (exclusive)": end.date().isoformat(),
         "generated": now.strftime("%Y-%m-%d %H:%M UTC"),
         "operations by legal basis": by_basis,
-        "activity": {label: int(events.get(name, 0)) for name, label in _COUNTED.items()},
+        "activity": {**{label: int(events.get(name, 0)) for name, label in _COUNTED.items()},
+                     "alerts raised": int(raised)},
         "special-category approvals by category": dict(sorted(special.items())),
         "deleted by retention": {k: deleted.get(k, 0) for k in ("posts", "raw_payloads", "identities",
                                                                 "quarantined")},
-        "note": "Aggregates only: no names, terms or content. Alerts are not yet recorded by this version.",
+        "note": "Aggregates only: no names, terms or content.",
     }
 
 
