@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from civicpulse.analysers.base import Analyser
-from civicpulse.config import Settings, load_settings
+from civicpulse.config import Settings
 from civicpulse.post import Post
 from civicpulse.registry import analysers
 
@@ -180,7 +180,7 @@ class NearDuplicateAnalyser(Analyser):
         return cls(settings)
 
     def __init__(self, settings: Settings | None = None) -> None:
-        settings = settings or load_settings()
+        settings = settings or Settings()
         self._window = _Window(settings.near_duplicates_max_posts, settings.near_duplicates_window_s)
 
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:

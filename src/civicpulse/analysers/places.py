@@ -24,7 +24,7 @@ import h3
 
 from civicpulse.analysers.base import Analyser
 from civicpulse.analysers.gazetteer import WORD, Gazetteer, Place, load_gazetteer, place_stopwords
-from civicpulse.config import Settings, load_settings
+from civicpulse.config import Settings
 from civicpulse.post import GeoSource, Post
 from civicpulse.registry import analysers
 
@@ -85,7 +85,7 @@ class PlacesAnalyser(Analyser):
         return cls(settings)
 
     def __init__(self, settings: Settings | None = None) -> None:
-        settings = settings or load_settings()
+        settings = settings or Settings()
         self.resolution = settings.places_h3_resolution
         self.bbox = settings.places_bbox or None
         self._gazetteer: Gazetteer = load_gazetteer()
