@@ -41,6 +41,8 @@ def test_headless_demo_ends_with_its_summary(tmp_path: Path) -> None:
     assert "incidents in the ground truth" in output
     assert "Demo exercise" in output  # the demo runs inside its own operation
     assert "quarantined records" in output
+    assert "events detected" in output
+    assert "rumours tracked" in output
     assert (tmp_path / "civicpulse-data" / "demo-truth" / "truth.json").exists()
 
 

@@ -41,13 +41,21 @@ def _demo_settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, database_url=f"sqlite:///{database}")
 
 
-def _events_found(engine: Engine) -> dict[str, object]:
-    """The events the detectors raised, first signal of each, for the summary."""
-    first: dict[str, str] = {}
+def _signals_found(engine: Engine) -> dict[str, object]:
+    """The events and rumours the detectors raised, for the summary: events by their first signal,
+    rumours by their latest status (emerging, spreading, denied …)."""
+    events: dict[str, str] = {}
     for signal in load_signals(engine, kind="event", limit=100_000):
-        first.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('title', '')}")
-    shown = {f"  {key}": escape(text) for key, text in list(first.items())[:10]}
-    return {"events detected": len(first), **shown}
+        events.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('title', '')}")
+    rumours: dict[str, str] = {}
+    for signal in load_signals(engine, kind="rumour", limit=100_000):
+        rumours[signal.key] = f"{signal.details.get('status', '')}: {signal.details.get('title', '')}"
+    return {
+        "events detected": len(events),
+        **{f"  {key}": escape(text) for key, text in list(events.items())[:10]},
+        "rumours tracked": len(rumours),
+        **{f"  {key}": escape(text[:80]) for key, text in list(rumours.items())[:10]},
+    }
 
 
 def demo_command(
@@ -85,7 +93,7 @@ def demo_command(
         "rumours in the ground truth": len(truth.rumours),
         "ground truth written to": escape(str(truth_dir)),
         "operation (purpose binding)": escape(f"{operation.name} {operation.id}, {operation.legal_basis}"),
-        **_events_found(engine),
+        **_signals_found(engine),
     })
     if server is None:
         return
