@@ -34,6 +34,19 @@ def test_mistakes_print_the_fix_without_a_traceback(tmp_path: Path, args: tuple[
     assert "fix:" in result.stderr
 
 
+@pytest.mark.parametrize("args", [("ingest", "scenario", "city-riot", "--no-such-option"), ("operation", "approve")])
+def test_usage_mistakes_show_usage_without_a_traceback(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = civicpulse(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Usage:" in result.stderr
+
+
+def test_exit_codes_of_commands_reach_the_shell(tmp_path: Path) -> None:
+    assert civicpulse("special", "check", "mosque", cwd=tmp_path).returncode == 1
+    assert civicpulse("special", "check", "football", cwd=tmp_path).returncode == 0
+
+
 def test_bad_scenario_yaml(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: [unclosed\n")

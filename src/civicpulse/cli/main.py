@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -36,21 +35,15 @@ err_console = Console(stderr=True)
 
 
 def main() -> None:
-    """Entry point: a user's mistake is one clear line that says the fix, never a traceback."""
+    """Entry point: a user's mistake is one clear line that says the fix, never a traceback.
+
+    Typer's standalone mode reports its own usage errors (unknown option, missing argument) and exit
+    codes; our errors pass through it and are printed here with their fix.
+    """
     try:
-        # Without standalone mode click returns (rather than raises) the code of ``typer.Exit(n)``.
-        code = app(standalone_mode=False)
+        app()
     except CivicpulseError as error:
         err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False)
         if error.fix:
             err_console.print(f"[bold]fix:[/] {escape(error.fix)}", highlight=False)
         sys.exit(2)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        sys.exit(130)
-    if isinstance(code, int) and code:
-        sys.exit(code)
