@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from civicpulse.cli.common import ConfigOption, console, escape
 from civicpulse.cli.govern import open_governance, parse_when, signed_in
@@ -58,7 +58,8 @@ def list_command(config: Path | None = ConfigOption) -> None:
     """Operations you may see, with their status."""
     gov = open_governance(config)
     now = gov.now()
-    table = Table("id", "name", "status", "legal basis", "ends (UTC)", "retention", "approved by")
+    table = Table(Column("id", no_wrap=True, min_width=12), "name", "status", "legal basis",
+                  Column("ends (UTC)", no_wrap=True), "retention", "approved by")
     for op in operations.list_operations(gov, signed_in(gov)):
         table.add_row(op.id, escape(op.name), op.status(now), escape(op.legal_basis), f"{op.ends_at:%Y-%m-%d %H:%M}",
                       f"{op.retention_days} d", escape(op.approved_by or "—"))

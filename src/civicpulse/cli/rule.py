@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from civicpulse.alerts.outbox import deliver_due
 from civicpulse.alerts.rules import KINDS, add_rule, build_rule, disable_rule, get_rule, list_rules
@@ -52,7 +52,7 @@ def list_command(operation: str = typer.Option(..., "--operation", help="The ope
                  config: Path | None = ConfigOption) -> None:
     """The operation's rules, enabled and disabled."""
     gov = open_governance(config)
-    table = Table("id", "name", "watches", "notifies", "by", "status")
+    table = Table(Column("id", no_wrap=True, min_width=13), "name", "watches", "notifies", "by", "status")
     for rule in list_rules(gov, signed_in(gov), operation):
         table.add_row(rule.id, escape(rule.name), escape(rule.describe()),
                       escape(", ".join(str(d) for d in rule.destinations) or "dashboard"), escape(rule.created_by),
