@@ -11,6 +11,7 @@ from civicpulse.alerts.sink import AlertSink
 from civicpulse.cli.common import ConfigOption, console, escape, run_pipeline, settings_from
 from civicpulse.cli.govern import bind_ingest_cli
 from civicpulse.cli.summary import print_summary
+from civicpulse.detectors.storage import SignalStore, build_detectors
 from civicpulse.errors import UsageError
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.registry import sources
@@ -53,12 +54,16 @@ def ingest_command(
     finish_binding = bind_ingest_cli(settings, engine, operation, cursor_name or f"ingest:{kind}:-")
     # Alert rules of the operation this ingest is bound to watch the stream (docs/alerts.md).
     alert_sink = AlertSink(engine, settings, operation) if operation else None
-    pipeline = build_pipeline(settings, source, engine, cursor_name=cursor_name,
-                              sinks=[alert_sink] if alert_sink else [])
+    # The configured detectors watch every ingest, resuming from their saved state (docs/detection.md).
+    detectors = build_detectors(settings.detectors, engine)
+    signal_store = SignalStore(engine, detectors)
+    pipeline = build_pipeline(settings, source, engine, cursor_name=cursor_name, detectors=detectors,
+                              sinks=[signal_store, *([alert_sink] if alert_sink else [])])
     cursor = Reader(engine).cursor(cursor_name) if (resume and cursor_name) else None
     if cursor is not None:
         console.print(f"resuming {escape(source.describe())} from the last stored position")
     stats = run_pipeline(pipeline, f"ingesting {source.describe()}", total=source.total_hint(), cursor=cursor)
+    signal_store.flush()
     finish_binding()
     print_summary(stats, Reader(engine))
     if alert_sink is not None:

@@ -20,6 +20,10 @@ def print_summary(stats: PipelineStats, reader: Reader, extra: dict[str, object]
     table.add_row("quarantined records", f"{stats.quarantined:,}")
     for stage, count in sorted(stats.quarantine_by_stage.items()):
         table.add_row(f"  at {stage}", f"{count:,}")
+    if stats.signals or stats.detector_errors:
+        table.add_row("detector signals (events, rumours, …)", f"{stats.signals:,}")
+    if stats.detector_errors:
+        table.add_row("detector errors (posts still stored)", f"{stats.detector_errors:,}")
     table.add_row("throughput", f"{stats.posts_per_s:,.0f} posts/s")
     table.add_row("posts in the database", f"{counts.posts:,}")
     for label, value in (extra or {}).items():
