@@ -126,3 +126,29 @@ def test_a_retention_job_killed_halfway_resumes_without_half_deleted_records(
     assert count(engine, posts) == count(engine, raw_payloads) == count(engine, identities) == 0
     with engine.connect() as connection:
         assert connection.execute(select(retention_counts.c.posts)).scalar_one() == 300
+
+
+def test_signals_and_snapshots_made_while_ingesting_go_with_the_posts(live: Governance, engine: Engine) -> None:
+    from sqlalchemy import insert
+
+    from civicpulse.governance.scope import windows
+    from civicpulse.store.schema import detector_state, signals
+
+    gone, kept = operation(live, "Over"), operation(live, "Ongoing", retention_days=30)
+    ingest(live, engine, gone, "zanzibarquux", 4)
+    ingest(live, engine, kept, "keepword", 4, first=100)
+    close_operation(live, SUE, gone)
+    with engine.begin() as connection:
+        for op, name in ((gone, "events"), (kept, "rumours")):
+            start, _ = windows(connection, op, get_operation(live, op).ended_at)[0]
+            connection.execute(insert(signals).values(
+                detector=name, kind="event", key=f"{name}-1", at=start, summary="zanzibarquux seen",
+                post_ids="[]", details="{}", stored_at=start))
+            connection.execute(insert(detector_state).values(name=name, version=1, state=b"zanzibarquux",
+                                                             updated_at=start))
+    report = run_retention(live, ADMIN)
+    assert report.derived == 2
+    with engine.connect() as connection:
+        assert set(connection.execute(select(signals.c.detector)).scalars()) == {"rumours"}
+        assert set(connection.execute(select(detector_state.c.name)).scalars()) == {"rumours"}
+    assert audit.verify(engine, audit_public_key(live.data_dir)).ok

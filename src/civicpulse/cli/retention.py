@@ -26,4 +26,5 @@ def run_command(
         return
     console.print(f"deleted, for {len(report.operations)} operation(s) ({', '.join(report.operations)}): "
                   f"{report.posts:,} posts, {report.raw_payloads:,} raw payloads, {report.identities:,} identities, "
-                  f"{report.quarantined:,} quarantined records; counts kept in 'retention_counts'")
+                  f"{report.quarantined:,} quarantined records, {report.derived:,} detector signals and snapshots; "
+                  "counts kept in 'retention_counts'")

@@ -111,6 +111,8 @@ class RetentionDeleted(AuditEvent, frozen=True, kw_only=True):
     raw_payloads: int
     identities: int
     quarantined: int
+    #: Detector signals and snapshots (derived from the posts).
+    derived: int = 0
 
 
 class KeyRotated(AuditEvent, frozen=True, kw_only=True):

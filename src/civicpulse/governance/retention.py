@@ -28,7 +28,16 @@ from civicpulse.governance.events import RetentionDeleted
 from civicpulse.governance.operations import Operation, _load
 from civicpulse.governance.roles import Action
 from civicpulse.governance.scope import Window, covered, windows
-from civicpulse.store.schema import identities, operations, posts, quarantine, raw_payloads, retention_counts
+from civicpulse.store.schema import (
+    detector_state,
+    identities,
+    operations,
+    posts,
+    quarantine,
+    raw_payloads,
+    retention_counts,
+    signals,
+)
 
 __all__ = ["RetentionReport", "due_operations", "run_retention"]
 
@@ -40,6 +49,8 @@ class RetentionReport:
     raw_payloads: int = 0
     identities: int = 0
     quarantined: int = 0
+    #: Detector signals and snapshots made while the operation ingested (they quote post text).
+    derived: int = 0
     batches: int = 0
 
 
@@ -66,11 +77,26 @@ def run_retention(gov: Governance, actor: Actor, batch_size: int = 500,
         while _batch(gov, actor, operation, spans, keep, batch_size, report, on_batch):
             pass
         with gov.transaction() as (connection, at):
+            derived = _delete_derived(connection, spans, keep)
+            if derived:
+                gov.log(connection, RetentionDeleted(posts=0, raw_payloads=0, identities=0, quarantined=0,
+                                                     derived=derived), actor.username, at, operation.id)
             connection.execute(update(operations).where(operations.c.id == operation.id).values(purged_at=at))
+        report.derived += derived
         report.operations.append(operation.id)
-    if report.batches:
+    if report.batches or report.derived:
         compact(gov.engine)
     return report
+
+
+def _delete_derived(connection: Connection, spans: list[Window], keep: list[Window]) -> int:
+    """Signals stored, and detector snapshots saved, during the operation's ingest runs: they quote
+    the posts (an event's top posts, a rumour's title), so they go with them. A detector whose
+    snapshot goes starts afresh (it relearns its baseline) the next time it runs."""
+    removed = 0
+    for table, stamp in ((signals, signals.c.stored_at), (detector_state, detector_state.c.updated_at)):
+        removed += connection.execute(delete(table).where(covered(stamp, spans), not_(covered(stamp, keep)))).rowcount
+    return removed
 
 
 def _check_clock(connection: Connection, now: datetime) -> None:

@@ -93,7 +93,7 @@ def build_report(gov: Governance, actor: Actor, period: str) -> dict[str, Any]:
                      "alerts raised": int(raised)},
         "special-category approvals by category": dict(sorted(special.items())),
         "deleted by retention": {k: deleted.get(k, 0) for k in ("posts", "raw_payloads", "identities",
-                                                                "quarantined")},
+                                                                "quarantined", "derived")},
         "note": "Aggregates only: no names, terms or content.",
     }
 
