@@ -38,3 +38,16 @@ def test_events_stream_sends_updates(dashboard_engine: Engine) -> None:
     data_lines = [line[6:] for line in body.splitlines() if line.startswith("data: ")]
     assert data_lines
     assert json.loads(data_lines[0])["posts"] == 2
+
+
+def test_each_event_and_rumour_is_listed_once_in_its_latest_state(dashboard_engine: Engine) -> None:
+    client = TestClient(create_app(dashboard_engine))
+    listed = client.get("/api/summary").json()["signals"]
+    assert [(s["kind"], s["key"], s["status"]) for s in listed] == [
+        ("rumour", "rumour-1", "spreading"), ("event", "event-1", "active")]
+    assert listed[1]["posts"] == 40
+    assert listed[1]["accounts"] == 31
+    page = client.get("/").text
+    assert "fire depot smoke" in page
+    assert page.count("&lt;script&gt;window.__pwned = 1&lt;/script&gt;") == 2  # the post and the rumour title
+    assert "<script>window.__pwned" not in page

@@ -73,6 +73,7 @@ def test_dashboard_updates_live_and_keeps_hostile_text_inert(
             texts = page.locator("#latest .text").all_inner_texts()
             assert "New report from the bridge" in texts
             assert HOSTILE in texts
+            assert page.locator("#signals .text").all_inner_texts() == [HOSTILE, "fire depot smoke"]
             assert page.evaluate("window.__pwned") is None
             assert page.locator("#latest img").count() == 0
         finally:

@@ -22,7 +22,7 @@ from civicpulse.post import Post
 from civicpulse.registry import detectors as detector_registry
 from civicpulse.store.schema import detector_state, signals
 
-__all__ = ["SignalStore", "build_detectors", "load_signals", "restore_detectors", "save_detectors"]
+__all__ = ["SignalStore", "build_detectors", "current_signals", "load_signals", "restore_detectors", "save_detectors"]
 
 #: Largest details JSON stored per signal (hostile text can be long); larger is cut with a note.
 MAX_DETAILS_CHARS = 64_000
@@ -73,10 +73,29 @@ def load_signals(engine: Engine, kind: str | None = None, limit: int = 1000) -> 
     if kind is not None:
         query = query.where(signals.c.kind == kind)
     with engine.connect() as connection:
-        return [Signal(detector=r.detector, kind=r.kind, key=r.key,
-                       at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC), summary=r.summary,
-                       post_ids=tuple(json.loads(r.post_ids)), details=json.loads(r.details))
-                for r in connection.execute(query)]
+        return [_from_row(r) for r in connection.execute(query)]
+
+
+def _from_row(r: Any) -> Signal:
+    return Signal(detector=r.detector, kind=r.kind, key=r.key, at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
+                  summary=r.summary, post_ids=tuple(json.loads(r.post_ids)), details=json.loads(r.details))
+
+
+def current_signals(engine: Engine, kinds: Sequence[str] = ("event", "rumour"), limit: int = 10,
+                    scan: int = 2000) -> list[Signal]:
+    """The latest signal of each event or rumour (its current status), most recently changed first.
+
+    Reads only the newest ``scan`` signals, so the cost stays flat however long the deployment runs.
+    """
+    query = (select(signals).where(signals.c.kind.in_(list(kinds))).order_by(signals.c.id.desc()).limit(scan))
+    latest: dict[tuple[str, str], Signal] = {}
+    with engine.connect() as connection:
+        for r in connection.execute(query):
+            if (r.kind, r.key) not in latest:
+                latest[(r.kind, r.key)] = _from_row(r)
+                if len(latest) == limit:
+                    break
+    return list(latest.values())
 
 
 class SignalStore:

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from civicpulse.governance.clock import as_utc
 from civicpulse.store.schema import alerts
 
-__all__ = ["alert_routes"]
+__all__ = ["alert_routes", "latest_alerts"]
 
 _BATCH = 100
 
@@ -29,6 +29,13 @@ _BATCH = 100
 def _view(row: Any) -> dict[str, Any]:
     return {"id": row.id, "at": as_utc(row.at).isoformat(), "rule_id": row.rule_id,
             "operation_id": row.operation_id, "summary": row.summary, "details": json.loads(row.payload)}
+
+
+def latest_alerts(engine: Engine, limit: int) -> list[dict[str, Any]]:
+    """The newest alerts first."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(alerts).order_by(alerts.c.id.desc()).limit(limit)).all()
+    return [_view(r) for r in rows]
 
 
 def alert_routes(engine: Engine, *, tick_s: float = 1.0, max_stream_s: float = 3600.0) -> APIRouter:
@@ -41,12 +48,10 @@ def alert_routes(engine: Engine, *, tick_s: float = 1.0, max_stream_s: float = 3
         return [_view(r) for r in rows]
 
     def latest(limit: int) -> list[dict[str, Any]]:
-        with engine.connect() as connection:
-            rows = connection.execute(select(alerts).order_by(alerts.c.id.desc()).limit(limit)).all()
-        return [_view(r) for r in rows]
+        return latest_alerts(engine, limit)
 
     @router.get("/api/alerts/latest")
-    async def latest_alerts(limit: int = Query(20, ge=1, le=200)) -> JSONResponse:
+    async def newest_alerts(limit: int = Query(20, ge=1, le=200)) -> JSONResponse:
         return JSONResponse(await run_in_threadpool(latest, limit))
 
     @router.get("/api/alerts/stream")

@@ -23,12 +23,14 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from civicpulse import __version__
+from civicpulse.detectors.base import Signal
+from civicpulse.detectors.storage import current_signals
 from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 from civicpulse.store.queries import Reader
-from civicpulse.web.alerts import alert_routes
+from civicpulse.web.alerts import alert_routes, latest_alerts
 
-__all__ = ["create_app", "post_view"]
+__all__ = ["create_app", "post_view", "signal_view"]
 
 _HERE = Path(__file__).parent
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -48,6 +50,22 @@ def post_view(post: Post) -> dict[str, Any]:
         "language": post.language,
         "hashtags": list(post.hashtags),
         "place": post.geo.place_name if post.geo else None,
+    }
+
+
+def signal_view(signal: Signal) -> dict[str, Any]:
+    """An event or rumour as the dashboard lists it: its title and numbers, never post text beyond the
+    title (which quotes posts and is attacker-controlled: shown as text only)."""
+    details = signal.details
+    return {
+        "kind": signal.kind,
+        "key": signal.key,
+        "status": str(details.get("status", "")),
+        "title": str(details.get("title", ""))[:200],
+        "first_seen": details.get("first_seen"),
+        "at": signal.at.isoformat(),
+        "posts": details.get("posts"),
+        "accounts": details.get("accounts"),
     }
 
 
@@ -73,8 +91,9 @@ def _pipeline_view(stats: PipelineStats | None) -> dict[str, Any] | None:
 class _Snapshot:
     """Summary and latest posts, cached for a second so many viewers cost one query set."""
 
-    def __init__(self, reader: Reader, status: StatusProvider | None, ttl_s: float = 1.0) -> None:
-        self.reader = reader
+    def __init__(self, engine: Engine, status: StatusProvider | None, ttl_s: float = 1.0) -> None:
+        self.engine = engine
+        self.reader = Reader(engine)
         self.status = status
         self.ttl_s = ttl_s
         self._value: dict[str, Any] | None = None
@@ -97,6 +116,8 @@ class _Snapshot:
             "latest_post_at": latest.isoformat() if latest else None,
             "pipeline": _pipeline_view(self.status() if self.status else None),
             "latest": [post_view(p) for p in self.reader.latest(15)],
+            "signals": [signal_view(s) for s in current_signals(self.engine)],
+            "alerts": latest_alerts(self.engine, 5),
         }
 
 
@@ -106,7 +127,7 @@ def create_app(engine: Engine, status: StatusProvider | None = None, *, tick_s: 
     app = FastAPI(title="civicpulse", version=__version__, docs_url="/api/docs", redoc_url=None)
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
     templates.env.filters["utc"] = _utc_label
-    snapshot = _Snapshot(Reader(engine), status)
+    snapshot = _Snapshot(engine, status)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
     @app.middleware("http")

@@ -45,6 +45,58 @@ function renderPosts(posts) {
   if (items.length) list.replaceChildren(...items);
 }
 
+function badge(text, kind) {
+  const node = document.createElement("span");
+  node.className = "badge " + kind;
+  node.textContent = text;
+  return node;
+}
+
+function renderList(id, entries, build, emptyText) {
+  const list = document.getElementById(id);
+  if (!list) return;
+  if (!entries.length) {
+    const li = document.createElement("li");
+    li.className = "empty";
+    li.textContent = emptyText;
+    list.replaceChildren(li);
+    return;
+  }
+  list.replaceChildren(...entries.map(build));
+}
+
+function signalItem(signal) {
+  const li = document.createElement("li");
+  li.className = "signal " + (signal.kind === "rumour" ? "rumour" : "event");
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  const time = document.createElement("time");
+  time.textContent = formatTime(signal.first_seen);
+  meta.append(badge(signal.kind, "kind"), " ", badge(signal.status, "status"), " · first seen ", time);
+  if (typeof signal.posts === "number") meta.append(" · " + formatNumber(signal.posts) + " posts");
+  if (typeof signal.accounts === "number") meta.append(", " + formatNumber(signal.accounts) + " accounts");
+  const text = document.createElement("p");
+  text.className = "text";
+  text.textContent = signal.title;
+  li.append(meta, text);
+  return li;
+}
+
+function alertItem(alert) {
+  const li = document.createElement("li");
+  li.className = "signal alert";
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  const time = document.createElement("time");
+  time.textContent = formatTime(alert.at);
+  meta.append(time, " · " + alert.rule_id);
+  const text = document.createElement("p");
+  text.className = "text";
+  text.textContent = alert.summary;
+  li.append(meta, text);
+  return li;
+}
+
 function update(data) {
   setText("posts", formatNumber(data.posts));
   setText("authors", formatNumber(data.authors));
@@ -53,6 +105,8 @@ function update(data) {
   setText("clock", formatTime((pipeline && pipeline.stream_time) || data.latest_post_at));
   setText("rate", pipeline ? formatNumber(pipeline.posts_per_s) : "—");
   renderPosts(data.latest || []);
+  renderList("signals", data.signals || [], signalItem, "No events or rumours yet.");
+  renderList("alerts", data.alerts || [], alertItem, "No alerts.");
 }
 
 function connect() {
