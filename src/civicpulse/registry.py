@@ -49,6 +49,7 @@ BUILTIN_ANALYSERS: tuple[str, ...] = (
 BUILTIN_DETECTORS: tuple[str, ...] = (
     "civicpulse.detectors.events",
     "civicpulse.detectors.rumours",
+    "civicpulse.detectors.coordination",
 )
 
 

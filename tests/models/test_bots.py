@@ -36,7 +36,8 @@ def test_missing_or_non_numeric_features_give_none_not_a_guess() -> None:
     full = {"age_days": 400.0, "follower_ratio": 2.0, "posts_per_day": 4.0}
     scores = model.score_accounts([full, None, {**full, "age_days": None}, {**full, "posts_per_day": True},
                                    {**full, "follower_ratio": "9"}, {**full, "posts_per_day": math.nan}])
-    assert scores[0] is not None and 0.0 <= scores[0] <= 1.0
+    assert scores[0] is not None
+    assert 0.0 <= scores[0] <= 1.0
     assert scores[1:] == [None] * 5
     assert model.score_accounts([]) == []
 

@@ -76,7 +76,8 @@ class BotModel:
     def probs(self, raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Probability of "bot-like" for each row of raw features."""
         z = (design(raw) - self.mean) / self.scale @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+        p: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+        return p
 
     def score_accounts(self, accounts: Sequence[Mapping[str, Any] | None]) -> list[float | None]:
         """Bot-likeness of each ``account/1`` enrichment, ``None`` where its features are missing."""
