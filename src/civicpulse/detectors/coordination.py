@@ -66,11 +66,16 @@ class _Cluster(msgspec.Struct, kw_only=True):
     #: Accounts in the window, least recently active first (the dict keeps that order).
     members: dict[str, _Member] = msgspec.field(default_factory=dict)
     posts: int = 0
+    #: Posts counted for the baseline: at most three per account while it stays in the group.
+    counted: int = 0
+    first_seen: float = 0.0
     extra_posts: int = 0
     accounts_capped: bool = False
     last_seen: float = 0.0
     #: Group size at the last signal; 0 while no group is formed.
     reported: int = 0
+    #: Post time of the last signal: accounts that joined after it are a new wave.
+    reported_at: float = 0.0
     rounds: int = 0
 
 
@@ -83,6 +88,7 @@ class _Pending(msgspec.Struct, array_like=True):
 class _Snapshot(msgspec.Struct):
     version: int
     now: float
+    start: float
     clusters: list[_Cluster]
     pending: list[_Pending]
     rounds: list[tuple[str, int]]
@@ -108,14 +114,17 @@ class CoordinationDetector(Detector):
 
     def __init__(self, *, window_s: float = 600.0, min_accounts: int = 8, max_clusters: int = 5000,
                  max_pending: int = 50_000, max_accounts: int = 2000, max_lag_s: float = 3600.0,
-                 future_s: float = 60.0, bot_threshold: float = 0.5) -> None:
+                 future_s: float = 60.0, bot_threshold: float = 0.5, history_s: float = 7200.0,
+                 warmup_s: float = 900.0, burst_ratio: float = 3.0) -> None:
         self.window_s, self.min_accounts = window_s, max(2, min_accounts)
+        self.history_s, self.warmup_s, self.burst_ratio = max(history_s, window_s), warmup_s, burst_ratio
         self.max_clusters, self.max_pending, self.max_accounts = max_clusters, max_pending, max_accounts
         self.max_lag_s, self.future_s, self.bot_threshold = max_lag_s, future_s, bot_threshold
         self._reset()
 
     def _reset(self) -> None:
         self._now = float("-inf")
+        self._start = float("inf")  # stream time of the first post seen: the warm-up runs from there
         self._clusters: OrderedDict[str, _Cluster] = OrderedDict()
         # Clusters with one post so far: most never get a second, so they cost a tuple, not a _Cluster.
         self._pending: OrderedDict[str, _Pending] = OrderedDict()
@@ -133,6 +142,8 @@ class CoordinationDetector(Detector):
             self.counters["clock_backwards"] += 1
             now_s = self._now  # time never runs backwards inside the detector
         self._now = now_s
+        if posts and self._start == float("inf"):
+            self._start = min(now_s, min(p.created_at.timestamp() for p in posts))
         self._expire(now_s)
         touched: dict[str, None] = {}
         for post in posts:
@@ -175,7 +186,8 @@ class CoordinationDetector(Detector):
                     self._pending.popitem(last=False)
                 return None
             del self._pending[cid]
-            cluster = _Cluster(id=cid, example=pending.text, posts=1, last_seen=pending.member.last)
+            cluster = _Cluster(id=cid, example=pending.text, posts=1, counted=1, first_seen=pending.member.first,
+                               last_seen=pending.member.last)
             cluster.members[pending.member.account] = pending.member
             self._clusters[cid] = cluster
             while len(self._clusters) > self.max_clusters:
@@ -194,10 +206,13 @@ class CoordinationDetector(Detector):
             if known.posts > 3:  # a flood from one account: counted, still one account
                 cluster.extra_posts += 1
                 self.counters["flooded_posts"] += 1
+            else:
+                cluster.counted += 1
             cluster.members[account] = known  # re-inserted: most recently active last
         elif len(cluster.members) < self.max_accounts:
             cluster.members[account] = _Member(account, t, t, 1, post.id, _account_row(post))
             cluster.posts += 1
+            cluster.counted += 1
         else:
             cluster.accounts_capped = True
             self.counters["accounts_capped"] += 1
@@ -218,7 +233,13 @@ class CoordinationDetector(Detector):
             if group < self.min_accounts // 2:
                 cluster.reported = 0  # the group fell apart: a new one is a new round
             return None
-        if cluster.reported and group < 2 * cluster.reported:
+        if cluster.reported:
+            # Flag again only for a new wave at least as large as the group last reported: a campaign
+            # that joins the cluster of a rumour's organic copies is then flagged on its own.
+            fresh = sum(1 for m in cluster.members.values() if m.first > cluster.reported_at)
+            if fresh < max(self.min_accounts, cluster.reported):
+                return None
+        if not self._bursting(cluster, group):
             return None
         previous = cluster.reported
         if not previous:
@@ -226,16 +247,30 @@ class CoordinationDetector(Detector):
             self._rounds[cluster.id] = cluster.rounds
             if len(self._rounds) > self.max_clusters:
                 self._rounds.popitem(last=False)
+        since = cluster.reported_at if previous else float("-inf")
         cluster.reported = group
-        return self._signal(cluster, now, "grew" if previous else "flagged")
+        cluster.reported_at = cluster.last_seen
+        return self._signal(cluster, now, "grew" if previous else "flagged", since)
+
+    def _bursting(self, cluster: _Cluster, group: int) -> bool:
+        """Is the group a burst over the cluster's own past? Common phrases ("good morning", a
+        weather moan) are posted by many accounts all day: that is their baseline, not coordination."""
+        past_s = cluster.last_seen - self.window_s - cluster.first_seen
+        if past_s >= self.window_s:
+            expected = max(0, cluster.counted - group) / past_s * self.window_s
+            return group >= self.burst_ratio * expected
+        # Too young to have a past: new after the warm-up is a burst by definition; first seen while
+        # the detector was still learning what is common, it must earn a past first.
+        return cluster.first_seen >= self._start + self.warmup_s
 
     def _expire(self, now_s: float) -> None:
-        cutoff = now_s - self.window_s
+        cutoff = now_s - self.history_s
         while self._clusters:
             cid, cluster = next(iter(self._clusters.items()))
             if cluster.last_seen >= cutoff:
                 break
             del self._clusters[cid]
+        cutoff = now_s - self.window_s
         while self._pending:
             pending = next(iter(self._pending.values()))
             if pending.member.last >= cutoff:
@@ -260,21 +295,36 @@ class CoordinationDetector(Detector):
                                           strict=True))})
         return out
 
-    def _signal(self, cluster: _Cluster, now: datetime, change: str) -> Signal:
+    @staticmethod
+    def _created(members: Sequence[_Member]) -> dict[str, Any] | None:
+        """How close together the accounts were created: sockpuppets are often made in a batch. The
+        span, in days, of the middle 80 % of creation dates (robust to a few real accounts joining)."""
+        created = sorted(m.first / 86_400.0 - m.row[0] for m in members if m.row is not None)
+        if len(created) < 3:
+            return None
+        cut = len(created) // 10
+        middle = created[cut:len(created) - cut]
+        return {"accounts": len(created), "span_days_middle_80": round(middle[-1] - middle[0], 1)}
+
+    def _signal(self, cluster: _Cluster, now: datetime, change: str, since: float) -> Signal:
         members = list(cluster.members.values())
+        # The new wave last, where the listed accounts and posts are taken from: the evidence is about it.
+        members.sort(key=lambda m: m.first > since)
+        fresh = sum(1 for m in members if m.first > since)
         first, last = min(m.first for m in members), max(m.last for m in members)
         span = last - first
         bots = self._bot_likeness(members)
         minutes = max(1, round(span / 60))
         details: dict[str, Any] = {
             "change": change, "round": cluster.rounds, "cluster": cluster.id,
-            "account_count": len(members),
+            "account_count": len(members), "new_accounts": fresh,
             "accounts": [m.account for m in members[-_LISTED:]],
             "accounts_listed": min(len(members), _LISTED),
             "accounts_capped": cluster.accounts_capped,
             "posts_in_cluster": cluster.posts,
             "first_post": _iso(first), "last_post": _iso(last), "span_s": round(span, 1),
             "window_s": self.window_s, "example": cluster.example, "bot_likeness": bots,
+            "account_creation": self._created(members),
             "review": ("A flag for a person to review, not a finding: these accounts posted near-identical "
                        "text within a short time. Coordination can be legitimate (an appeal shared by many); "
                        "bot-likeness describes behaviour, not people. Nothing is done to any account "
@@ -295,7 +345,7 @@ class CoordinationDetector(Detector):
     # -- persistence -------------------------------------------------------------------------------
 
     def snapshot(self) -> bytes:
-        return msgspec.msgpack.encode(_Snapshot(_STATE_VERSION, self._now, list(self._clusters.values()),
+        return msgspec.msgpack.encode(_Snapshot(_STATE_VERSION, self._now, self._start, list(self._clusters.values()),
                                                 list(self._pending.values()), list(self._rounds.items()),
                                                 dict(self.counters)))
 
@@ -306,7 +356,7 @@ class CoordinationDetector(Detector):
         snap = msgspec.msgpack.decode(state, type=_Snapshot)
         if snap.version != _STATE_VERSION:
             return  # an older layout: start afresh rather than misread it
-        self._now = snap.now
+        self._now, self._start = snap.now, snap.start
         self._clusters = OrderedDict((c.id, c) for c in snap.clusters)
         self._pending = OrderedDict((p.cluster, p) for p in snap.pending)
         self._rounds = OrderedDict(snap.rounds)
