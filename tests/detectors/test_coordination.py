@@ -70,12 +70,12 @@ def test_the_pipeline_refuses_it_without_near_duplicates_and_says_the_fix() -> N
         check_order([AccountAnalyser()], [CoordinationDetector()])
     assert "near_duplicates" in str(error.value)
     assert "near_duplicates" in (error.value.fix or "")
-    check_order([NearDuplicateAnalyser(Settings())], [CoordinationDetector(warmup_s=0)])
+    check_order([NearDuplicateAnalyser(Settings())], [CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)])
 
 
 def test_a_copy_paste_campaign_is_flagged_once_with_its_evidence() -> None:
     posts = sorted(enrich(chatter(60) + campaign(12, 150.0, start=30.0)), key=lambda p: p.created_at)
-    signals = feed(CoordinationDetector(warmup_s=0), posts, every=1)
+    signals = feed(CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0), posts, every=1)
     assert len(signals) == 1
     signal = signals[0]
     assert signal.kind == "coordination"
@@ -99,7 +99,7 @@ def test_a_copy_paste_campaign_is_flagged_once_with_its_evidence() -> None:
 
 def test_a_group_that_doubles_is_flagged_again_and_ordinary_accounts_look_less_bot_like() -> None:
     posts = enrich(campaign(20, 300.0, fresh=False))
-    signals = feed(CoordinationDetector(warmup_s=0), posts, every=1)
+    signals = feed(CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0), posts, every=1)
     assert [s.details["change"] for s in signals] == ["flagged", "grew"]
     assert signals[1].details["account_count"] == 16
     assert signals[0].key == signals[1].key
@@ -108,18 +108,18 @@ def test_a_group_that_doubles_is_flagged_again_and_ordinary_accounts_look_less_b
 
 def test_the_same_accounts_spread_over_hours_are_not_a_group() -> None:
     posts = enrich(campaign(12, 12 * 900.0))
-    assert feed(CoordinationDetector(warmup_s=0), posts) == []
+    assert feed(CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0), posts) == []
 
 
 def test_a_new_round_after_the_group_fell_apart_is_flagged_again() -> None:
     posts = enrich(campaign(10, 120.0) + campaign(10, 120.0, start=3000.0, first_id=100))
-    signals = feed(CoordinationDetector(warmup_s=0), posts, every=5)
+    signals = feed(CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0), posts, every=5)
     assert [s.details["round"] for s in signals] == [1, 2]
 
 
 def test_one_account_flooding_counts_once_and_says_so() -> None:
     flood = [post(i, CAMPAIGN, i * 0.006, "ps:flooder") for i in range(10_000)]  # 10,000 in a minute
-    detector = CoordinationDetector(warmup_s=0)
+    detector = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
     chain = [NearDuplicateAnalyser(Settings()), AccountAnalyser()]
     assert feed(detector, enrich(flood, chain), every=500) == []
     assert detector.counters["flooded_posts"] >= 9_990
@@ -133,7 +133,7 @@ def test_one_account_flooding_counts_once_and_says_so() -> None:
 
 
 def test_clock_going_backwards_and_posts_from_the_future_or_the_distant_past() -> None:
-    detector = CoordinationDetector(warmup_s=0)
+    detector = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
     posts = enrich(campaign(10, 60.0))
     detector.update_many(posts[:5], T0 + timedelta(seconds=100))
     signals = detector.update_many(posts[5:], T0 + timedelta(seconds=10))  # the clock went back
@@ -146,7 +146,7 @@ def test_clock_going_backwards_and_posts_from_the_future_or_the_distant_past() -
 
 
 def test_posts_without_the_enrichment_or_with_junk_in_it_are_skipped() -> None:
-    detector = CoordinationDetector(warmup_s=0)
+    detector = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
     bare = campaign(10, 60.0)
     junk = [p.with_enrichments({"near_duplicates/1": value})
             for p, value in zip(campaign(5, 10.0, first_id=50), [None, 3, {"cluster": 7}, {"cluster": None}, "x"],
@@ -157,13 +157,14 @@ def test_posts_without_the_enrichment_or_with_junk_in_it_are_skipped() -> None:
 def test_without_account_features_the_group_is_flagged_with_every_account_unscored() -> None:
     posts = [Post(id=f"t:{i}", platform="test", created_at=T0 + timedelta(seconds=i), text=CAMPAIGN,
                   author=Author(id=f"ps:{i}")) for i in range(8)]
-    (signal,) = feed(CoordinationDetector(warmup_s=0), enrich(posts, [NearDuplicateAnalyser(Settings())]))
+    detector = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
+    (signal,) = feed(detector, enrich(posts, [NearDuplicateAnalyser(Settings())]))
     assert signal.details["bot_likeness"] == {"model": "bots/1", "scored": 0, "unscored": 8}
     assert "bot-like" not in signal.summary
 
 
 def test_memory_is_capped_however_many_clusters() -> None:
-    detector = CoordinationDetector(max_clusters=5, max_pending=50, warmup_s=0)
+    detector = CoordinationDetector(min_accounts=8, max_clusters=5, max_pending=50, warmup_s=0)
     rng = random.Random(3)
     texts = [" ".join(rng.sample(WORDS, 9)) for i in range(300)]
     posts = [post(i, texts[i // 2], float(i), f"ps:{i}") for i in range(600)]  # 300 clusters of two
@@ -176,17 +177,17 @@ def test_memory_is_capped_however_many_clusters() -> None:
 def test_snapshot_and_restore_continue_exactly() -> None:
     posts = enrich(chatter(40) + campaign(20, 200.0, start=10.0, fresh=False))
     posts.sort(key=lambda p: p.created_at)
-    whole = feed(CoordinationDetector(warmup_s=0), posts, every=1)
-    first = CoordinationDetector(warmup_s=0)
+    whole = feed(CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0), posts, every=1)
+    first = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
     before = feed(first, posts[:30], every=1)
-    second = CoordinationDetector(warmup_s=0)
+    second = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
     second.restore(first.snapshot())
     after = feed(second, posts[30:], every=1)
     assert [(s.key, s.details) for s in before + after] == [(s.key, s.details) for s in whole]
     assert len(whole) == 2
-    empty = CoordinationDetector(warmup_s=0)
+    empty = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
     empty.restore(b"")
-    assert empty.snapshot() == CoordinationDetector(warmup_s=0).snapshot()
+    assert empty.snapshot() == CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0).snapshot()
 
 
 def test_a_phrase_many_accounts_post_all_day_is_a_baseline_not_a_campaign() -> None:
@@ -206,12 +207,12 @@ def test_a_phrase_many_accounts_post_all_day_is_a_baseline_not_a_campaign() -> N
 
 def test_during_the_warm_up_a_brand_new_group_waits_for_a_past() -> None:
     posts = enrich(campaign(12, 120.0))
-    assert feed(CoordinationDetector(warmup_s=900.0), posts) == []
+    assert feed(CoordinationDetector(min_accounts=8, warmup_s=900.0), posts) == []
 
 
 def test_accounts_created_in_a_batch_show_in_the_evidence() -> None:
     posts = enrich(campaign(10, 60.0))  # every account created 20 days before T0
-    (signal,) = feed(CoordinationDetector(warmup_s=0), posts, every=1)
+    (signal,) = feed(CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0), posts, every=1)
     created = signal.details["account_creation"]
     assert created["accounts"] == 8
     assert created["span_days_middle_80"] < 0.01

@@ -3,22 +3,28 @@
 The ``near_duplicates`` analyser has already put each post into a cluster of near-identical texts
 (``near_duplicates/1`` -> ``{"cluster": id, "size": n}``); this detector computes no text similarity
 of its own. Per cluster it keeps the distinct accounts that posted into it during the last
-``window_s`` of post time. When ``min_accounts`` distinct accounts are in that window the group is
-**flagged**: a ``Signal(kind="coordination", key="coordination:<cluster>")`` for a person to review,
-with its evidence — the cluster, the accounts (pseudonyms as stored, never handles), their count, the
-time span, an example text, and how bot-like the accounts behave (the :mod:`civicpulse.models.bots`
-model over the ``account/1`` features; accounts whose source gave no account fields are counted as
-unscored). The group is flagged again when it has doubled since its last signal, and when it forms
-again after falling apart (a new round of the same campaign). A flag is never an action against
-anyone: many people sharing the same appeal text is coordination too, of the good kind.
+``window_s`` of post time (default 5 minutes). When ``min_accounts`` (default 16) distinct accounts
+are in that window, and that is a **burst** over the cluster's own past (at least ``burst_ratio``
+times what its history predicts: common phrases such as "rain again" are posted by many accounts all
+day, which is their baseline, not coordination; during the first ``warmup_s`` of the stream a new
+cluster must first have a past), the group is **flagged**: a
+``Signal(kind="coordination", key="coordination:<cluster>")`` for a person to review, with its
+evidence — the cluster, the accounts (pseudonyms as stored, never handles), their count, the time
+span, an example text, how bot-like the accounts behave (the :mod:`civicpulse.models.bots` model over
+the ``account/1`` features; accounts whose source gave no account fields are counted as unscored)
+and how close together they were created. The group is flagged again for a new wave of accounts at
+least as large as the group last reported (a campaign joining the cluster of a rumour's organic
+copies), and when it forms again after falling apart (a new round of the same campaign). A flag is
+never an action against anyone: many people sharing the same appeal text is coordination too, of the
+good kind.
 
 Memory is bounded whatever the stream: a cluster with one post so far costs a tuple in a capped
-map (``max_pending``); at most ``max_clusters`` clusters with two or more posts are followed (the
-least recently active go first, and one idle for ``window_s`` is dropped), each with at most
-``max_accounts`` accounts. Bad input degrades the output and says so in ``details["degraded"]``: one
-account posting 10,000 times a minute counts once (its extra posts are counted, not stored); a clock
-going backwards is ignored; posts dated in the future count at ``now``, posts older than
-``max_lag_s`` are ignored.
+map (``max_pending``, dropped after ``window_s``); at most ``max_clusters`` clusters with two or
+more posts are followed (the least recently active go first, and one idle for ``history_s`` is
+dropped), each with at most ``max_accounts`` accounts. Bad input degrades the output and says so in
+``details["degraded"]``: one account posting 10,000 times a minute counts once (its extra posts are
+counted, not stored); a clock going backwards is ignored; posts dated in the future count at ``now``,
+posts older than ``max_lag_s`` are ignored.
 """
 
 from __future__ import annotations
@@ -112,7 +118,7 @@ class CoordinationDetector(Detector):
     version = 1
     requires = ("near_duplicates",)
 
-    def __init__(self, *, window_s: float = 600.0, min_accounts: int = 8, max_clusters: int = 5000,
+    def __init__(self, *, window_s: float = 300.0, min_accounts: int = 16, max_clusters: int = 5000,
                  max_pending: int = 50_000, max_accounts: int = 2000, max_lag_s: float = 3600.0,
                  future_s: float = 60.0, bot_threshold: float = 0.5, history_s: float = 7200.0,
                  warmup_s: float = 900.0, burst_ratio: float = 3.0) -> None:
