@@ -31,8 +31,21 @@ from civicpulse.store.queries import Reader
 WATCH_SPEED = 120.0
 
 
+def _with_coordination(settings: Settings) -> Settings:
+    """The demo shows coordinated behaviour too: the ``coordination`` detector and the opt-in
+    ``near_duplicates`` analyser it requires (about 17 µs a post; the demo's replay is far below the
+    chain's speed, see docs/detection.md)."""
+    analysers, detectors = settings.analysers, settings.detectors
+    if "near_duplicates" not in analysers:
+        analysers = (*analysers, "near_duplicates")
+    if "coordination" not in detectors:
+        detectors = (*detectors, "coordination")
+    return msgspec.structs.replace(settings, analysers=analysers, detectors=detectors)
+
+
 def _demo_settings(settings: Settings) -> Settings:
-    """A separate, fresh demo database unless the user configured one explicitly."""
+    """A separate, fresh demo database unless the user configured one explicitly; coordination on."""
+    settings = _with_coordination(settings)
     if settings.database_url:
         return settings
     database = Path(settings.data_dir) / "demo.db"
@@ -48,6 +61,16 @@ def _events_found(engine: Engine) -> dict[str, object]:
         first.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('title', '')}")
     shown = {f"  {key}": escape(text) for key, text in list(first.items())[:10]}
     return {"events detected": len(first), **shown}
+
+
+def _coordination_found(engine: Engine) -> dict[str, object]:
+    """Coordination flags for review, first signal of each group."""
+    first: dict[str, str] = {}
+    for signal in load_signals(engine, kind="coordination", limit=100_000):
+        first.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('account_count', '?')} accounts: "
+                                     f"{str(signal.details.get('example', ''))[:80]}")
+    shown = {f"  {key}": escape(text) for key, text in list(first.items())[:5]}
+    return {"coordination flags (for review)": len(first), **shown}
 
 
 def demo_command(
@@ -85,7 +108,9 @@ def demo_command(
         "rumours in the ground truth": len(truth.rumours),
         "ground truth written to": escape(str(truth_dir)),
         "operation (purpose binding)": escape(f"{operation.name} {operation.id}, {operation.legal_basis}"),
+        "coordinated campaigns in the ground truth": len(truth.coordinated),
         **_events_found(engine),
+        **_coordination_found(engine),
     })
     if server is None:
         return
