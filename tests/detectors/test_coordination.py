@@ -216,3 +216,17 @@ def test_accounts_created_in_a_batch_show_in_the_evidence() -> None:
     created = signal.details["account_creation"]
     assert created["accounts"] == 8
     assert created["span_days_middle_80"] < 0.01
+
+
+def test_accounts_held_are_capped_overall_and_freed_once_the_window_passes() -> None:
+    detector = CoordinationDetector(min_accounts=8, warmup_s=0, max_members=10)
+    posts = enrich(campaign(30, 60.0))
+    feed(detector, posts)
+    assert sum(len(c.members) for c in detector._clusters.values()) == 10
+    assert detector.counters["accounts_capped"] == 20
+    later = enrich([post(500, "A completely different message about the bins being collected late",
+                         4000.0, "ps:x")], [NearDuplicateAnalyser(Settings())])
+    detector.update_many(later, T0 + timedelta(seconds=4000))
+    assert sum(len(c.members) for c in detector._clusters.values()) == 0
+    assert detector._member_count == 0
+    assert detector._clusters  # the cluster's history is kept for history_s

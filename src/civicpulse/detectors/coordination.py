@@ -21,7 +21,8 @@ good kind.
 Memory is bounded whatever the stream: a cluster with one post so far costs a tuple in a capped
 map (``max_pending``, dropped after ``window_s``); at most ``max_clusters`` clusters with two or
 more posts are followed (the least recently active go first, and one idle for ``history_s`` is
-dropped), each with at most ``max_accounts`` accounts. Bad input degrades the output and says so in
+dropped), each with at most ``max_accounts`` accounts and ``max_members`` in all; a cluster keeps its
+accounts only while its group is in the window. Bad input degrades the output and says so in
 ``details["degraded"]``: one account posting 10,000 times a minute counts once (its extra posts are
 counted, not stored); a clock going backwards is ignored; posts dated in the future count at ``now``,
 posts older than ``max_lag_s`` are ignored.
@@ -119,12 +120,13 @@ class CoordinationDetector(Detector):
     requires = ("near_duplicates",)
 
     def __init__(self, *, window_s: float = 300.0, min_accounts: int = 16, max_clusters: int = 5000,
-                 max_pending: int = 50_000, max_accounts: int = 2000, max_lag_s: float = 3600.0,
-                 future_s: float = 60.0, bot_threshold: float = 0.5, history_s: float = 7200.0,
-                 warmup_s: float = 900.0, burst_ratio: float = 3.0) -> None:
+                 max_pending: int = 50_000, max_accounts: int = 2000, max_members: int = 200_000,
+                 max_lag_s: float = 3600.0, future_s: float = 60.0, bot_threshold: float = 0.5,
+                 history_s: float = 7200.0, warmup_s: float = 900.0, burst_ratio: float = 3.0) -> None:
         self.window_s, self.min_accounts = window_s, max(2, min_accounts)
         self.history_s, self.warmup_s, self.burst_ratio = max(history_s, window_s), warmup_s, burst_ratio
         self.max_clusters, self.max_pending, self.max_accounts = max_clusters, max_pending, max_accounts
+        self.max_members = max_members
         self.max_lag_s, self.future_s, self.bot_threshold = max_lag_s, future_s, bot_threshold
         self._reset()
 
@@ -137,6 +139,10 @@ class CoordinationDetector(Detector):
         # Rounds flagged per cluster, kept after the cluster goes quiet so that a campaign's next round
         # is reported as such (capped like the clusters).
         self._rounds: OrderedDict[str, int] = OrderedDict()
+        # Clusters whose group may still be in the window, least recently active first: a cluster
+        # kept only for its history (``history_s``) holds no accounts.
+        self._live: OrderedDict[str, None] = OrderedDict()
+        self._member_count = 0  # accounts held over all clusters, at most max_members
         self.counters: dict[str, int] = {"clock_backwards": 0, "late_posts": 0, "future_posts": 0,
                                          "flooded_posts": 0, "accounts_capped": 0, "evicted_clusters": 0}
 
@@ -195,14 +201,17 @@ class CoordinationDetector(Detector):
             cluster = _Cluster(id=cid, example=pending.text, posts=1, counted=1, first_seen=pending.member.first,
                                last_seen=pending.member.last)
             cluster.members[pending.member.account] = pending.member
+            self._member_count += 1
             self._clusters[cid] = cluster
             while len(self._clusters) > self.max_clusters:
-                self._clusters.popitem(last=False)
+                _, evicted = self._clusters.popitem(last=False)
+                self._disperse(evicted)
                 self.counters["evicted_clusters"] += 1
         self._clusters.move_to_end(cid)
+        self._live[cid] = None
+        self._live.move_to_end(cid)
         if t - cluster.last_seen > self.window_s:  # quiet for a whole window: any group has dispersed
-            cluster.members.clear()
-            cluster.reported = 0
+            self._disperse(cluster)
         cluster.last_seen = max(cluster.last_seen, t)
         known = cluster.members.pop(account, None)
         if known is not None:
@@ -215,8 +224,9 @@ class CoordinationDetector(Detector):
             else:
                 cluster.counted += 1
             cluster.members[account] = known  # re-inserted: most recently active last
-        elif len(cluster.members) < self.max_accounts:
+        elif len(cluster.members) < self.max_accounts and self._member_count < self.max_members:
             cluster.members[account] = _Member(account, t, t, 1, post.id, _account_row(post))
+            self._member_count += 1
             cluster.posts += 1
             cluster.counted += 1
         else:
@@ -231,6 +241,7 @@ class CoordinationDetector(Detector):
             if cluster.members[account].last >= cutoff:
                 break
             del cluster.members[account]
+            self._member_count -= 1
 
     def _check(self, cluster: _Cluster, now: datetime) -> Signal | None:
         self._window(cluster)
@@ -269,14 +280,29 @@ class CoordinationDetector(Detector):
         # the detector was still learning what is common, it must earn a past first.
         return cluster.first_seen >= self._start + self.warmup_s
 
+    def _disperse(self, cluster: _Cluster) -> None:
+        """The group has left the window: forget its accounts, keep the cluster's history."""
+        self._member_count -= len(cluster.members)
+        cluster.members.clear()
+        cluster.reported = 0
+
     def _expire(self, now_s: float) -> None:
         cutoff = now_s - self.history_s
         while self._clusters:
             cid, cluster = next(iter(self._clusters.items()))
             if cluster.last_seen >= cutoff:
                 break
+            self._disperse(cluster)
             del self._clusters[cid]
         cutoff = now_s - self.window_s
+        while self._live:
+            cid = next(iter(self._live))
+            live = self._clusters.get(cid)
+            if live is not None and live.last_seen >= cutoff:
+                break
+            if live is not None:
+                self._disperse(live)
+            del self._live[cid]
         while self._pending:
             pending = next(iter(self._pending.values()))
             if pending.member.last >= cutoff:
@@ -366,4 +392,6 @@ class CoordinationDetector(Detector):
         self._clusters = OrderedDict((c.id, c) for c in snap.clusters)
         self._pending = OrderedDict((p.cluster, p) for p in snap.pending)
         self._rounds = OrderedDict(snap.rounds)
+        self._live = OrderedDict((c.id, None) for c in snap.clusters if c.members)
+        self._member_count = sum(len(c.members) for c in snap.clusters)
         self.counters.update(snap.counters)
