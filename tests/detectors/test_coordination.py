@@ -7,6 +7,8 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civicpulse.analysers.account import AccountAnalyser
 from civicpulse.analysers.near_duplicates import NearDuplicateAnalyser
@@ -230,3 +232,22 @@ def test_accounts_held_are_capped_overall_and_freed_once_the_window_passes() -> 
     assert sum(len(c.members) for c in detector._clusters.values()) == 0
     assert detector._member_count == 0
     assert detector._clusters  # the cluster's history is kept for history_s
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", None, 7]), st.integers(0, 30), st.floats(-1e6, 1e6),
+                          st.floats(-1e5, 1e5)), max_size=80))
+def test_any_stream_of_clusters_accounts_and_times_never_breaks_it(
+        items: list[tuple[str | int | None, int, float, float]]) -> None:
+    """Hostile enrichments, accounts and times (the clock and the posts jumping both ways)."""
+    detector = CoordinationDetector(min_accounts=2, warmup_s=0, max_members=20, max_clusters=2, max_pending=3)
+    for i, (cluster, account, at, now) in enumerate(items):
+        p = post(i, "x", at, f"ps:{account}").with_enrichments({"near_duplicates/1": {"cluster": cluster}})
+        for signal in detector.update_many([p], T0 + timedelta(seconds=now)):
+            assert signal.details["account_count"] >= 2
+            assert len(set(signal.details["accounts"])) == len(signal.details["accounts"])
+        assert 0 <= detector._member_count <= 20
+        assert detector._member_count == sum(len(c.members) for c in detector._clusters.values())
+    restored = CoordinationDetector()
+    restored.restore(detector.snapshot())
+    assert restored.snapshot() == detector.snapshot()
