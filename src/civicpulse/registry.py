@@ -51,6 +51,7 @@ BUILTIN_DETECTORS: tuple[str, ...] = (
     "civicpulse.detectors.events",
     "civicpulse.detectors.rumours",
     "civicpulse.detectors.alerts",
+    "civicpulse.detectors.coordination",
 )
 BUILTIN_CHANNELS: tuple[str, ...] = (
     "civicpulse.channels.webhook",

@@ -80,3 +80,13 @@ def test_demo_serves_the_dashboard_with_posts(tmp_path: Path) -> None:
             output, _ = demo.communicate()
     assert f"http://127.0.0.1:{port}" in output
     assert "Traceback" not in output
+
+
+def test_the_demo_turns_on_coordination_and_the_analyser_it_needs() -> None:
+    from civicpulse.cli.demo import _with_coordination
+    from civicpulse.config import Settings
+
+    on = _with_coordination(Settings())
+    assert on.analysers[-1] == "near_duplicates"
+    assert on.detectors[-1] == "coordination"
+    assert _with_coordination(on) == on  # listed once, whatever the configuration already had

@@ -106,3 +106,55 @@ def test_crisislex_events_are_found_in_background_chatter() -> None:
     result = crisislex_score(DATA)
     assert result["crisislex_events"] == 26
     assert result["crisislex_events_found"] >= 20
+
+
+def test_coordination_is_scored_per_signal_against_the_campaigns() -> None:
+    from civicpulse.evaluation.detection import score_coordination
+    from civicpulse.scenarios.truth import InjectTruth, TruthSummary
+
+    onset = T0 + timedelta(minutes=30)
+    truth = TruthSummary(scenario="t", seed=0, start=T0, end=T0 + timedelta(hours=2), duration_s=7200.0,
+                         coordinated=[InjectTruth(id="camp", kind="coordinated", title="x", onset=onset,
+                                                  onset_s=1800.0, members=["a1", "a2", "a3", "a4"])])
+    labels = {"c1": [("coordinated", "camp"), ("rumour", "r")], "c2": [("coordinated", "camp")],
+              "c3": [("coordinated", "camp")], "r1": [("rumour", "r")], "r2": [("rumour", "r")],
+              "i1": [("incident", "fire")], "i2": [("incident", "fire")]}
+
+    def flag(key: str, post_ids: tuple[str, ...], accounts: list[str], minutes: float) -> Signal:
+        return Signal(detector="coordination", kind="coordination", key=key, at=T0 + timedelta(minutes=minutes),
+                      summary="", post_ids=post_ids, details={"accounts": accounts})
+
+    signals = [
+        flag("k1", ("r1", "r2", "c1"), ["p1", "p2", "a1"], 25),  # the rumour's organic copies first ...
+        flag("k1", ("c1", "c2", "c3"), ["a1", "a2", "a3"], 32),  # ... then the campaign's wave: flagged
+        flag("k2", ("i1", "i2", "x"), ["w1", "w2", "w3"], 50),  # eyewitnesses: a false flag
+        signal("e", ("c1", "c2")),  # other kinds are ignored
+    ]
+    score = score_coordination(truth, labels, signals)
+    assert (score.campaigns, score.campaigns_flagged) == (1, 1)
+    assert score.latencies_s == [120.0]
+    assert (score.flags, score.false_flags) == (2, 1)
+    assert score.false_flags_by_label == {"incident": 1}
+    assert (score.accounts_flagged, score.accounts_flagged_members, score.members) == (8, 3, 4)
+
+
+def test_the_replay_runs_the_analysers_the_detectors_require() -> None:
+    from civicpulse.detectors.coordination import CoordinationDetector
+    from civicpulse.evaluation.detection import default_detectors, required_analysers
+
+    class Needs(Recorder):
+        requires = ("near_duplicates",)
+
+        def update_many(self, posts: Sequence[Post], now: datetime) -> list[Signal]:
+            assert all("near_duplicates/1" in p.enrichments for p in posts)
+            return super().update_many(posts, now)
+
+    assert [a.name for a in required_analysers([Needs(), CoordinationDetector()])] == ["near_duplicates"]
+    assert required_analysers([Recorder()]) == []
+    assert "coordination" in [d.name for d in default_detectors()]
+    needs = Needs()
+    posts = [make_post(i, at=T0 + timedelta(seconds=i), text="the same copy-pasted campaign text here")
+             for i in range(5)]
+    result = replay(posts, [needs])
+    assert sum(n for n, _ in needs.calls) == 5
+    assert result.analyser_s >= 0.0

@@ -31,8 +31,21 @@ from civicpulse.store.queries import Reader
 WATCH_SPEED = 120.0
 
 
+def _with_coordination(settings: Settings) -> Settings:
+    """The demo shows coordinated behaviour too: the ``coordination`` detector and the opt-in
+    ``near_duplicates`` analyser it requires (about 17 µs a post; the demo's replay is far below the
+    chain's speed, see docs/detection.md)."""
+    analysers, detectors = settings.analysers, settings.detectors
+    if "near_duplicates" not in analysers:
+        analysers = (*analysers, "near_duplicates")
+    if "coordination" not in detectors:
+        detectors = (*detectors, "coordination")
+    return msgspec.structs.replace(settings, analysers=analysers, detectors=detectors)
+
+
 def _demo_settings(settings: Settings) -> Settings:
-    """A separate, fresh demo database unless the user configured one explicitly."""
+    """A separate, fresh demo database unless the user configured one explicitly; coordination on."""
+    settings = _with_coordination(settings)
     if settings.database_url:
         return settings
     database = Path(settings.data_dir) / "demo.db"
@@ -42,19 +55,25 @@ def _demo_settings(settings: Settings) -> Settings:
 
 
 def _signals_found(engine: Engine) -> dict[str, object]:
-    """The events and rumours the detectors raised, for the summary: events by their first signal,
-    rumours by their latest status (emerging, spreading, denied …)."""
+    """What the detectors raised, for the summary: events by their first signal, rumours by their
+    latest status (emerging, spreading, denied …), coordination flags by their first signal."""
     events: dict[str, str] = {}
     for signal in load_signals(engine, kind="event", limit=100_000):
         events.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('title', '')}")
     rumours: dict[str, str] = {}
     for signal in load_signals(engine, kind="rumour", limit=100_000):
         rumours[signal.key] = f"{signal.details.get('status', '')}: {signal.details.get('title', '')}"
+    flags: dict[str, str] = {}
+    for signal in load_signals(engine, kind="coordination", limit=100_000):
+        flags.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('account_count', '?')} accounts: "
+                                     f"{signal.details.get('example', '')}")
     return {
         "events detected": len(events),
         **{f"  {key}": escape(text) for key, text in list(events.items())[:10]},
         "rumours tracked": len(rumours),
         **{f"  {key}": escape(text[:80]) for key, text in list(rumours.items())[:10]},
+        "coordination flags (for review)": len(flags),
+        **{f"  {key}": escape(text[:80]) for key, text in list(flags.items())[:5]},
     }
 
 
@@ -93,6 +112,7 @@ def demo_command(
         "rumours in the ground truth": len(truth.rumours),
         "ground truth written to": escape(str(truth_dir)),
         "operation (purpose binding)": escape(f"{operation.name} {operation.id}, {operation.legal_basis}"),
+        "coordinated campaigns in the ground truth": len(truth.coordinated),
         **_signals_found(engine),
     })
     if server is None:

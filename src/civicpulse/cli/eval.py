@@ -93,7 +93,9 @@ def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:
     for key in ("incident_recall", "incidents_detected_at_all", "false_events_per_hour", "latency_p90_s",
                 "latency_median_s", "rumour_recall", "rumour_latency_p90_s", "posts_per_s",
                 "crisislex_events_found", "crisislex_events", "crisislex_latency_median_s",
-                "crisislex_fragments_mean", "crisislex_background_false_events"):
+                "crisislex_fragments_mean", "crisislex_background_false_events",
+                "coordination_recall", "coordination_account_precision", "coordination_account_recall",
+                "coordination_latency_median_s", "coordination_false_flags_per_hour"):
         if key in results:
             _console.print(f"{key}: {results[key]}")
     for point in results.get("memory_trace", []):

@@ -8,6 +8,13 @@ matching nothing is a false event. An incident counts as detected when an event 
 raised within :data:`INCIDENT_DEADLINE_S` of stream time after its onset. Rumours are scored the same
 way on signals of kind ``rumour``.
 
+**Coordination.** Detectors that require analysers (``coordination`` needs ``near_duplicates``) get
+them: the replay runs the required analysers, once each, on every step's batch before the detectors
+(their cost is timed apart from the detectors'). A coordinated campaign is flagged when a
+``coordination`` signal is made mostly of its posts; time to flag is measured from its first round;
+the accounts named in all coordination signals are compared with the campaign's ``members``
+(precision and recall); a coordination signal matching no campaign is a false flag.
+
 **CrisisLex T26.** The related tweets of each of the 26 crises (about 900 each; a tweet starting
 ``RT @`` counts as a repost, each tweet gets its own account) are mixed, one crisis
 every :data:`CRISIS_EVERY_S`, into the background chatter of a scenario with its injects removed,
@@ -36,9 +43,12 @@ from typing import Any
 
 import msgspec
 
+from civicpulse.analysers.base import Analyser
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.evaluation.rumours import rumour_model_scores
+from civicpulse.pipeline.chain import check_order
 from civicpulse.post import Author, Post, decode_post
+from civicpulse.registry import analysers as analyser_registry
 from civicpulse.registry import detectors as detector_registry
 from civicpulse.scenarios.generator import ScenarioRun
 from civicpulse.scenarios.library import builtin_names, load_scenario
@@ -63,8 +73,17 @@ DetectorFactory = Callable[[], Sequence[Detector]]
 
 
 def default_detectors() -> list[Detector]:
-    """Every registered detector that needs no analyser, with default settings."""
-    return [cls() for _, cls in detector_registry if not cls.requires]
+    """Every registered detector, with default settings (the replay runs the analysers they require)."""
+    return [cls() for _, cls in detector_registry]
+
+
+def required_analysers(detectors: Sequence[Detector]) -> list[Analyser]:
+    """The analysers ``detectors`` require, each once, in the order first required; checked like a
+    pipeline's chain."""
+    names = list(dict.fromkeys(name for d in detectors for name in d.requires))
+    chain = [analyser_registry.get(name)() for name in names]
+    check_order(chain, detectors)
+    return chain
 
 
 @dataclass
@@ -72,14 +91,19 @@ class ReplayResult:
     signals: list[Signal] = field(default_factory=list)
     posts: int = 0
     detector_s: float = 0.0
+    #: CPU seconds of the analysers the detectors required (none: 0).
+    analyser_s: float = 0.0
 
     @property
     def posts_per_s(self) -> float:
         return self.posts / self.detector_s if self.detector_s > 0 else 0.0
 
 
-def replay(posts: Iterable[Post], detectors: Sequence[Detector], step_s: float = STEP_S) -> ReplayResult:
-    """Feed ``posts`` (in time order) to ``detectors`` in ``step_s`` steps of stream time."""
+def replay(posts: Iterable[Post], detectors: Sequence[Detector], step_s: float = STEP_S,
+           analysers: Sequence[Analyser] | None = None) -> ReplayResult:
+    """Feed ``posts`` (in time order) to ``detectors`` in ``step_s`` steps of stream time, each step's
+    batch first enriched by ``analysers`` (default: those the detectors require)."""
+    chain = required_analysers(detectors) if analysers is None else list(analysers)
     result = ReplayResult()
     batch: list[Post] = []
     step_end: datetime | None = None
@@ -88,9 +112,15 @@ def replay(posts: Iterable[Post], detectors: Sequence[Detector], step_s: float =
     def flush(now: datetime) -> None:
         # CPU time of this process: the cost on one core, whatever else the machine is running.
         started = time.process_time()
+        enriched = batch
+        for analyser in chain:
+            results = analyser.analyse_many(enriched) if enriched else []
+            enriched = [p.with_enrichments({analyser.key(): r}) for p, r in zip(enriched, results, strict=True)]
+        analysed = time.process_time()
+        result.analyser_s += analysed - started
         for detector in detectors:
-            result.signals.extend(detector.update_many(batch, now))
-        result.detector_s += time.process_time() - started
+            result.signals.extend(detector.update_many(enriched, now))
+        result.detector_s += time.process_time() - analysed
         result.posts += len(batch)
         batch.clear()
 
@@ -139,6 +169,59 @@ def match_signals(signals: Iterable[Signal], labels: dict[str, list[tuple[str, s
 
 
 @dataclass
+class CoordinationScore:
+    """One scenario's coordination flags against its campaigns."""
+
+    campaigns: int
+    campaigns_flagged: int
+    latencies_s: list[float]
+    flags: int
+    false_flags: int
+    #: What the false flags' posts mostly were, by label kind ("none": unlabelled chatter).
+    false_flags_by_label: dict[str, int]
+    accounts_flagged: int
+    accounts_flagged_members: int
+    members: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "campaigns": self.campaigns, "campaigns_flagged": self.campaigns_flagged,
+            "coordination_latencies_s": [round(x, 1) for x in self.latencies_s],
+            "coordination_flags": self.flags, "coordination_false_flags": self.false_flags,
+            "coordination_false_flags_by_label": dict(self.false_flags_by_label),
+            "accounts_flagged": self.accounts_flagged, "accounts_flagged_in_campaigns": self.accounts_flagged_members,
+            "campaign_members": self.members,
+        }
+
+
+def score_coordination(truth: TruthSummary, labels: dict[str, list[tuple[str, str]]],
+                       signals: Sequence[Signal]) -> CoordinationScore:
+    # Every signal, not only each flag's first: a campaign that amplifies a rumour joins the cluster
+    # of the rumour's own copy-pasted posts, which may have been flagged (falsely) before it came.
+    mine = [s for s in signals if s.kind == "coordination"]
+    matched = [m for s in mine for m in match_signals([s], labels, "coordination", ("coordinated",))]
+    campaigns = {c.id: c for c in truth.coordinated}
+    latencies = []
+    for campaign in truth.coordinated:
+        found = [(m.at - campaign.onset).total_seconds() for m in matched if m.label_id == campaign.id]
+        if found:
+            latencies.append(min(found))
+    flags = {m.key for m in matched}
+    true_keys = {m.key for m in matched if m.label_id in campaigns}
+    false = match_signals([s for s in mine if s.key not in true_keys], labels, "coordination",
+                          ("incident", "rumour", "hate_wave", "appeal", "tip", "denial"))
+    kind_of = {label_id: kind for kinds in labels.values() for kind, label_id in kinds}
+    by_label = Counter("none" if m.label_id is None else kind_of.get(m.label_id, "none") for m in false)
+    flagged = {a for s in signals if s.kind == "coordination" for a in s.details.get("accounts", ())
+               if isinstance(a, str)}
+    members = {a for c in truth.coordinated for a in c.members}
+    return CoordinationScore(
+        campaigns=len(campaigns), campaigns_flagged=len(latencies), latencies_s=latencies, flags=len(flags),
+        false_flags=len(false), false_flags_by_label=dict(sorted(by_label.items())), accounts_flagged=len(flagged),
+        accounts_flagged_members=len(flagged & members), members=len(members))
+
+
+@dataclass
 class ScenarioScore:
     scenario: str
     hours: float
@@ -153,6 +236,8 @@ class ScenarioScore:
     rumours_detected: int | None
     rumour_latencies_s: list[float]
     posts_per_s: float
+    coordination: CoordinationScore | None = None
+    analyser_s: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -164,6 +249,7 @@ class ScenarioScore:
             "rumours": self.rumours, "rumours_detected": self.rumours_detected,
             "rumour_latencies_s": [round(x, 1) for x in self.rumour_latencies_s],
             "posts_per_s": round(self.posts_per_s),
+            **({} if self.coordination is None else self.coordination.as_dict()),
         }
 
 
@@ -195,7 +281,10 @@ def score_scenario(scenario: Scenario, detectors: Sequence[Detector], seed: int 
         truth = msgspec.json.decode(generated.summary_path.read_bytes(), type=TruthSummary)
         labels = read_labels(generated.truth_path)
         result = replay(_read_posts(generated.posts_path), detectors)
-    return _score(scenario.name, truth, labels, result)
+    score = _score(scenario.name, truth, labels, result)
+    if any(d.name == "coordination" for d in detectors):
+        score.coordination = score_coordination(truth, labels, result.signals)
+    return score
 
 
 def _score(name: str, truth: TruthSummary, labels: dict[str, list[tuple[str, str]]],
@@ -226,6 +315,7 @@ def _score(name: str, truth: TruthSummary, labels: dict[str, list[tuple[str, str
         incidents_detected=len(latencies), incidents_in_time=in_time, incident_latencies_s=latencies,
         events=len(events), false_events=false_events, rumours=len(truth.rumours),
         rumours_detected=rumours_detected, rumour_latencies_s=rumour_latencies, posts_per_s=result.posts_per_s,
+        analyser_s=result.analyser_s,
     )
 
 
@@ -346,6 +436,33 @@ def _p90(values: Sequence[float]) -> float | None:
     return round(ordered[math.ceil(0.9 * len(ordered)) - 1], 1)
 
 
+def _coordination_keys(scores: Sequence[ScenarioScore], hours: float, posts: int) -> dict[str, Any]:
+    """The ``coordination_*`` keys, pooled over the scenarios; ``None`` without a coordination detector."""
+    coordination = [s.coordination for s in scores if s.coordination is not None]
+    keys = ("coordination_recall", "coordination_account_precision", "coordination_account_recall",
+            "coordination_latency_median_s", "coordination_latency_p90_s", "coordination_false_flags_per_hour",
+            "required_analysers_posts_per_s")
+    if not coordination:
+        return dict.fromkeys(keys)
+    campaigns = sum(c.campaigns for c in coordination)
+    flagged = sum(c.accounts_flagged for c in coordination)
+    hits = sum(c.accounts_flagged_members for c in coordination)
+    members = sum(c.members for c in coordination)
+    latencies = [x for c in coordination for x in c.latencies_s]
+    analyser_s = sum(s.analyser_s for s in scores)
+    return {
+        "coordination_recall": round(sum(c.campaigns_flagged for c in coordination) / campaigns, 3) if campaigns
+        else None,
+        "coordination_account_precision": round(hits / flagged, 3) if flagged else None,
+        "coordination_account_recall": round(hits / members, 3) if members else None,
+        "coordination_latency_median_s": round(statistics.median(latencies), 1) if latencies else None,
+        "coordination_latency_p90_s": _p90(latencies),
+        "coordination_false_flags_per_hour": round(sum(c.false_flags for c in coordination) / hours, 2) if hours
+        else None,
+        "required_analysers_posts_per_s": round(posts / analyser_s) if analyser_s else None,
+    }
+
+
 def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None,
                        make_detectors: DetectorFactory = default_detectors,
                        progress: Callable[[str], None] | None = None, long_posts: int = 0) -> dict[str, Any]:
@@ -375,6 +492,7 @@ def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None
                           if rumours and all(c is not None for c in rumour_counts) else None),
         "rumour_latency_p90_s": _p90(rumour_latencies) if has_rumour_detector() else None,
         "posts_per_s": round(posts / detector_s) if detector_s else None,
+        **_coordination_keys(scores, hours, posts),
         "scenarios": [s.as_dict() for s in scores],
     }
     results.update(dict.fromkeys(MODEL_KEYS))

@@ -57,15 +57,17 @@ def signal_view(signal: Signal) -> dict[str, Any]:
     """An event or rumour as the dashboard lists it: its title and numbers, never post text beyond the
     title (which quotes posts and is attacker-controlled: shown as text only)."""
     details = signal.details
+    accounts = details.get("accounts")
     return {
         "kind": signal.kind,
         "key": signal.key,
-        "status": str(details.get("status", "")),
-        "title": str(details.get("title", ""))[:200],
-        "first_seen": details.get("first_seen"),
+        "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
+        "title": str(details.get("title") or details.get("example") or signal.summary)[:200],
+        "first_seen": details.get("first_seen") or signal.at.isoformat(),
         "at": signal.at.isoformat(),
         "posts": details.get("posts"),
-        "accounts": details.get("accounts"),
+        # Coordination flags list the accounts (pseudonyms); the dashboard shows only how many.
+        "accounts": accounts if isinstance(accounts, int) else details.get("account_count"),
     }
 
 
@@ -116,7 +118,7 @@ class _Snapshot:
             "latest_post_at": latest.isoformat() if latest else None,
             "pipeline": _pipeline_view(self.status() if self.status else None),
             "latest": [post_view(p) for p in self.reader.latest(15)],
-            "signals": [signal_view(s) for s in current_signals(self.engine)],
+            "signals": [signal_view(s) for s in current_signals(self.engine, ("event", "rumour", "coordination"))],
             "alerts": latest_alerts(self.engine, 5),
         }
 

@@ -67,7 +67,7 @@ function renderList(id, entries, build, emptyText) {
 
 function signalItem(signal) {
   const li = document.createElement("li");
-  li.className = "signal " + (signal.kind === "rumour" ? "rumour" : "event");
+  li.className = "signal " + (["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event");
   const meta = document.createElement("div");
   meta.className = "meta";
   const time = document.createElement("time");
@@ -105,7 +105,7 @@ function update(data) {
   setText("clock", formatTime((pipeline && pipeline.stream_time) || data.latest_post_at));
   setText("rate", pipeline ? formatNumber(pipeline.posts_per_s) : "—");
   renderPosts(data.latest || []);
-  renderList("signals", data.signals || [], signalItem, "No events or rumours yet.");
+  renderList("signals", data.signals || [], signalItem, "Nothing detected yet.");
   renderList("alerts", data.alerts || [], alertItem, "No alerts.");
 }
 
