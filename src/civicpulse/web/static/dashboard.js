@@ -16,85 +16,48 @@ function formatNumber(n) {
   return typeof n === "number" ? n.toLocaleString("en-GB") : "—";
 }
 
-function renderPosts(posts) {
-  const list = document.getElementById("latest");
-  const items = posts.map((post) => {
-    const li = document.createElement("li");
-    li.className = "post";
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    const time = document.createElement("time");
-    time.textContent = formatTime(post.created_at);
-    const author = document.createElement("span");
-    author.className = "author";
-    author.textContent = post.author;
-    meta.append(time, " · ", author);
-    if (post.official) {
-      const badge = document.createElement("span");
-      badge.className = "badge";
-      badge.textContent = "official";
-      meta.append(" ", badge);
-    }
-    if (post.language) meta.append(" · " + post.language);
-    const text = document.createElement("p");
-    text.className = "text";
-    text.textContent = post.text;
-    li.append(meta, text);
-    return li;
-  });
-  if (items.length) list.replaceChildren(...items);
+function node(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  return element;
 }
 
-function badge(text, kind) {
-  const node = document.createElement("span");
-  node.className = "badge " + kind;
-  node.textContent = text;
-  return node;
+// One entry of a list: a line of metadata (nodes and strings) above the attacker-controlled text.
+function entry(className, metaParts, text) {
+  const meta = node("div", "meta");
+  meta.append(...metaParts);
+  const li = node("li", className);
+  li.append(meta, node("p", "text", text));
+  return li;
 }
 
-function renderList(id, entries, build, emptyText) {
-  const list = document.getElementById(id);
-  if (!list) return;
-  if (!entries.length) {
-    const li = document.createElement("li");
-    li.className = "empty";
-    li.textContent = emptyText;
-    list.replaceChildren(li);
-    return;
-  }
-  list.replaceChildren(...entries.map(build));
+function postItem(post) {
+  const parts = [node("time", "", formatTime(post.created_at)), " · ", node("span", "author", post.author)];
+  if (post.official) parts.push(" ", node("span", "badge", "official"));
+  if (post.language) parts.push(" · " + post.language);
+  return entry("post", parts, post.text);
 }
 
 function signalItem(signal) {
-  const li = document.createElement("li");
-  li.className = "signal " + (["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event");
-  const meta = document.createElement("div");
-  meta.className = "meta";
-  const time = document.createElement("time");
-  time.textContent = formatTime(signal.first_seen);
-  meta.append(badge(signal.kind, "kind"), " ", badge(signal.status, "status"), " · first seen ", time);
-  if (typeof signal.posts === "number") meta.append(" · " + formatNumber(signal.posts) + " posts");
-  if (typeof signal.accounts === "number") meta.append(", " + formatNumber(signal.accounts) + " accounts");
-  const text = document.createElement("p");
-  text.className = "text";
-  text.textContent = signal.title;
-  li.append(meta, text);
-  return li;
+  const parts = [node("span", "badge kind", signal.kind), " ", node("span", "badge status", signal.status),
+    " · first seen ", node("time", "", formatTime(signal.first_seen))];
+  if (typeof signal.posts === "number") parts.push(" · " + formatNumber(signal.posts) + " posts");
+  if (typeof signal.accounts === "number") parts.push(", " + formatNumber(signal.accounts) + " accounts");
+  const kind = ["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event";
+  return entry("signal " + kind, parts, signal.title);
 }
 
 function alertItem(alert) {
-  const li = document.createElement("li");
-  li.className = "signal alert";
-  const meta = document.createElement("div");
-  meta.className = "meta";
-  const time = document.createElement("time");
-  time.textContent = formatTime(alert.at);
-  meta.append(time, " · " + alert.rule_id);
-  const text = document.createElement("p");
-  text.className = "text";
-  text.textContent = alert.summary;
-  li.append(meta, text);
-  return li;
+  return entry("signal alert", [node("time", "", formatTime(alert.at)), " · " + alert.rule_id], alert.summary);
+}
+
+// Replaces a list's entries; ``emptyText`` (if any) is shown when there are none.
+function renderList(id, entries, build, emptyText) {
+  const list = document.getElementById(id);
+  if (!list) return;
+  if (entries.length) list.replaceChildren(...entries.map(build));
+  else if (emptyText) list.replaceChildren(node("li", "empty", emptyText));
 }
 
 function update(data) {
@@ -104,7 +67,7 @@ function update(data) {
   const pipeline = data.pipeline;
   setText("clock", formatTime((pipeline && pipeline.stream_time) || data.latest_post_at));
   setText("rate", pipeline ? formatNumber(pipeline.posts_per_s) : "—");
-  renderPosts(data.latest || []);
+  renderList("latest", data.latest || [], postItem);
   renderList("signals", data.signals || [], signalItem, "Nothing detected yet.");
   renderList("alerts", data.alerts || [], alertItem, "No alerts.");
 }
