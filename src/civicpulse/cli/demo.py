@@ -73,7 +73,8 @@ def _signals_found(engine: Engine) -> dict[str, object]:
         "rumours tracked": len(rumours),
         **{f"  {key}": escape(text[:80]) for key, text in list(rumours.items())[:10]},
         "coordination flags (for review)": len(flags),
-        **{f"  {key}": escape(text[:80]) for key, text in list(flags.items())[:5]},
+        # A flag's key names its cluster's first post, too long for a summary line: number them.
+        **{f"  flag {n}": escape(text[:80]) for n, text in enumerate(list(flags.values())[:5], 1)},
     }
 
 
