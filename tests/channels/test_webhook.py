@@ -114,6 +114,18 @@ def test_private_and_loopback_addresses_are_refused_by_default(receiver: Receive
     assert receiver.requests == []
 
 
+def test_the_checked_address_is_the_one_connected_to(receiver: Receiver) -> None:
+    """DNS rebinding: the name is resolved once, and that address is used (the name itself would not
+    resolve at all here); the Host header still carries the name."""
+    port = receiver.server_address[1]
+    lookups: list[str] = []
+    pinned = channel(resolve=lambda host, _port: (lookups.append(host), ["127.0.0.1"])[1])
+    receipt = pinned.send(with_target(f"http://receiver.invalid:{port}/hook"))
+    assert receipt.detail == "HTTP 200"
+    assert lookups == ["receiver.invalid"]
+    assert receiver.requests[0][0]["Host"] == f"receiver.invalid:{port}"
+
+
 def test_bad_urls_and_unreachable_receivers() -> None:
     for url in ("ftp://example.org/x", "https://user:pw@example.org/", "not a url"):
         with pytest.raises(DeliveryError) as caught:

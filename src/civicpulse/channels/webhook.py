@@ -68,18 +68,47 @@ def check_url_syntax(url: str) -> None:
                          fix="remove user:password@; receivers authenticate by the signature header")
 
 
-def check_public(host: str, port: int) -> None:
-    """Refuse a host that resolves to a private, loopback, link-local or otherwise special address."""
+def resolve_addresses(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (the system resolver)."""
     try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
     except (socket.gaierror, UnicodeError) as error:
         raise DeliveryError(f"cannot resolve {host}: {error}", fix="check the webhook URL's host name") from None
+
+
+def check_public(host: str, addresses: list[str]) -> None:
+    """Refuse a host that resolves to a private, loopback, link-local or otherwise special address."""
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if not ip.is_global or ip.is_multicast:
             raise DeliveryError(f"{host} resolves to {ip}, a private or special address",
                                 fix="use a public receiver, or set webhook_allow_private = true for an "
                                     "internal one", retry=False)
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address that was checked, not to whatever the name resolves to a moment later
+    (DNS rebinding); the Host header still names the host."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same for TLS: the certificate is still checked against the host name."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def _secret(settings: Settings) -> bytes:
@@ -94,8 +123,9 @@ class WebhookChannel(Channel):
 
     def __init__(self, secret: bytes, *, timeout_s: float = 5.0, retries: int = 3, allow_private: bool = False,
                  sleep: Callable[[float], None] = time.sleep, wall_clock: Callable[[], float] = time.time,
-                 backoff_s: float = 0.5) -> None:
+                 backoff_s: float = 0.5, resolve: Callable[[str, int], list[str]] = resolve_addresses) -> None:
         self.secret = secret
+        self.resolve = resolve
         self.timeout_s = timeout_s
         self.retries = max(1, retries)
         self.allow_private = allow_private
@@ -116,13 +146,18 @@ class WebhookChannel(Channel):
         parts = urlsplit(message.target)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
+        # Resolved once: the address checked is the address connected to.
+        addresses = self.resolve(host, port)
+        if not addresses:
+            raise DeliveryError(f"{host} resolves to no address", fix="check the webhook URL's host name")
         if not self.allow_private:
-            check_public(host, port)
+            check_public(host, addresses)
         body = json.dumps(message.payload, sort_keys=True, separators=(",", ":")).encode()
         last = ""
         for attempt in range(1, self.retries + 1):
             try:
-                status = self._post(parts.scheme, host, port, parts.path or "/", parts.query, body, message)
+                status = self._post(parts.scheme, host, port, addresses[0], parts.path or "/", parts.query, body,
+                                    message)
             except (OSError, http.client.HTTPException) as error:
                 status, last = None, f"{type(error).__name__}: {error}"
             if status is not None and 200 <= status < 300:
@@ -139,14 +174,10 @@ class WebhookChannel(Channel):
         raise DeliveryError(f"webhook delivery failed after {self.retries} attempts ({last})",
                             fix="the outbox retries later; check that the receiver is up")
 
-    def _post(self, scheme: str, host: str, port: int, path: str, query: str, body: bytes,
+    def _post(self, scheme: str, host: str, port: int, address: str, path: str, query: str, body: bytes,
               message: Message) -> int:
-        connection: http.client.HTTPConnection
-        if scheme == "https":
-            connection = http.client.HTTPSConnection(host, port, timeout=self.timeout_s,
-                                                     context=ssl.create_default_context())
-        else:
-            connection = http.client.HTTPConnection(host, port, timeout=self.timeout_s)
+        pinned = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+        connection = pinned(host, port, address, self.timeout_s)
         try:
             connection.request("POST", path + (f"?{query}" if query else ""), body=body, headers={
                 "Content-Type": "application/json",
