@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from civicpulse.models.artefacts import load_checked
 from civicpulse.models.text import MODELS_DIR
 
 __all__ = ["BOTS_FILE", "FEATURES", "BotModel", "bot_model", "design", "feature_row"]
@@ -63,15 +64,12 @@ def design(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 class BotModel:
     def __init__(self, directory: Path = MODELS_DIR) -> None:
-        with np.load(directory / BOTS_FILE, allow_pickle=False) as npz:
-            if tuple(str(x) for x in npz["feature_names"]) != DESIGN_NAMES:
-                raise ValueError(f"{directory / BOTS_FILE} was built for other features; "
-                                 "rebuild it with training/train_bots.py")
-            self.mean = npz["mean"].astype(np.float64)
-            self.scale = npz["scale"].astype(np.float64)
-            self.weights = npz["weights"].astype(np.float64)
-            self.bias = float(npz["bias"])
-            self.meta: dict[str, Any] = json.loads(str(npz["meta"]))
+        arrays = load_checked(directory / BOTS_FILE, DESIGN_NAMES, "training/train_bots.py")
+        self.mean = arrays["mean"].astype(np.float64)
+        self.scale = arrays["scale"].astype(np.float64)
+        self.weights = arrays["weights"].astype(np.float64)
+        self.bias = float(arrays["bias"])
+        self.meta: dict[str, Any] = json.loads(str(arrays["meta"]))
 
     def probs(self, raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Probability of "bot-like" for each row of raw features."""

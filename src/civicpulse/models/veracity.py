@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from civicpulse.models.artefacts import load_checked
 from civicpulse.models.stance import DENSE_NAMES, LABELS, StanceInput, dense_features, stance_model
 from civicpulse.models.text import MODELS_DIR, softmax
 
@@ -51,13 +52,10 @@ def thread_features(source_text: str, reply_probs: npt.NDArray[np.float64]) -> n
 
 class VeracityModel:
     def __init__(self, directory: Path = MODELS_DIR) -> None:
-        with np.load(directory / VERACITY_FILE, allow_pickle=False) as npz:
-            if tuple(str(x) for x in npz["feature_names"]) != VERACITY_NAMES:
-                raise ValueError(f"{directory / VERACITY_FILE} was built for other features; "
-                                 "rebuild it with training/train_veracity.py")
-            self.weights = npz["weights"].astype(np.float64)
-            self.bias = npz["bias"].astype(np.float64)
-            self.meta: dict[str, Any] = json.loads(str(npz["meta"]))
+        arrays = load_checked(directory / VERACITY_FILE, VERACITY_NAMES, "training/train_veracity.py")
+        self.weights = arrays["weights"].astype(np.float64)
+        self.bias = arrays["bias"].astype(np.float64)
+        self.meta: dict[str, Any] = json.loads(str(arrays["meta"]))
 
     def probs(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         return softmax(features @ self.weights + self.bias)
