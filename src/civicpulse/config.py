@@ -44,6 +44,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Default analyser chain, by registered name.
     analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion", "crisis",
                                   "account")
+    #: ``fast`` (linear models, > 5,700 posts/s per core) or ``accurate`` (adds a fine-tuned MiniLM
+    #: encoder for English sentiment, emotion, offensive and hate; ~600 posts/s per core; needs
+    #: ``pip install 'civicpulse[accurate]'``). See docs/models/encoder.md.
+    analyser_profile: str = "fast"
     #: Near-duplicates: posts remembered for matching (bounds memory: under 1 KB each).
     near_duplicates_max_posts: int = 30_000
     #: Near-duplicates: how far back, in post time, a copy still joins a cluster.
@@ -98,6 +102,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.near_duplicates_max_posts < 1 or self.near_duplicates_window_s <= 0:
             raise ConfigError("near_duplicates_max_posts and near_duplicates_window_s must be positive",
                               fix="set e.g. near_duplicates_max_posts = 30000, near_duplicates_window_s = 21600")
+        if self.analyser_profile not in ("fast", "accurate"):
+            raise ConfigError(f"analyser_profile {self.analyser_profile!r} is not a profile",
+                              fix='set analyser_profile = "fast" (the default) or "accurate"')
         if not 0 <= self.places_h3_resolution <= 15:
             raise ConfigError("places_h3_resolution must be between 0 and 15", fix="set it to e.g. 8")
         if self.places_bbox and not _valid_bbox(self.places_bbox):

@@ -2,22 +2,32 @@
 
 All of them score a batch through :func:`civicpulse.models.text.batch_probs`, which featurises the
 batch once and scores every head in one pass; the first analyser of the chain pays, the others
-hit the cache. They also agree on what language a post is in (:func:`batch_languages`)."""
+hit the cache. They also agree on what language a post is in (:func:`batch_languages`).
+
+In the ``accurate`` profile (``Settings.analyser_profile``) the English heads the encoder knows
+(:data:`civicpulse.models.encoder.TASKS`) are the weighted geometric mean of the encoder's and the
+fast head's probabilities, with the weight chosen on the validation splits
+(``training/pick_ensemble.py``; ``docs/models/encoder.md``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
 
 from civicpulse.analysers.base import Analyser
+from civicpulse.config import Settings
+from civicpulse.models import encoder as encoder_model
 from civicpulse.models.text import batch_probs, text_models
 from civicpulse.post import Post
 
-__all__ = ["UNDETERMINED", "SingleHeadAnalyser", "batch_languages", "head_results", "texts_of"]
+__all__ = ["PROFILES", "UNDETERMINED", "ProfiledAnalyser", "SingleHeadAnalyser", "batch_languages", "head_results",
+           "texts_of"]
+
+PROFILES = ("fast", "accurate")
 
 #: ISO 639-2 "undetermined": no letters to judge by (emoji only, links only, empty).
 UNDETERMINED = "und"
@@ -74,33 +84,73 @@ def _round(p: float) -> float:
     return round(p, 4)
 
 
+def mix(encoder_probs: npt.NDArray[np.float64], fast_probs: npt.NDArray[np.float64],
+        weight: float) -> npt.NDArray[np.float64]:
+    """The ``accurate`` profile's probabilities: geometric mean of the two models, the encoder's
+    weighted by ``weight``."""
+    mixed = weight * np.log(encoder_probs + 1e-9) + (1 - weight) * np.log(fast_probs + 1e-9)
+    mixed = np.exp(mixed - mixed.max(axis=1, keepdims=True))
+    return np.asarray(mixed / mixed.sum(axis=1, keepdims=True), dtype=np.float64)
+
+
 def head_results(head: str, texts: list[str], languages: list[str],
-                 supported: frozenset[str]) -> list[dict[str, Any]]:
+                 supported: frozenset[str], profile: str = "fast") -> list[dict[str, Any]]:
     """``{"label", "probs"}`` per post from ``head``; ``unsupported`` for other known languages.
 
     "und" (no letters: emoji, links) is scored, not refused: emoji carry sentiment and insults
-    whatever the language."""
+    whatever the language. Results of the ``accurate`` profile say so (``"profile"``), so that
+    stored enrichments tell which model produced them."""
     models = text_models()
     labels = models.heads[head].labels
     probs: npt.NDArray[np.float64] = batch_probs(head, texts)
+    encoded: set[int] = set()
+    if profile == "accurate" and head in encoder_model.TASKS:
+        # The encoder is English; only those posts pay its ~1.5 ms each. The subset is the same for
+        # every head, so the analysers after the first reuse its one pass.
+        english = [i for i, lang in enumerate(languages) if lang in ("en", UNDETERMINED)]
+        if english:
+            probs = probs.copy()
+            weight = float(encoder_model.encoder().meta["ensemble_weight"])
+            probs[english] = mix(encoder_model.encoder_probs(head, [texts[i] for i in english]), probs[english],
+                                 weight)
+            encoded = set(english)
     best = probs.argmax(axis=1).tolist()
     out: list[dict[str, Any]] = []
-    for row, b, lang in zip(probs.tolist(), best, languages, strict=True):
+    for i, (row, b, lang) in enumerate(zip(probs.tolist(), best, languages, strict=True)):
         if lang != UNDETERMINED and lang not in supported:
             out.append({"label": "unsupported", "language": lang})
         else:
             probs_out = {k: _round(v) for k, v in zip(labels, row, strict=True)}
-            out.append({"label": labels[b], "probs": probs_out})
+            result: dict[str, Any] = {"label": labels[b], "probs": probs_out}
+            if i in encoded:
+                result["profile"] = "accurate"
+            out.append(result)
     return out
 
 
-class SingleHeadAnalyser(Analyser):
-    """An analyser that is exactly one head of the shared text model, named like the analyser."""
+class ProfiledAnalyser(Analyser):
+    """A text-model analyser whose models depend on ``Settings.analyser_profile``."""
 
     requires = ("language",)
+
+    def __init__(self, profile: str = "fast") -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown analyser profile {profile!r}")
+        if profile == "accurate":
+            encoder_model.encoder()  # load now: a missing extra is a clear error at start, not at post 1
+        self.profile = profile
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(settings.analyser_profile)
+
+
+class SingleHeadAnalyser(ProfiledAnalyser):
+    """An analyser that is exactly one head of the shared text model, named like the analyser."""
+
     #: Languages the head was trained for; other known languages get ``unsupported``.
     supported: ClassVar[frozenset[str]] = frozenset({"en"})
 
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:
         texts = texts_of(posts)
-        return head_results(self.name, texts, batch_languages(posts, texts), self.supported)
+        return head_results(self.name, texts, batch_languages(posts, texts), self.supported, self.profile)

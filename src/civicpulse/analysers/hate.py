@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from civicpulse.analysers._text import UNDETERMINED, batch_languages, head_results, texts_of
-from civicpulse.analysers.base import Analyser
+from civicpulse.analysers._text import UNDETERMINED, ProfiledAnalyser, batch_languages, head_results, texts_of
 from civicpulse.post import Post
 from civicpulse.registry import analysers
 
@@ -17,15 +16,14 @@ SUPPORTED = frozenset({"en", "es"})
 
 
 @analysers.register("hate")
-class HateAnalyser(Analyser):
+class HateAnalyser(ProfiledAnalyser):
     name = "hate"
     version = 1
-    requires = ("language",)
 
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:
         texts = texts_of(posts)
         languages = batch_languages(posts, texts)
-        english = head_results("hate", texts, languages, SUPPORTED)
+        english = head_results("hate", texts, languages, SUPPORTED, self.profile)
         spanish = head_results("hate_es", texts, languages, SUPPORTED)
         out: list[Any] = []
         for lang, en, es in zip(languages, english, spanish, strict=True):

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from civicpulse.analysers._text import batch_languages, head_results, texts_of
-from civicpulse.analysers.base import Analyser
+from civicpulse.analysers._text import ProfiledAnalyser, batch_languages, head_results, texts_of
 from civicpulse.post import Post
 from civicpulse.registry import analysers
 
@@ -19,16 +18,15 @@ SUPPORTED = frozenset({"en"})
 
 
 @analysers.register("offensive")
-class OffensiveAnalyser(Analyser):
+class OffensiveAnalyser(ProfiledAnalyser):
     name = "offensive"
     #: 2: level A retrained with identity-term balancing (docs/models/offensive.md, bias audit).
     version = 2
-    requires = ("language",)
 
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:
         texts = texts_of(posts)
         languages = batch_languages(posts, texts)
-        level_a = head_results("offensive", texts, languages, SUPPORTED)
+        level_a = head_results("offensive", texts, languages, SUPPORTED, self.profile)
         level_b = head_results("offensive_targeted", texts, languages, SUPPORTED)
         level_c = head_results("offensive_target", texts, languages, SUPPORTED)
         out: list[Any] = []

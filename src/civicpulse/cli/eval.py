@@ -34,6 +34,8 @@ def eval_command(
     what: str | None = typer.Argument(None, help="'detection' scores the stream detectors instead."),
     long_posts: int = typer.Option(0, "--long-posts",
                                    help="detection: also trace the detectors' state size along N posts."),
+    profile: str = typer.Option("fast", "--profile",
+                                help="Analyser profile to score: 'fast' (default) or 'accurate' (MiniLM encoder)."),
 ) -> None:
     """Score the text models on the official test splits (or 'detection': the stream detectors)."""
     if isinstance(what, str):
@@ -45,15 +47,18 @@ def eval_command(
         raise UsageError("the text models are scored on labelled data", fix="add --data ../shared/data")
     if task is not None and task not in TASKS:
         raise UsageError(f"unknown task {task!r}", fix=f"use one of: {', '.join(TASKS)}")
-    results: dict[str, Any] = evaluate(data, [task] if task else None)
+    if profile not in ("fast", "accurate"):
+        raise UsageError(f"unknown profile {profile!r}", fix="use --profile fast or --profile accurate")
+    results: dict[str, Any] = evaluate(data, [task] if task else None, profile)
     if bias:
         from civicpulse.evaluation.bias import audit
 
-        results["bias"] = audit()
+        results["bias"] = audit(profile)
     if json_output:
         typer.echo(json.dumps(results, ensure_ascii=False))
         return
-    table = Table(title="civicpulse eval (official test splits; crisis_*: leave one event out; ×100)")
+    table = Table(title=f"civicpulse eval, {profile} profile "
+                        "(official test splits; crisis_*: leave one event out; ×100)")
     for column in ("task", "metric", "ours", "target", "baselines", "best published", "posts/s"):
         table.add_column(column)
     for name in TASKS:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from civicpulse.evaluation.runner import make_posts
-from civicpulse.models.text import clear_cache
-from civicpulse.registry import analysers
+from civicpulse.evaluation.runner import build, clear_cache, make_posts
 
 __all__ = ["GROUPS", "TEMPLATES", "audit", "sentences"]
 
@@ -57,12 +55,12 @@ def sentences(group: str) -> list[str]:
     return out
 
 
-def _positive_rates(texts: list[str]) -> dict[str, list[bool]]:
+def _positive_rates(texts: list[str], profile: str) -> dict[str, list[bool]]:
     posts = make_posts(texts, "en")
     clear_cache()
-    offensive = analysers.get("offensive")().analyse_many(posts)
-    hate = analysers.get("hate")().analyse_many(posts)
-    sentiment = analysers.get("sentiment")().analyse_many(posts)
+    offensive = build("offensive", profile).analyse_many(posts)
+    hate = build("hate", profile).analyse_many(posts)
+    sentiment = build("sentiment", profile).analyse_many(posts)
     clear_cache()
     return {
         "offensive": [r["label"] == "offensive" for r in offensive],
@@ -71,8 +69,9 @@ def _positive_rates(texts: list[str]) -> dict[str, list[bool]]:
     }
 
 
-def audit() -> dict[str, Any]:
-    """``{"overall": {model: rate}, "groups": {group: {...}}, "large_gaps": [...]}`` (rates ×100)."""
+def audit(profile: str = "fast") -> dict[str, Any]:
+    """``{"overall": {model: rate}, "groups": {group: {...}}, "large_gaps": [...]}`` (rates ×100)
+    for the analysers of ``profile``."""
     texts: list[str] = []
     owners: list[tuple[str, str]] = []
     for category, groups in GROUPS.items():
@@ -80,7 +79,7 @@ def audit() -> dict[str, Any]:
             for s in sentences(group):
                 texts.append(s)
                 owners.append((category, group))
-    flags = _positive_rates(texts)
+    flags = _positive_rates(texts, profile)
     overall = {m: round(100 * sum(v) / len(v), 1) for m, v in flags.items()}
     groups_out: dict[str, Any] = {}
     large: list[str] = []
@@ -92,5 +91,5 @@ def audit() -> dict[str, Any]:
             for m, r in rates.items():
                 if r >= overall[m] + 10 and r >= 2 * overall[m]:
                     large.append(f"{group}: {m} {r} % vs {overall[m]} % overall")
-    return {"n_sentences": len(texts), "templates": len(TEMPLATES), "overall": overall,
+    return {"profile": profile, "n_sentences": len(texts), "templates": len(TEMPLATES), "overall": overall,
             "groups": groups_out, "large_gaps": large}

@@ -12,6 +12,9 @@ other work shares the machine (on an idle core the two agree; the models run sin
 
 CrisisLex has no official split: its tasks are scored leaving one event out
 (:mod:`civicpulse.evaluation.crisis`).
+
+``profile`` is the analyser profile (``fast`` or ``accurate``, ``Settings.analyser_profile``):
+the same tasks, measured through the analysers as that profile builds them.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ from civicpulse.config import Settings
 from civicpulse.evaluation import crisis
 from civicpulse.evaluation.datasets import check_data, hateval_es, olid_test, tweeteval
 from civicpulse.evaluation.references import REFERENCES
-from civicpulse.models.text import clear_cache, text_models
+from civicpulse.models import encoder
+from civicpulse.models.text import clear_cache as clear_text_cache
+from civicpulse.models.text import text_models
 from civicpulse.pipeline.chain import build_analysers
 from civicpulse.post import Author, Post
 from civicpulse.registry import analysers
 
-__all__ = ["TASKS", "accuracy", "default_chain_speed", "evaluate", "macro_f1", "macro_recall", "make_posts"]
+__all__ = ["TASKS", "accuracy", "build", "clear_cache", "default_chain_speed", "evaluate", "macro_f1",
+           "macro_recall", "make_posts"]
 
 TASKS = ("sentiment", "emotion", "offensive", "offensive_targeted", "offensive_target", "hate", "hate_es",
          "language", "crisis_relevance", "crisis_informativeness", "crisis_info_type")
@@ -65,6 +71,17 @@ def accuracy(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
 
 METRICS: dict[str, Callable[[Sequence[str], Sequence[str]], float]] = {
     "macro_f1": macro_f1, "macro_recall": macro_recall, "accuracy": accuracy}
+
+
+def clear_cache() -> None:
+    """Forget every shared per-batch score, so that the next analyser pays its own way."""
+    clear_text_cache()
+    encoder.clear_cache()
+
+
+def build(name: str, profile: str = "fast") -> Analyser:
+    """Registered analyser ``name`` as a deployment with ``profile`` builds it."""
+    return analysers.get(name).from_settings(Settings(analyser_profile=profile))
 
 
 def make_posts(texts: Sequence[str], language: str | None) -> list[Post]:
@@ -144,14 +161,13 @@ def _crisis_task(data: Path, task: str) -> dict[str, Any]:
             "note": ref["note"]}
 
 
-def evaluate_task(data: Path, task: str) -> dict[str, Any]:
+def evaluate_task(data: Path, task: str, profile: str = "fast") -> dict[str, Any]:
     if task.startswith("crisis_"):
         return _crisis_task(data, task)
     texts, gold, language = _task_data(data, task)
     analyser_name = {"hate_es": "hate", "offensive_targeted": "offensive",
                      "offensive_target": "offensive"}.get(task, task)
-    analyser = analysers.get(analyser_name)()
-    results, speed = _run(analyser, make_posts(texts, language))
+    results, speed = _run(build(analyser_name, profile), make_posts(texts, language))
     ref = REFERENCES[task]
     predicted = _predictions(task, results)
     out: dict[str, Any] = {
@@ -174,17 +190,17 @@ def evaluate_task(data: Path, task: str) -> dict[str, Any]:
     return out
 
 
-def _chain_order() -> list[Analyser]:
+def _chain_order(profile: str) -> list[Analyser]:
     """The default analyser chain (``Settings.analysers``), as the pipeline builds it. Registered
     analysers outside it (e.g. ``entities``, an optional extra) are not part of the measure."""
-    settings = Settings()
+    settings = Settings(analyser_profile=profile)
     return build_analysers(settings.analysers, settings)
 
 
-def default_chain_speed(texts: Sequence[str], batch: int = BATCH) -> tuple[float, list[str]]:
+def default_chain_speed(texts: Sequence[str], batch: int = BATCH, profile: str = "fast") -> tuple[float, list[str]]:
     """Posts/s of the default analyser chain, enrichments applied between them as the pipeline
     does, on posts with no declared language (so the language analyser really decides)."""
-    chain = _chain_order()
+    chain = _chain_order(profile)
     posts = make_posts(texts, None)
     clear_cache()
     start = time.process_time()
@@ -199,12 +215,14 @@ def default_chain_speed(texts: Sequence[str], batch: int = BATCH) -> tuple[float
     return (len(posts) / elapsed if elapsed else 0.0), [a.name for a in chain]
 
 
-def evaluate(data: Path, tasks: Sequence[str] | None = None) -> dict[str, Any]:
-    """``{task: {"metric", "score", "posts_per_s", ...}, ..., "default_chain_posts_per_s": n}``."""
+def evaluate(data: Path, tasks: Sequence[str] | None = None, profile: str = "fast") -> dict[str, Any]:
+    """``{task: {"metric", "score", "posts_per_s", ...}, ..., "default_chain_posts_per_s": n,
+    "profile": profile}``."""
     data = check_data(data)
     chosen = list(tasks) if tasks else list(TASKS)
-    out: dict[str, Any] = {task: evaluate_task(data, task) for task in chosen}
-    speed, names = default_chain_speed(tweeteval(data, "sentiment", "test")[0])
+    out: dict[str, Any] = {task: evaluate_task(data, task, profile) for task in chosen}
+    speed, names = default_chain_speed(tweeteval(data, "sentiment", "test")[0], profile=profile)
     out["default_chain_posts_per_s"] = round(speed)
     out["default_chain"] = names
+    out["profile"] = profile
     return out
