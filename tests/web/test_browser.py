@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+
 from civicpulse.store.writer import Batch, StoreWriter
 from civicpulse.testing import make_post
 from civicpulse.web.app import create_app

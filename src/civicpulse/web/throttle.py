@@ -60,7 +60,8 @@ class SignInThrottle:
         if now - entry.last >= self.forget_after:
             del self._keys[key]
             return 0.0
-        return max(0.0, (entry.blocked_until - now).total_seconds())
+        # Clamped: a clock stepped back must not turn a short wait into a long lock-out.
+        return max(0.0, min((entry.blocked_until - now).total_seconds(), self.max_wait.total_seconds()))
 
     def failed(self, username: str, address: str, now: datetime) -> None:
         with self._lock:
