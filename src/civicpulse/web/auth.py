@@ -23,7 +23,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,10 +34,10 @@ from civicpulse.governance.access import authorise
 from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.events import AccessRefused
 from civicpulse.governance.keys import read_or_create_secret
-from civicpulse.governance.operations import Operation, list_operations, require
+from civicpulse.governance.operations import Operation, get_operation, require
 from civicpulse.governance.roles import Action, Role, allowed
 from civicpulse.governance.sessions import authenticate, session_id
-from civicpulse.store.schema import users
+from civicpulse.store.schema import operation_members, users
 from civicpulse.web.access_log import AccessLog
 from civicpulse.web.throttle import SignInThrottle
 
@@ -160,9 +160,11 @@ class WebAuth:
 
     def active_operations(self, actor: Actor) -> list[Operation]:
         """The operations ``actor`` is a member of that are active now, the most recently started first."""
+        with self.gov.engine.connect() as connection:
+            ids = list(connection.execute(select(operation_members.c.operation_id)
+                                          .where(operation_members.c.username == actor.username)).scalars())
         now = self.gov.now()
-        mine = [op for op in list_operations(self.gov, actor)
-                if actor.username in op.members and op.view.active_at(now)]
+        mine = [op for op in map(partial(get_operation, self.gov), ids) if op.view.active_at(now)]
         return sorted(mine, key=lambda op: op.starts_at, reverse=True)
 
     def viewer(self, cookies: dict[str, str], endpoint: str, action: Action) -> Viewer:
