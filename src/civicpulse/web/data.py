@@ -18,7 +18,7 @@ from civicpulse.detectors.base import Signal
 from civicpulse.detectors.storage import current_signals
 from civicpulse.governance.clock import as_utc
 from civicpulse.governance.operations import Operation
-from civicpulse.governance.scope import covered, windows
+from civicpulse.governance.scope import Window, covered, windows
 from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 from civicpulse.store.schema import posts, quarantine, signals
@@ -85,11 +85,18 @@ def latest_posts(engine: Engine, operation: Operation, limit: int) -> list[Post]
         return [_decode(row) for row in rows]
 
 
+#: Share of one core the operation's counts may take: they scan the operation's posts (no index on
+#: ingest time, which would slow ingest), so a large operation's counts refresh less often.
+_COUNT_BUDGET = 0.05
+
+
 class Snapshots:
     """Each operation's summary and latest posts, cached for a second so many viewers cost one query set.
 
     Only what was collected under the operation is shown: posts and quarantined records received
-    while a stream was bound to it, detector signals stored meanwhile, and its own alerts.
+    while a stream was bound to it, detector signals stored meanwhile, and its own alerts. The counts
+    are refreshed every ``ttl_s`` or, when counting takes longer, every ``cost / _COUNT_BUDGET``
+    (about 5 s for 150,000 posts on the development machine).
     """
 
     def __init__(self, engine: Engine, status: StatusProvider | None, ttl_s: float = 1.0) -> None:
@@ -97,6 +104,7 @@ class Snapshots:
         self.status = status
         self.ttl_s = ttl_s
         self._cache: dict[tuple[str, bool], tuple[float, dict[str, Any]]] = {}
+        self._counts: dict[str, tuple[float, float, dict[str, Any]]] = {}  # id: (at, ttl, counts)
         self._lock = threading.Lock()
 
     def get(self, operation: Operation, alerts: bool) -> dict[str, Any]:
@@ -113,10 +121,14 @@ class Snapshots:
             self._cache[key] = (now, value)
         return value
 
-    def _build(self, operation: Operation, alerts: bool) -> dict[str, Any]:
+    def _count(self, operation: Operation, spans: list[Window]) -> dict[str, Any]:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._counts.get(operation.id)
+        if cached is not None and now - cached[0] < cached[1]:
+            return cached[2]
+        in_scope = covered(posts.c.ingested_at, spans)
         with self.engine.connect() as connection:
-            spans = windows(connection, operation.id, operation.ended_at)
-            in_scope = covered(posts.c.ingested_at, spans)
             count, latest = connection.execute(
                 select(func.count(), func.max(posts.c.created_at)).select_from(posts).where(in_scope)).one()
             authors = connection.execute(select(func.count(func.distinct(posts.c.author_id))).where(in_scope)
@@ -124,13 +136,21 @@ class Snapshots:
             quarantined = connection.execute(select(func.count()).select_from(quarantine)
                                              .where(covered(quarantine.c.received_at, spans))).scalar_one()
         latest_at = as_utc(latest) if latest is not None else None
+        value = {"posts": count, "authors": authors, "quarantined": quarantined,
+                 "latest_post_at": latest_at.isoformat() if latest_at else None}
+        ttl = max(self.ttl_s, (time.monotonic() - now) / _COUNT_BUDGET)
+        with self._lock:
+            self._counts = {k: v for k, v in self._counts.items() if now - v[0] < v[1]}
+            self._counts[operation.id] = (now, ttl, value)
+        return value
+
+    def _build(self, operation: Operation, alerts: bool) -> dict[str, Any]:
+        with self.engine.connect() as connection:
+            spans = windows(connection, operation.id, operation.ended_at)
         found = current_signals(self.engine, ("event", "rumour", "coordination"),
                                 where=covered(signals.c.stored_at, spans))
         return {
-            "posts": count,
-            "authors": authors,
-            "quarantined": quarantined,
-            "latest_post_at": latest_at.isoformat() if latest_at else None,
+            **self._count(operation, spans),
             "pipeline": _pipeline_view(self.status() if self.status else None),
             "latest": [post_view(p) for p in latest_posts(self.engine, operation, 15)],
             "signals": [signal_view(s) for s in found],
