@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -110,7 +111,11 @@ class DashboardServer:
         self._thread = threading.Thread(target=self.server.run, name="dashboard", daemon=True)
 
     def start(self) -> None:
+        """Start serving; returns once the address accepts connections (so what is printed works)."""
         self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def stop(self) -> None:
         self.server.should_exit = True
