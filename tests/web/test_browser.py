@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from civicpulse.store.writer import Batch, StoreWriter
 from civicpulse.testing import make_post
@@ -41,10 +42,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served(site: Site) -> Iterator[str]:
+def app(site: Site) -> FastAPI:
+    return create_app(site.gov, tick_s=0.2)
+
+
+@pytest.fixture
+def served(app: FastAPI) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(site.gov, tick_s=0.2), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -89,5 +94,23 @@ def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
             page.wait_for_url("**/login")
             page.goto(served)
             assert page.url.endswith("/login")
+        finally:
+            browser.close()
+
+
+def test_the_single_use_link_signs_the_browser_in(served: str, app: FastAPI, site: Site, chromium_path: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    link = f"{served}/login/link?token={app.state.auth.links.issue('ana', site.gov.now())}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(link)  # as when clicked in the terminal: the SameSite=Strict cookie is kept
+            page.wait_for_selector("body[data-live='true']", timeout=15_000)
+            assert page.inner_text("#operation") == "Riverside flood"
+            other = browser.new_context().new_page()
+            other.goto(link)
+            assert "already used or has expired" in other.inner_text(".error")
         finally:
             browser.close()
