@@ -88,6 +88,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_password: str = ""
     smtp_from: str = "civicpulse@localhost"
     smtp_timeout_s: float = 10.0
+    #: The dashboard logs a read of personal data once per session, endpoint and operation per this
+    #: many minutes (a live stream again at each interval), not once per request or update.
+    web_audit_interval_minutes: float = 10.0
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -97,6 +100,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.retention_interval_minutes < 0:
             raise ConfigError("retention_interval_minutes cannot be negative",
                               fix="set it to e.g. 60, or 0 to run 'civicpulse retention run' from cron instead")
+        if self.web_audit_interval_minutes <= 0:
+            raise ConfigError("web_audit_interval_minutes must be positive",
+                              fix="set it to e.g. 10 (one audit entry per session and endpoint per 10 minutes)")
         if self.queue_batches < 1:
             raise ConfigError("queue_batches must be at least 1", fix="set queue_batches to e.g. 4")
         if self.near_duplicates_max_posts < 1 or self.near_duplicates_window_s <= 0:

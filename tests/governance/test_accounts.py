@@ -53,3 +53,19 @@ def test_bad_input_says_the_fix(gov: Governance, name: str, role: str, password:
     with pytest.raises(UsageError, match=match) as caught:
         add_user(gov, ADMIN, name, role, password)
     assert caught.value.fix
+
+
+def test_the_demo_creates_its_user_once_and_never_changes_it(gov: Governance) -> None:
+    from civicpulse.governance.accounts import check_password, ensure_user
+    from civicpulse.governance.audit import entries
+
+    password = ensure_user(gov, "system:demo", "demo", "analyst")
+    assert password is not None
+    assert len(password) >= 20
+    assert ensure_user(gov, "system:demo", "demo", "analyst") is None  # reused, password unchanged
+    with gov.engine.connect() as connection:
+        user = check_password(connection, "demo", password)
+    assert user is not None
+    assert user.role.value == "analyst"
+    added = [e for e in entries(gov.engine) if e.event == "user_added"]
+    assert [(e.actor, e.details["username"]) for e in added] == [("system:demo", "demo")]

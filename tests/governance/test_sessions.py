@@ -84,3 +84,21 @@ def test_a_clock_set_back_cannot_act(gov: Governance, token: str, clock: FrozenC
 def test_any_hostile_token_is_refused_cleanly(gov: Governance, token: str) -> None:
     with pytest.raises(AccessDenied):
         authenticate(gov, token)
+
+
+def test_a_session_opened_another_way_works_like_a_password_one(gov: Governance, token: str) -> None:
+    from civicpulse.governance.audit import entries
+    from civicpulse.governance.sessions import open_session, session_id
+
+    other = open_session(gov, "ana", via="link")
+    assert authenticate(gov, other).username == "ana"
+    assert session_id(other) != session_id(token)
+    assert len(session_id(other)) == 16
+    assert [e.details for e in entries(gov.engine) if e.event == "signed_in"][-1] == {"via": "link"}
+    logout(gov, other)
+    with pytest.raises(AccessDenied):
+        authenticate(gov, other)
+    disable_user(gov, ADMIN, "ana")
+    for name in ("ana", "nobody"):
+        with pytest.raises(AccessDenied, match="unknown or disabled"):
+            open_session(gov, name, via="link")

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
-from sqlalchemy import Engine
+from fastapi import FastAPI
 
 from civicpulse.store.writer import Batch, StoreWriter
 from civicpulse.testing import make_post
 from civicpulse.web.app import create_app
-from tests.web.conftest import HOSTILE
+from tests.web.conftest import HOSTILE, OUTSIDE, PASSWORD, Site
 
 pytestmark = pytest.mark.browser
 
@@ -42,10 +42,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served(dashboard_engine: Engine) -> Iterator[str]:
+def app(site: Site) -> FastAPI:
+    return create_app(site.gov, tick_s=0.2)
+
+
+@pytest.fixture
+def served(app: FastAPI) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(dashboard_engine, tick_s=0.2), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -56,8 +60,8 @@ def served(dashboard_engine: Engine) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-def test_dashboard_updates_live_and_keeps_hostile_text_inert(
-    served: str, dashboard_engine: Engine, chromium_path: str
+def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
+    served: str, site: Site, chromium_path: str
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -65,10 +69,17 @@ def test_dashboard_updates_live_and_keeps_hostile_text_inert(
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page()
+            blocked: list[str] = []
+            page.on("console", lambda message: blocked.append(message.text) if message.type == "error" else None)
             page.goto(served)
+            assert page.url.endswith("/login")  # not signed in: sent to the sign-in page
+            page.fill("input[name=username]", "ana")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
             page.wait_for_selector("body[data-live='true']", timeout=15_000)
+            assert page.inner_text("#user") == "ana"
             assert page.inner_text("#posts") == "2"
-            StoreWriter(dashboard_engine).write(Batch(posts=[make_post(3, "New report from the bridge")]))
+            StoreWriter(site.engine).write(Batch(posts=[make_post(3, "New report from the bridge")]))
             expect(page.locator("#posts")).to_have_text("3", timeout=15_000)
             texts = page.locator("#latest .text").all_inner_texts()
             assert "New report from the bridge" in texts
@@ -76,5 +87,30 @@ def test_dashboard_updates_live_and_keeps_hostile_text_inert(
             assert page.locator("#signals .text").all_inner_texts() == [HOSTILE, "fire depot smoke"]
             assert page.evaluate("window.__pwned") is None
             assert page.locator("#latest img").count() == 0
+            assert OUTSIDE not in texts
+            # Nothing the page needs is blocked by its Content-Security-Policy (a missing favicon is fine).
+            assert not [m for m in blocked if "Content Security Policy" in m]
+            page.click("#signout")
+            page.wait_for_url("**/login")
+            page.goto(served)
+            assert page.url.endswith("/login")
+        finally:
+            browser.close()
+
+
+def test_the_single_use_link_signs_the_browser_in(served: str, app: FastAPI, site: Site, chromium_path: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    link = f"{served}/login/link?token={app.state.auth.links.issue('ana', site.gov.now())}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(link)  # as when clicked in the terminal: the SameSite=Strict cookie is kept
+            page.wait_for_selector("body[data-live='true']", timeout=15_000)
+            assert page.inner_text("#operation") == "Riverside flood"
+            other = browser.new_context().new_page()
+            other.goto(link)
+            assert "already used or has expired" in other.inner_text(".error")
         finally:
             browser.close()

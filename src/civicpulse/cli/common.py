@@ -5,10 +5,13 @@ from __future__ import annotations
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 import uvicorn
@@ -20,6 +23,9 @@ from sqlalchemy import Engine
 from civicpulse.config import Settings, load_settings
 from civicpulse.errors import UsageError
 from civicpulse.pipeline.runner import Pipeline, PipelineStats
+
+if TYPE_CHECKING:
+    from civicpulse.web.auth import WebAuth
 
 __all__ = ["ConfigOption", "DashboardServer", "console", "ensure_port_free", "escape", "handle_stop_signals",
            "run_pipeline", "settings_from"]
@@ -91,10 +97,13 @@ class DashboardServer:
     """The dashboard served from a background thread while a pipeline runs in the foreground."""
 
     def __init__(self, engine: Engine, settings: Settings, pipeline: Pipeline | None = None) -> None:
+        from civicpulse.governance.context import Governance
         from civicpulse.web.app import create_app
 
         status = (lambda: pipeline.stats) if pipeline is not None else None
-        app = create_app(engine, status)
+        app = create_app(Governance.from_settings(engine, settings), status,
+                         audit_every=timedelta(minutes=settings.web_audit_interval_minutes))
+        self.auth: WebAuth = app.state.auth
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                                 lifespan="off")
         self.server = uvicorn.Server(config)
@@ -102,7 +111,11 @@ class DashboardServer:
         self._thread = threading.Thread(target=self.server.run, name="dashboard", daemon=True)
 
     def start(self) -> None:
+        """Start serving; returns once the address accepts connections (so what is printed works)."""
         self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def stop(self) -> None:
         self.server.should_exit = True

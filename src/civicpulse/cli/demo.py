@@ -21,8 +21,9 @@ from civicpulse.cli.common import (
 from civicpulse.cli.summary import print_summary
 from civicpulse.config import Settings
 from civicpulse.detectors.storage import SignalStore, build_detectors, load_signals
+from civicpulse.governance.accounts import ensure_user
 from civicpulse.governance.context import Governance
-from civicpulse.governance.operations import start_demo_operation
+from civicpulse.governance.operations import DEMO_ACTOR, DEMO_USER, start_demo_operation
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.sources.scenario import ScenarioSource
 from civicpulse.store.queries import Reader
@@ -96,7 +97,10 @@ def demo_command(
     source = ScenarioSource(scenario, seed=seed, speed=speed if speed or not serve else WATCH_SPEED,
                             truth_dir=truth_dir)
     engine = open_database(settings)
-    operation = start_demo_operation(Governance.from_settings(engine, settings), f"demo:{scenario}")
+    gov = Governance.from_settings(engine, settings)
+    # The dashboard shows personal data only to a signed-in user inside an operation: the demo has its own.
+    password = ensure_user(gov, DEMO_ACTOR, DEMO_USER, "analyst") if serve else None
+    operation = start_demo_operation(gov, f"demo:{scenario}", members=(DEMO_USER,) if serve else ())
     detectors = build_detectors(settings.detectors, engine)
     signal_store = SignalStore(engine, detectors)
     pipeline = build_pipeline(settings, source, engine, detectors=detectors, sinks=[signal_store])
@@ -105,6 +109,13 @@ def demo_command(
         server = DashboardServer(engine, settings, pipeline)
         server.start()
         console.print(f"dashboard: [bold]{server.url}[/]  (open it in a browser; Ctrl-C to stop)")
+        link = server.auth.links.issue(DEMO_USER, gov.now())
+        # soft_wrap: a link broken over two lines cannot be clicked or pasted.
+        console.print(f"sign in:   [bold]{server.url}/login/link?token={link}[/]  (single use, valid 10 minutes)",
+                      soft_wrap=True)
+        if password is not None:
+            console.print(f"           or as [bold]{DEMO_USER}[/] with password [bold]{escape(password)}[/] "
+                          "(an analyst, member of the demo operation only)", soft_wrap=True)
     stats = run_pipeline(pipeline, f"replaying {source.describe()}", total=source.total_hint())
     signal_store.flush()
     truth = source.truth_summary()

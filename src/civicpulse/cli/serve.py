@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -23,15 +24,17 @@ def serve_command(
     settings = settings_from(config, host=host, port=port)
     engine = open_database(settings)
     ensure_port_free(settings.host, settings.port)
+    gov = Governance.from_settings(engine, settings)
     schedule = None
     if settings.retention_interval_minutes > 0:
-        schedule = RetentionSchedule(Governance.from_settings(engine, settings),
-                                     settings.retention_interval_minutes * 60)
+        schedule = RetentionSchedule(gov, settings.retention_interval_minutes * 60)
         schedule.start()
         console.print(f"retention: deleting what is due every {settings.retention_interval_minutes:g} min")
-    console.print(f"dashboard: [bold]http://{settings.host}:{settings.port}[/]  (Ctrl-C to stop)")
+    console.print(f"dashboard: [bold]http://{settings.host}:{settings.port}[/]  (Ctrl-C to stop; sign in with "
+                  "an account from 'civicpulse user add')")
+    app = create_app(gov, audit_every=timedelta(minutes=settings.web_audit_interval_minutes))
     try:
-        uvicorn.run(create_app(engine), host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     finally:
         if schedule is not None:
             schedule.stop()

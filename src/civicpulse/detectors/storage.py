@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import ColumnElement, Engine, delete, insert, select
 
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.post import Post
@@ -82,12 +82,16 @@ def _from_row(r: Any) -> Signal:
 
 
 def current_signals(engine: Engine, kinds: Sequence[str] = ("event", "rumour"), limit: int = 10,
-                    scan: int = 2000) -> list[Signal]:
+                    scan: int = 2000, where: ColumnElement[bool] | None = None) -> list[Signal]:
     """The latest signal of each event or rumour (its current status), most recently changed first.
 
-    Reads only the newest ``scan`` signals, so the cost stays flat however long the deployment runs.
+    Reads only the newest ``scan`` signals, so the cost stays flat however long the deployment runs;
+    ``where`` narrows them further (e.g. to those stored while an operation ingested).
     """
-    query = (select(signals).where(signals.c.kind.in_(list(kinds))).order_by(signals.c.id.desc()).limit(scan))
+    query = select(signals).where(signals.c.kind.in_(list(kinds)))
+    if where is not None:
+        query = query.where(where)
+    query = query.order_by(signals.c.id.desc()).limit(scan)
     latest: dict[tuple[str, str], Signal] = {}
     with engine.connect() as connection:
         for r in connection.execute(query):

@@ -7,6 +7,7 @@ users.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -20,7 +21,8 @@ from civicpulse.governance.events import RoleChanged, UserAdded, UserDisabled
 from civicpulse.governance.roles import Action, Role
 from civicpulse.store.schema import users
 
-__all__ = ["MIN_PASSWORD", "User", "add_user", "check_password", "disable_user", "list_users", "set_role"]
+__all__ = ["MIN_PASSWORD", "User", "add_user", "check_password", "disable_user", "ensure_user", "list_users",
+           "set_role"]
 
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
@@ -79,6 +81,24 @@ def add_user(gov: Governance, actor: Actor | None, username: str, role: str, pas
         key = result.inserted_primary_key
         assert key is not None
         return User(int(key[0]), username, wanted, False)
+
+
+def ensure_user(gov: Governance, by: str, username: str, role: str) -> str | None:
+    """Create ``username`` on behalf of the system actor ``by`` (the demo) unless it exists.
+
+    Returns the generated password when the account was created now, ``None`` when it existed
+    (its password is not known, and not changed). A disabled account stays disabled.
+    """
+    wanted = _role(role)
+    with gov.transaction() as (connection, now):
+        if _get(connection, username) is not None:
+            return None
+        password = secrets.token_urlsafe(15)  # 20 characters, 120 bits
+        connection.execute(insert(users).values(
+            username=username, role=wanted.value, password_hash=_hasher.hash(password), disabled=False,
+            created_at=now))
+        gov.log(connection, UserAdded(username=username, role=wanted.value), by, now)
+    return password
 
 
 def list_users(gov: Governance, actor: Actor) -> list[User]:

@@ -25,6 +25,8 @@ class AuditEvent(msgspec.Struct, frozen=True, kw_only=True):
 
 class SignedIn(AuditEvent, frozen=True, kw_only=True):
     name = "signed_in"
+    #: How the user proved who they are: ``password``, or ``link`` (a single-use sign-in link).
+    via: str = "password"
 
 
 class SignedOut(AuditEvent, frozen=True, kw_only=True):
@@ -154,6 +156,19 @@ class RuleCreated(AuditEvent, frozen=True, kw_only=True):
 class RuleDisabled(AuditEvent, frozen=True, kw_only=True):
     name = "rule_disabled"
     rule_id: str
+
+
+__all__ += ["DataViewed"]
+
+
+class DataViewed(AuditEvent, frozen=True, kw_only=True):
+    """Personal data shown on the dashboard: one entry per session, endpoint and operation per
+    ``every_minutes`` (not one per request or per live update)."""
+
+    name = "data_viewed"
+    endpoint: str
+    session: str
+    every_minutes: float
 
 
 def event_types() -> dict[str, type[AuditEvent]]:

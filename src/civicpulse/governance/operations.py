@@ -203,13 +203,15 @@ def bind_ingest(gov: Governance, actor: Actor, operation_id: str | None, cursor_
 
 
 DEMO_ACTOR = "system:demo"
+#: The dashboard user the demo creates (an analyst, member of the demo operation only).
+DEMO_USER = "demo"
 
 
-def start_demo_operation(gov: Governance, cursor_name: str) -> Operation:
+def start_demo_operation(gov: Governance, cursor_name: str, members: tuple[str, ...] = ()) -> Operation:
     """The 'Demo exercise' operation the demo runs in, created and approved by the demo itself.
 
-    A fresh demo database has no users, so the demo acts as a named system actor; everything it
-    does is in the audit log like any other act.
+    The demo acts as a named system actor (a fresh demo database has no users to act); everything it
+    does is in the audit log like any other act. ``members`` (the demo's dashboard user) may read in it.
     """
     now = gov.now()
     operation_id = "op-demo-" + secrets.token_hex(2)
@@ -219,9 +221,10 @@ def start_demo_operation(gov: Governance, cursor_name: str) -> Operation:
             legal_basis=gov.legal_bases[0], area="synthetic city (no real people)", starts_at=now,
             ends_at=now + timedelta(days=1), retention_days=0, created_by=DEMO_ACTOR, created_at=at,
             approved_by=DEMO_ACTOR, approved_at=at))
-        connection.execute(insert(operation_members).values(operation_id=operation_id, username=DEMO_ACTOR))
+        crew = sorted({DEMO_ACTOR, *members})
+        connection.execute(insert(operation_members), [{"operation_id": operation_id, "username": m} for m in crew])
         gov.log(connection, OperationCreated(title="Demo exercise", legal_basis=gov.legal_bases[0],
-                                             members=[DEMO_ACTOR]), DEMO_ACTOR, at, operation_id)
+                                             members=crew), DEMO_ACTOR, at, operation_id)
         gov.log(connection, OperationApproved(), DEMO_ACTOR, at, operation_id)
     bind_ingest(gov, Actor(DEMO_ACTOR, "supervisor"), operation_id, cursor_name)
     return get_operation(gov, operation_id)

@@ -15,9 +15,9 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from civicpulse.errors import AccessDenied
 from civicpulse.governance.accounts import check_password
@@ -27,7 +27,7 @@ from civicpulse.governance.events import SignedIn, SignedOut, SignInFailed
 from civicpulse.governance.keys import read_or_create_secret
 from civicpulse.store.schema import sessions, users
 
-__all__ = ["authenticate", "login", "logout"]
+__all__ = ["authenticate", "login", "logout", "open_session", "session_id"]
 
 _LOGIN_FIX = "run 'civicpulse login' to sign in again"
 
@@ -45,22 +45,48 @@ def _mac(gov: Governance, payload: str) -> str:
     return _b64(hmac.new(key, f"v1.{payload}".encode(), hashlib.sha256).digest())
 
 
+def _issue(gov: Governance, connection: Connection, user_id: int, now: datetime) -> str:
+    nonce = secrets.token_hex(16)
+    expires = now + gov.session_ttl
+    connection.execute(insert(sessions).values(nonce=nonce, user_id=user_id, issued_at=now, expires_at=expires,
+                                               revoked_at=None))
+    payload = _b64(json.dumps({"u": user_id, "n": nonce, "exp": int(expires.timestamp())}).encode())
+    return f"v1.{payload}.{_mac(gov, payload)}"
+
+
 def login(gov: Governance, username: str, password: str) -> str:
     """A new session token, or :class:`AccessDenied` (the same message whatever was wrong)."""
+    token = None
     with gov.transaction() as (connection, now):
         user = check_password(connection, username, password)
         if user is not None:
-            nonce = secrets.token_hex(16)
-            expires = now + gov.session_ttl
-            connection.execute(insert(sessions).values(nonce=nonce, user_id=user.id, issued_at=now,
-                                                       expires_at=expires, revoked_at=None))
+            token = _issue(gov, connection, user.id, now)
             gov.log(connection, SignedIn(), user.username, now)
-    if user is None:
+    if token is None:
         gov.log_alone(SignInFailed(username=username[:64]), "anonymous")
         raise AccessDenied("wrong username or password, or the account is disabled",
                            fix="check both, or ask an administrator")
-    payload = _b64(json.dumps({"u": user.id, "n": nonce, "exp": int(expires.timestamp())}).encode())
-    return f"v1.{payload}.{_mac(gov, payload)}"
+    return token
+
+
+def open_session(gov: Governance, username: str, via: str) -> str:
+    """A session for a user the caller has already authenticated another way (``via``, e.g. a
+    single-use sign-in link); refused like a wrong password when the account is unknown or disabled."""
+    token = None
+    with gov.transaction() as (connection, now):
+        row = connection.execute(select(users.c.id, users.c.disabled).where(users.c.username == username)).first()
+        if row is not None and not row.disabled:
+            token = _issue(gov, connection, int(row.id), now)
+            gov.log(connection, SignedIn(via=via), username, now)
+    if token is None:
+        gov.log_alone(SignInFailed(username=username[:64]), "anonymous")
+        raise AccessDenied("the account is unknown or disabled", fix="ask an administrator")
+    return token
+
+
+def session_id(token: str) -> str:
+    """A short, stable name for a session that reveals nothing of its token (for audit entries)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 def _nonce(gov: Governance, token: str) -> tuple[int, str, int]:

@@ -69,7 +69,8 @@ function update(data) {
   setText("rate", pipeline ? formatNumber(pipeline.posts_per_s) : "—");
   renderList("latest", data.latest || [], postItem);
   renderList("signals", data.signals || [], signalItem, "Nothing detected yet.");
-  renderList("alerts", data.alerts || [], alertItem, "No alerts.");
+  // null: the viewer's role does not receive alerts (the page says so already).
+  if (data.alerts !== null) renderList("alerts", data.alerts || [], alertItem, "No alerts.");
 }
 
 function connect() {
@@ -79,7 +80,9 @@ function connect() {
     document.body.dataset.live = "true";
     update(JSON.parse(event.data));
   });
-  source.onerror = () => setText("connection", "reconnecting…");
+  // A refused reconnect (signed out, session expired, operation ended) closes the stream for good.
+  source.onerror = () => setText("connection", source.readyState === EventSource.CLOSED
+    ? "stopped: reload the page (you may need to sign in again)" : "reconnecting…");
 }
 
 document.addEventListener("DOMContentLoaded", connect);
