@@ -43,11 +43,14 @@ def test_a_forged_session_cookie_is_refused_and_cleared(site: Site) -> None:
     client = sign_in(client_for(site), "ana")
     token = client.cookies[SESSION_COOKIE]
     version, payload, mac = token.split(".")
+    # Cleared first: a second cookie of the same name beside the real one would test the jar, not us.
+    client.cookies.clear()
     client.cookies.set(SESSION_COOKIE, f"{version}.{payload}.{mac[::-1]}")
     response = client.get("/api/summary")
     assert response.status_code == 401
     assert "signature is invalid" in response.json()["error"]
     assert SESSION_COOKIE in response.headers["set-cookie"]  # deleted
+    client.cookies.clear()
     client.cookies.set(SESSION_COOKIE, "x" * 5000)
     assert client.get("/api/posts/latest").status_code == 401
 
