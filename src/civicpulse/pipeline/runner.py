@@ -2,14 +2,17 @@
 
 Three threads joined by bounded queues, so memory does not grow with the stream:
 
-    reader  --pages-->  processor  --batches-->  writer
-    (fetch)             (pseudonymise, analyse,   (one transaction per batch,
-                         detect, sinks)            cursor included)
+    reader  --pages-->  processor  --rows-->  writer
+    (fetch)             (pseudonymise,        (one transaction per batch, or per group of the
+                         analyse, detect,      batches waiting for it; cursor included; sinks)
+                         rows for the store)
 
-The writer runs SQLite/PostgreSQL work that releases the GIL, so storing overlaps with reading and
-analysing on a second core. A batch is cut when it holds ``batch_size`` posts or when its first post
-has waited ``max_latency_s``. Stopping (SIGINT/SIGTERM through :meth:`Pipeline.stop`) ends reading;
-everything already read is still analysed and written before :meth:`Pipeline.run` returns.
+The source may be read in a worker process (:mod:`civicpulse.pipeline.worker`) and an SQLite file
+written from another (:mod:`civicpulse.pipeline.store_worker`), so that generating, processing and
+storing each get a core; otherwise the writer thread's database work overlaps with the rest only
+where it releases the GIL. A batch is cut when it holds ``batch_size`` posts or when its first
+post has waited ``max_latency_s``. Stopping (SIGINT/SIGTERM through :meth:`Pipeline.stop`) ends
+reading; everything already read is still analysed and written before :meth:`Pipeline.run` returns.
 
 Delivery is at-least-once: the cursor after a batch is committed with that batch, so a crash
 re-delivers at most the batches in flight, and the store ignores ids it already has.

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -71,8 +72,9 @@ class _Result(msgspec.Struct, array_like=True):
     quarantined: int
     #: Only when there were duplicates (the pipeline then passes just the new posts to its sinks).
     inserted_ids: list[str]
-    #: The child's CPU time so far, for ``civicpulse bench``.
+    #: The child's CPU time so far and its peak resident memory, for ``civicpulse bench``.
     cpu_s: float
+    peak_rss_mb: float
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -98,8 +100,9 @@ class WorkerStoreWriter:
         self._url = engine.url.render_as_string(hide_password=False)
         self._process: subprocess.Popen[bytes] | None = None
         self._stop_process: weakref.finalize[Any, Any] | None = None
-        #: CPU seconds the current child has used (reported with each result).
+        #: CPU seconds and peak resident memory of the current child (reported with each result).
         self.child_cpu_s = 0.0
+        self.child_peak_rss_mb = 0.0
         # Started now, so that its imports overlap with the pipeline's start instead of the first batch.
         self._start()
 
@@ -133,7 +136,7 @@ class WorkerStoreWriter:
             self.close()
             raise child_error(msgspec.json.decode(answer, type=ChildFailure), "the store writer", "store_worker")
         result = _result_decoder.decode(answer)
-        self.child_cpu_s = result.cpu_s
+        self.child_cpu_s, self.child_peak_rss_mb = result.cpu_s, result.peak_rss_mb
         return WriteResult(inserted=result.inserted, duplicates=result.duplicates, quarantined=result.quarantined,
                            inserted_ids=result.inserted_ids)
 
@@ -200,8 +203,9 @@ def _serve(header: _Header, control: IO[bytes], out: IO[bytes]) -> None:
                 return
             result = writer.write_prepared(_prepared_decoder.decode(payload))
             ids = result.inserted_ids if result.duplicates else []
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             send_frame(out, _RESULT, _encoder.encode(_Result(result.inserted, result.duplicates, result.quarantined,
-                                                             ids, time.process_time())))
+                                                             ids, time.process_time(), peak_mb)))
     finally:
         engine.dispose()
 
