@@ -5,9 +5,10 @@ posts/s, peak RSS < 400 MB while streaming 2 million posts. Targets live here an
 ``docs/benchmarks.md``, never in timed unit tests.
 
 Ingest reads the registered ``scenario`` source exactly as ``civicpulse ingest scenario`` does, so
-with ``source_worker`` on (the default) it is generated in a worker process; set
-``CIVICPULSE_SOURCE_WORKER=false`` to measure the single-process pipeline. Memory is reported for
-the main process and, separately, for the largest worker process.
+with ``source_worker`` on (the default) it is generated in a worker process, and with
+``store_worker`` on (the default) SQLite is written from another; set ``CIVICPULSE_SOURCE_WORKER``
+and ``CIVICPULSE_STORE_WORKER`` to ``false`` to measure the single-process pipeline. Memory is
+reported for the main process, the largest worker process, and the store's worker on its own.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import msgspec
 
 from civicpulse.config import Settings
 from civicpulse.pipeline.factory import build_pipeline, open_database
+from civicpulse.pipeline.store_worker import WorkerStoreWriter
 from civicpulse.post import Author, Post, encode_jsonl
 from civicpulse.scenarios.generator import ScenarioRun
 from civicpulse.scenarios.library import load_scenario
@@ -69,11 +71,13 @@ def _cpu_s(who: int) -> float:
 
 
 def _ingest(settings: Settings, posts: int, analysers: Sequence[str], folder: Path,
-            label: str) -> tuple[float, dict[str, float]]:
-    """Posts stored per second, and CPU microseconds per post in the main and the worker process.
+            label: str) -> tuple[float, dict[str, float], float]:
+    """Posts stored per second; CPU microseconds per post in the main process, the source's worker
+    and the store's worker; and the store worker's peak memory (MB).
 
-    CPU per post is what a busy machine does not distort: the rate is bounded by the main process's
-    figure when the worker has a core of its own, and by the sum when everything shares one.
+    CPU per post is what a busy machine does not distort: on an otherwise idle machine the rate is
+    bounded by the largest figure when each process has a core, and by the sum over the cores
+    when they share them (three processes on two cores: about 2 / sum).
     """
     local = msgspec.structs.replace(settings, database_url=f"sqlite:///{folder / (label + '.db')}",
                                     data_dir=str(folder))
@@ -82,10 +86,14 @@ def _ingest(settings: Settings, posts: int, analysers: Sequence[str], folder: Pa
     main, workers = _cpu_s(resource.RUSAGE_SELF), _cpu_s(resource.RUSAGE_CHILDREN)
     stats = pipeline.run()
     main, workers = _cpu_s(resource.RUSAGE_SELF) - main, _cpu_s(resource.RUSAGE_CHILDREN) - workers
+    # Both children have ended by now, so RUSAGE_CHILDREN holds both; the store's reports its own.
+    store = pipeline.writer.child_cpu_s if isinstance(pipeline.writer, WorkerStoreWriter) else 0.0
+    store_rss = pipeline.writer.child_peak_rss_mb if isinstance(pipeline.writer, WorkerStoreWriter) else 0.0
     engine.dispose()
     stored = max(1, stats.stored)
-    cpu = {"main": round(main / stored * 1e6, 1), "worker": round(workers / stored * 1e6, 1)}
-    return (stats.stored / stats.elapsed_s if stats.elapsed_s else 0.0), cpu
+    cpu = {"main": round(main / stored * 1e6, 1), "worker": round((workers - store) / stored * 1e6, 1),
+           "store": round(store / stored * 1e6, 1)}
+    return (stats.stored / stats.elapsed_s if stats.elapsed_s else 0.0), cpu, round(store_rss, 1)
 
 
 def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -104,12 +112,14 @@ def run_benchmarks(settings: Settings, posts: int = 200_000, stages: Sequence[st
             results["scenario_generate_posts_per_s"] = round(_generate(posts))
         if "ingest" in stages:
             say(f"ingesting {posts:,} posts into SQLite with no analysers")
-            rate, cpu = _ingest(settings, posts, (), folder, "ingest")
+            rate, cpu, store_rss = _ingest(settings, posts, (), folder, "ingest")
             results["ingest_store_posts_per_s"] = round(rate)
             results["ingest_cpu_us_per_post"] = cpu
+            results["peak_rss_store_mb"] = store_rss
         if "pipeline" in stages:
             say(f"ingesting {posts:,} posts through the default analysers ({', '.join(settings.analysers)})")
-            rate, cpu = _ingest(settings, posts, settings.analysers, folder, "pipeline")
+            rate, cpu, store_rss = _ingest(settings, posts, settings.analysers, folder, "pipeline")
+            results["peak_rss_store_mb"] = max(store_rss, results.get("peak_rss_store_mb", 0.0))
             results["pipeline_default_posts_per_s"] = round(rate)
             results["pipeline_cpu_us_per_post"] = cpu
             results["default_analysers"] = list(settings.analysers)
@@ -118,6 +128,7 @@ def run_benchmarks(settings: Settings, posts: int = 200_000, stages: Sequence[st
         results["peak_rss_mb"] = _peak_rss_mb()
         results["peak_rss_worker_mb"] = _peak_rss_mb(resource.RUSAGE_CHILDREN)
         results["source_worker"] = settings.source_worker
+        results["store_worker"] = settings.store_worker
         if "post" in stages:
             say("building and serialising 100,000 posts")
             results["post_build_serialise_100k_s"] = round(_post_round_trip(), 3)

@@ -41,6 +41,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Read a source that can be rebuilt elsewhere (e.g. a scenario) in a worker process, so that
     #: generating or parsing runs on a second core. Ignored on a single-core machine.
     source_worker: bool = True
+    #: Write to an SQLite file from a worker process, so that SQLite's work runs on a second core.
+    #: Ignored for PostgreSQL (its server is another process already) and on a single-core machine.
+    store_worker: bool = True
     #: Default analyser chain, by registered name.
     analysers: tuple[str, ...] = ("surface", "language", "sentiment", "offensive", "hate", "emotion", "crisis",
                                   "account")

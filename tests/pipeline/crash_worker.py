@@ -1,8 +1,10 @@
 """Run by test_crash_resume in a subprocess: ingest a deterministic stream, resuming from the cursor.
 
-Usage: python -m tests.pipeline.crash_worker DATABASE_URL TOTAL [inline|worker]
+Usage: python -m tests.pipeline.crash_worker DATABASE_URL TOTAL [inline|worker|store]
 
-``worker`` reads the source in a worker process (civicpulse.pipeline.worker) and prints its pid.
+``worker`` reads the source in a worker process (civicpulse.pipeline.worker) and prints its pid;
+``store`` also writes from a worker process (civicpulse.pipeline.store_worker, SQLite files only), as
+``civicpulse ingest`` does by default, and prints that one's pid too.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 from typing import ClassVar
 
 from civicpulse.pipeline.runner import Pipeline, PipelineStats
+from civicpulse.pipeline.store_worker import WorkerStoreWriter, store_writer
 from civicpulse.pipeline.worker import WorkerSource, in_worker
 from civicpulse.registry import sources
 from civicpulse.sources.base import Page, Source, SourceSpec
@@ -51,16 +54,22 @@ def main() -> None:
     engine = connect(url)
     upgrade(engine)
     cursor = Reader(engine).cursor(CURSOR)
-    source = in_worker(Counting(total)) if mode == "worker" else Counting(total)
-    if mode == "worker" and not isinstance(source, WorkerSource):
+    source = in_worker(Counting(total)) if mode in ("worker", "store") else Counting(total)
+    writer = store_writer(engine) if mode == "store" else StoreWriter(engine)
+    if mode in ("worker", "store") and not isinstance(source, WorkerSource):
         raise SystemExit("no worker process on this machine")
+    if mode == "store" and not isinstance(writer, WorkerStoreWriter):
+        raise SystemExit("no store worker process for this database on this machine")
 
     def progress(stats: PipelineStats) -> None:
         if isinstance(source, WorkerSource):
             print(f"child {source.pid}", flush=True)
+        if isinstance(writer, WorkerStoreWriter):
+            print(f"store {writer.pid}", flush=True)
+        if isinstance(source, WorkerSource):
             print(f"fetched {stats.read}", flush=True)
 
-    pipeline = Pipeline(source, StoreWriter(engine), Pseudonymiser(b"k" * 32), batch_size=300,
+    pipeline = Pipeline(source, writer, Pseudonymiser(b"k" * 32), batch_size=300,
                         max_latency_s=0.01, cursor_name=CURSOR)
     stats = pipeline.run(cursor, progress)
     print(f"done stored={stats.stored} duplicates={stats.duplicates}", flush=True)

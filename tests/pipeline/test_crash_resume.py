@@ -38,25 +38,37 @@ def _gone(pid: int, seconds: float = 10.0) -> bool:
     return False
 
 
+_NEEDS_WORKERS = pytest.mark.skipif(os.name != "posix" or len(os.sched_getaffinity(0)) < 2,
+                                    reason="worker processes need POSIX and 2 cores")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", ["inline", pytest.param("worker", marks=pytest.mark.skipif(
-    os.name != "posix" or len(os.sched_getaffinity(0)) < 2, reason="worker processes need POSIX and 2 cores"))])
+@pytest.mark.parametrize("mode", ["inline", pytest.param("worker", marks=_NEEDS_WORKERS),
+                                  pytest.param("store", marks=_NEEDS_WORKERS)])
 def test_sigkill_mid_stream_then_resume_gives_no_gaps_and_no_duplicates(database_url: str, mode: str) -> None:
+    if mode == "store" and not database_url.startswith("sqlite"):
+        pytest.skip("the store worker process is for SQLite files; PostgreSQL writes from the pipeline")
     worker = _worker(database_url, mode)
     assert worker.stdout is not None
     engine = connect(database_url)
-    child = None
+    child = store = None
     # Kill once the store has committed some batches but is far from done.
     for line in worker.stdout:
         if line.startswith("child"):
             child = int(line.split()[1])
+        if line.startswith("store"):
+            store = int(line.split()[1])
         if line.startswith("fetched") and int(line.split()[1]) >= TOTAL // 3:
             break
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
-    if mode == "worker":
+    if mode in ("worker", "store"):
         assert child is not None
         assert _gone(child), "the source's worker process outlived the killed pipeline"
+    if mode == "store":
+        # It commits the batch it holds (whole, cursor included) or none of it, then exits.
+        assert store is not None
+        assert _gone(store), "the store's worker process outlived the killed pipeline"
     stored_before = Reader(engine).post_count()
     cursor = Reader(engine).cursor("crash-test")
     assert 0 < stored_before < TOTAL, "the kill should land mid-stream"

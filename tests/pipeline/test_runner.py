@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
@@ -16,7 +17,7 @@ from civicpulse.post import Post
 from civicpulse.sources.base import Page, Rejected, Source
 from civicpulse.store.pseudonym import Pseudonymiser
 from civicpulse.store.queries import Reader
-from civicpulse.store.writer import StoreWriter
+from civicpulse.store.writer import Prepared, StoreWriter, WriteResult
 from civicpulse.testing import CollectingSink, FrozenClock, MemorySource, make_post
 
 
@@ -98,6 +99,33 @@ def test_resume_from_the_stored_cursor_gives_no_gaps_and_no_duplicates(engine: E
     assert first.stored + second.stored == 100
     assert second.duplicates == 0
     assert sorted(Reader(engine).all_ids()) == sorted(p.id for p in items)
+
+
+class SlowFirstWrite(StoreWriter):
+    """Stalls on its first write, as a busy store does, and records the size of each transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.sizes: list[int] = []
+
+    def write_prepared(self, batch: Prepared) -> WriteResult:
+        if not self.sizes:
+            time.sleep(0.3)
+        self.sizes.append(len(batch.posts))
+        return super().write_prepared(batch)
+
+
+def test_batches_waiting_for_the_store_go_into_one_transaction(engine: Engine) -> None:
+    writer, sink = SlowFirstWrite(engine), CollectingSink()
+    items = [make_post(i) for i in range(200)]
+    stats = Pipeline(MemorySource(items), writer, Pseudonymiser(b"k" * 32), batch_size=20, sinks=[sink],
+                     cursor_name="group").run()
+    assert (stats.stored, stats.batches) == (200, 10)
+    assert sum(writer.sizes) == 200
+    assert len(writer.sizes) < 10
+    assert max(writer.sizes) > 20
+    assert [p.id for p in sink.posts] == [p.id for p in items]
+    assert Reader(engine).cursor("group") == "200"
 
 
 class SlowEndless(Source):

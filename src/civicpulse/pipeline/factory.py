@@ -10,11 +10,11 @@ from civicpulse.config import Settings
 from civicpulse.detectors.base import Detector
 from civicpulse.pipeline.chain import build_analysers
 from civicpulse.pipeline.runner import Pipeline, Sink
+from civicpulse.pipeline.store_worker import store_writer
 from civicpulse.pipeline.worker import in_worker
 from civicpulse.sources.base import Source
 from civicpulse.store.database import connect, upgrade
 from civicpulse.store.pseudonym import Pseudonymiser
-from civicpulse.store.writer import StoreWriter
 
 __all__ = ["build_pipeline", "open_database"]
 
@@ -39,7 +39,7 @@ def build_pipeline(
 ) -> Pipeline:
     return Pipeline(
         in_worker(source) if settings.source_worker else source,
-        StoreWriter(engine),
+        store_writer(engine, settings.store_worker),
         Pseudonymiser(settings.resolved_pseudonym_key()),
         analysers=build_analysers(settings.analysers if analysers is None else analysers, settings),
         detectors=detectors,

@@ -2,14 +2,17 @@
 
 Three threads joined by bounded queues, so memory does not grow with the stream:
 
-    reader  --pages-->  processor  --batches-->  writer
-    (fetch)             (pseudonymise, analyse,   (one transaction per batch,
-                         detect, sinks)            cursor included)
+    reader  --pages-->  processor  --rows-->  writer
+    (fetch)             (pseudonymise,        (one transaction per batch, or per group of the
+                         analyse, detect,      batches waiting for it; cursor included; sinks)
+                         rows for the store)
 
-The writer runs SQLite/PostgreSQL work that releases the GIL, so storing overlaps with reading and
-analysing on a second core. A batch is cut when it holds ``batch_size`` posts or when its first post
-has waited ``max_latency_s``. Stopping (SIGINT/SIGTERM through :meth:`Pipeline.stop`) ends reading;
-everything already read is still analysed and written before :meth:`Pipeline.run` returns.
+The source may be read in a worker process (:mod:`civicpulse.pipeline.worker`) and an SQLite file
+written from another (:mod:`civicpulse.pipeline.store_worker`), so that generating, processing and
+storing each get a core; otherwise the writer thread's database work overlaps with the rest only
+where it releases the GIL. A batch is cut when it holds ``batch_size`` posts or when its first
+post has waited ``max_latency_s``. Stopping (SIGINT/SIGTERM through :meth:`Pipeline.stop`) ends
+reading; everything already read is still analysed and written before :meth:`Pipeline.run` returns.
 
 Delivery is at-least-once: the cursor after a batch is committed with that batch, so a crash
 re-delivers at most the batches in flight, and the store ignores ids it already has.
@@ -33,7 +36,7 @@ from civicpulse.pipeline.gc_tuning import streaming_gc
 from civicpulse.post import Post, encode_post
 from civicpulse.sources.base import Page, Rejected, Source
 from civicpulse.store.pseudonym import Pseudonymiser
-from civicpulse.store.writer import Batch, StoreWriter
+from civicpulse.store.writer import Batch, BatchWriter, Prepared
 
 __all__ = ["Pipeline", "PipelineStats", "Sink", "apply_analysers"]
 
@@ -68,13 +71,22 @@ class PipelineStats:
 
 
 _END = object()
+#: Prepared batches that may wait for the store; those waiting are written as one transaction.
+_WRITE_QUEUE = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    batch: Batch
+    prepared: Prepared
+    signals: list[Signal]
 
 
 class Pipeline:
     def __init__(
         self,
         source: Source,
-        writer: StoreWriter,
+        writer: BatchWriter,
         pseudonymiser: Pseudonymiser,
         *,
         analysers: Sequence[Analyser] = (),
@@ -98,7 +110,7 @@ class Pipeline:
         self.cursor_name = cursor_name
         self.clock = clock
         self._pages: queue.Queue[Page | object] = queue.Queue(maxsize=queue_batches)
-        self._batches: queue.Queue[tuple[Batch, list[Signal]] | object] = queue.Queue(maxsize=2)
+        self._batches: queue.Queue[_Pending | object] = queue.Queue(maxsize=_WRITE_QUEUE)
         self._stopping = threading.Event()
         self._failure: BaseException | None = None
         self._stats = PipelineStats()
@@ -141,6 +153,7 @@ class Pipeline:
         finally:
             self._put(self._batches, _END, force=True)
             writer.join()
+            self.writer.close()
             self._stopping.set()
             self._drain(self._pages)
             reader.join()
@@ -218,7 +231,9 @@ class Pipeline:
         signals = self._detect(posts, pages)
         batch = Batch(posts=posts, identities=identities, rejected=rejected, source=self.source.describe(),
                       cursor_name=self.cursor_name, cursor=cursor)
-        self._put(self._batches, (batch, signals), force=True)
+        # Rows are built here rather than in the writer thread, which (with a store worker process)
+        # then only hands them over and waits for the commit.
+        self._put(self._batches, _Pending(batch, self.writer.prepare(batch), signals), force=True)
         with self._lock:
             self._stats = replace(self._stats, read=self._stats.read + read)
 
@@ -242,34 +257,52 @@ class Pipeline:
             item = self._batches.get()
             if item is _END:
                 return
-            assert isinstance(item, tuple)
-            batch, signals = item
-            result = self.writer.write(batch)
-            if result.duplicates:
-                inserted = set(result.inserted_ids)
-                stored = [p for p in batch.posts if p.id in inserted]
-            else:
-                stored = list(batch.posts)
-            for sink in self.sinks:
-                sink.consume(stored, signals)
-            by_stage = dict(self._stats.quarantine_by_stage)
-            for rejected in batch.rejected:
-                by_stage[rejected.stage] = by_stage.get(rejected.stage, 0) + 1
-            newest = max((p.created_at for p in batch.posts), default=None)
-            with self._lock:
-                current = self._stats
-                self._stats = replace(
-                    current,
-                    stored=current.stored + result.inserted,
-                    duplicates=current.duplicates + result.duplicates,
-                    quarantined=current.quarantined + result.quarantined,
-                    batches=current.batches + 1,
-                    signals=current.signals + len(signals),
-                    stream_time=max(filter(None, (current.stream_time, newest)), default=None),
-                    quarantine_by_stage=by_stage,
-                )
+            assert isinstance(item, _Pending)
+            # Whatever else is already waiting goes into the same transaction: when the store falls
+            # behind, transactions grow (each commit rewrites the index pages it touched, so fewer,
+            # bigger ones cost less per post), and when it keeps up, nothing waits longer.
+            group, end = [item], False
+            while not end:
+                try:
+                    more = self._batches.get_nowait()
+                except queue.Empty:
+                    break
+                if isinstance(more, _Pending):
+                    group.append(more)
+                else:
+                    end = True
+            self._store(group)
             if progress is not None:
                 progress(self.stats)
+            if end:
+                return
+
+    def _store(self, group: list[_Pending]) -> None:
+        result = self.writer.write_prepared(Prepared.merge([pending.prepared for pending in group]))
+        posts = [post for pending in group for post in pending.batch.posts]
+        if result.duplicates:
+            inserted = set(result.inserted_ids)
+            posts = [p for p in posts if p.id in inserted]
+        signals = [signal for pending in group for signal in pending.signals]
+        for sink in self.sinks:
+            sink.consume(posts, signals)
+        by_stage = dict(self._stats.quarantine_by_stage)
+        for pending in group:
+            for rejected in pending.batch.rejected:
+                by_stage[rejected.stage] = by_stage.get(rejected.stage, 0) + 1
+        newest = max((p.created_at for pending in group for p in pending.batch.posts), default=None)
+        with self._lock:
+            current = self._stats
+            self._stats = replace(
+                current,
+                stored=current.stored + result.inserted,
+                duplicates=current.duplicates + result.duplicates,
+                quarantined=current.quarantined + result.quarantined,
+                batches=current.batches + len(group),
+                signals=current.signals + len(signals),
+                stream_time=max(filter(None, (current.stream_time, newest)), default=None),
+                quarantine_by_stage=by_stage,
+            )
 
     # -- queues ----------------------------------------------------------------------------------
 

@@ -47,10 +47,11 @@ from civicpulse.post import Post
 from civicpulse.registry import sources
 from civicpulse.sources.base import Page, Rejected, Source, SourceSpec
 
-__all__ = ["WorkerSource", "in_worker"]
+__all__ = ["HEADER", "ChildFailure", "WorkerSource", "child_error", "child_failure", "cores", "in_worker",
+           "receive_frame", "send_frame", "stop_child"]
 
 # A frame: 4-byte big-endian payload length, 1-byte kind, payload.
-_HEADER = struct.Struct(">IB")
+HEADER = struct.Struct(">IB")
 _PAGE, _FAILURE = 0, 1
 #: How long the child waits between checks that its parent is still the same process.
 _WATCH_S = 1.0
@@ -90,7 +91,7 @@ class _LoosePage(msgspec.Struct, array_like=True):
     stream_time: float | None
 
 
-class _Failure(msgspec.Struct, frozen=True):
+class ChildFailure(msgspec.Struct, frozen=True):
     kind: str
     message: str
     fix: str = ""
@@ -107,7 +108,7 @@ def in_worker(source: Source) -> Source:
     """``source`` read in a worker process when it can be rebuilt there and a second core exists;
     otherwise ``source`` itself (stdin, injected test doubles, single-core machines, non-POSIX)."""
     spec = source.spec()
-    if spec is None or os.name != "posix" or _cores() < 2:
+    if spec is None or os.name != "posix" or cores() < 2:
         return source
     if spec.module == "__main__":
         # A script's own source: the child can import it only under the name ``python -m`` ran it as.
@@ -124,7 +125,7 @@ def in_worker(source: Source) -> Source:
     return WorkerSource(source, spec)
 
 
-def _cores() -> int:
+def cores() -> int:
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
 
@@ -148,12 +149,13 @@ class WorkerSource(Source):
             self._start(cursor, limit)
         assert self._process is not None
         assert self._process.stdout is not None
-        kind, payload = _receive(self._process.stdout)
+        kind, payload = receive_frame(self._process.stdout)
         if kind is None:
             raise self._crashed()
         if kind == _FAILURE:
             self.close()
-            raise _as_error(msgspec.json.decode(payload, type=_Failure), self._spec.name)
+            raise child_error(msgspec.json.decode(payload, type=ChildFailure), f"the {self._spec.name} source",
+                              "source_worker")
         page = decode_page(payload)
         self._next = (page.cursor if page.cursor is not None else cursor, limit)
         if page.done:
@@ -192,7 +194,7 @@ class WorkerSource(Source):
         process = subprocess.Popen([sys.executable, "-m", "civicpulse.pipeline.worker"], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, env=environment)
         self._process = process
-        self._stop_process = weakref.finalize(self, _stop, process)
+        self._stop_process = weakref.finalize(self, stop_child, process)
         header = _Header(spec=self._spec, cursor=cursor, limit=limit, parent=os.getpid())
         assert process.stdin is not None
         try:
@@ -250,24 +252,24 @@ def encode_page(page: Page) -> bytes:
     return _encoder.encode(_Page(page.posts, rejected, page.cursor, page.done, page.stream_time))
 
 
-def _receive(stream: IO[bytes]) -> tuple[int | None, bytes]:
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
+def receive_frame(stream: IO[bytes]) -> tuple[int | None, bytes]:
+    head = stream.read(HEADER.size)
+    if len(head) < HEADER.size:
         return None, b""
-    length, kind = _HEADER.unpack(head)
+    length, kind = HEADER.unpack(head)
     payload = stream.read(length)
     if len(payload) < length:
         return None, b""
     return kind, payload
 
 
-def _send(stream: IO[bytes], kind: int, payload: bytes) -> None:
-    stream.write(_HEADER.pack(len(payload), kind))
+def send_frame(stream: IO[bytes], kind: int, payload: bytes) -> None:
+    stream.write(HEADER.pack(len(payload), kind))
     stream.write(payload)
     stream.flush()
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_child(process: subprocess.Popen[bytes]) -> None:
     for pipe in (process.stdin, process.stdout):
         if pipe is not None:
             with contextlib.suppress(OSError):
@@ -279,15 +281,29 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def _as_error(failure: _Failure, source: str) -> CivicpulseError:
+def child_error(failure: ChildFailure, what: str, setting: str) -> CivicpulseError:
+    """The error a child process reported, raised again in the parent.
+
+    A :class:`~civicpulse.errors.CivicpulseError` keeps its class, message and fix; anything else
+    becomes a :class:`~civicpulse.errors.PipelineError` that names ``what`` failed and the setting
+    that keeps the work in-process.
+    """
     if failure.civicpulse:
         cls = getattr(errors, failure.kind, None)
         if isinstance(cls, type) and issubclass(cls, CivicpulseError):
             return cls(failure.message, fix=failure.fix)
     return PipelineError(
-        f"the {source} source failed in its worker process: {failure.kind}: {failure.message}",
-        fix=failure.fix or "the traceback is printed above; set source_worker = false to run the source in-process",
+        f"{what} failed in its worker process: {failure.kind}: {failure.message}",
+        fix=failure.fix or f"the traceback is printed above; set {setting} = false to run it in-process",
     )
+
+
+def child_failure(error: BaseException) -> ChildFailure:
+    """What a child sends back about ``error`` (a traceback goes to stderr unless it is ours)."""
+    if not isinstance(error, CivicpulseError):
+        traceback.print_exc()
+    return ChildFailure(kind=type(error).__name__, message=str(getattr(error, "message", error)),
+                        fix=getattr(error, "fix", ""), civicpulse=isinstance(error, CivicpulseError))
 
 
 # -- the child -------------------------------------------------------------------------------------------
@@ -308,7 +324,7 @@ def _serve(header: _Header, out: IO[bytes]) -> None:
     try:
         while True:
             page = source.fetch(cursor, header.limit)
-            _send(out, _PAGE, encode_page(page))
+            send_frame(out, _PAGE, encode_page(page))
             if page.cursor is not None:
                 cursor = page.cursor
             if page.done:
@@ -333,12 +349,9 @@ def main() -> None:
     except BrokenPipeError:
         os._exit(0)  # the parent stopped reading; nobody is left to tell
     except BaseException as error:
-        if not isinstance(error, CivicpulseError):
-            traceback.print_exc()
-        failure = _Failure(kind=type(error).__name__, message=str(getattr(error, "message", error)),
-                           fix=getattr(error, "fix", ""), civicpulse=isinstance(error, CivicpulseError))
+        failure = child_failure(error)
         with contextlib.suppress(OSError):
-            _send(out, _FAILURE, _encoder.encode(failure))
+            send_frame(out, _FAILURE, _encoder.encode(failure))
         os._exit(1)
     out.close()
 

@@ -8,17 +8,16 @@ through a ``postgresql://`` URL (driver: psycopg 3) and runs the same migrations
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from civicpulse.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["connect", "current_revision", "head_revision", "upgrade"]
 
@@ -78,25 +77,36 @@ def _sqlite_engine(database: str | None) -> Engine:
     return engine
 
 
+# Alembic is imported where it is used: a store worker process only connects, and starts faster.
+
+
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (idempotent)."""
+    from alembic import command
+
     config = _alembic_config()
     try:
         with engine.begin() as connection:

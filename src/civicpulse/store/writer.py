@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy import Connection, Engine, Insert, select
@@ -21,7 +22,7 @@ from civicpulse.sources.base import Rejected
 from civicpulse.store.pseudonym import Identity
 from civicpulse.store.schema import cursors, posts, quarantine
 
-__all__ = ["Batch", "StoreWriter", "WriteResult"]
+__all__ = ["Batch", "BatchWriter", "Prepared", "StoreWriter", "WriteResult"]
 
 _encoder = msgspec.json.Encoder()
 
@@ -44,6 +45,48 @@ class WriteResult:
     duplicates: int = 0
     quarantined: int = 0
     inserted_ids: list[str] = field(default_factory=list)
+
+
+class BatchWriter(Protocol):
+    """What the pipeline writes through: :class:`StoreWriter`, or one in a worker process."""
+
+    def prepare(self, batch: Batch) -> Prepared: ...
+
+    def write_prepared(self, batch: Prepared) -> WriteResult: ...
+
+    def write(self, batch: Batch) -> WriteResult: ...
+
+    def close(self) -> None: ...
+
+
+class Prepared(msgspec.Struct, array_like=True):
+    """A batch as plain rows, ready for the database (see :meth:`StoreWriter.prepare`).
+
+    Only strings, numbers, bytes and ``None`` on SQLite, so that a store worker process can receive
+    it as one msgpack frame (:mod:`civicpulse.pipeline.store_worker`).
+    """
+
+    #: One tuple per post, in ``_POST_COLUMNS`` order.
+    posts: list[tuple[Any, ...]]
+    #: (post id, payload JSON) for the posts that carry a raw payload.
+    raws: list[tuple[str, str]]
+    #: (pseudonym, platform, account id, handle, display name).
+    identities: list[tuple[str, str, str, str | None, str | None]]
+    #: (fingerprint, source, location, stage, reason, raw).
+    rejected: list[tuple[str, str, str, str, str, bytes]]
+    cursor_name: str | None = None
+    cursor: str | None = None
+
+    @classmethod
+    def merge(cls, batches: Sequence[Prepared]) -> Prepared:
+        """Consecutive batches of one stream as one (its cursor is the last one's)."""
+        if len(batches) == 1:
+            return batches[0]
+        cursor = next((b.cursor for b in reversed(batches) if b.cursor is not None), None)
+        return cls(posts=[row for b in batches for row in b.posts], raws=[r for b in batches for r in b.raws],
+                   identities=[i for b in batches for i in b.identities],
+                   rejected=[r for b in batches for r in b.rejected], cursor_name=batches[-1].cursor_name,
+                   cursor=cursor)
 
 
 class StoreWriter:
@@ -73,72 +116,94 @@ class StoreWriter:
         return statement.on_conflict_do_nothing(index_elements=[key])
 
     def write(self, batch: Batch) -> WriteResult:
+        return self.write_prepared(self.prepare(batch))
+
+    def close(self) -> None:
+        """Nothing to release: the engine belongs to the caller (a worker process's writer has more)."""
+
+    def prepare(self, batch: Batch) -> Prepared:
+        """The batch's rows: everything :meth:`write_prepared` needs, without touching the database."""
+        now = datetime.now(UTC)
+        if self._sqlite:
+            stamp = _sqlite_datetime(now)
+            rows = [_post_values(p, stamp, _sqlite_datetime(p.created_at)) for p in batch.posts]
+        else:
+            rows = [_post_values(p, now, p.created_at) for p in batch.posts]
+        return Prepared(
+            posts=rows,
+            raws=[(p.id, _encoder.encode(p.raw).decode()) for p in batch.posts if p.raw is not None],
+            identities=[(i.pseudonym, i.platform, i.account_id, i.handle, i.display_name) for i in batch.identities],
+            rejected=[_quarantine_row(r, batch.source) for r in batch.rejected],
+            cursor_name=batch.cursor_name,
+            cursor=batch.cursor,
+        )
+
+    def write_prepared(self, batch: Prepared) -> WriteResult:
+        """Write one prepared batch in one transaction, cursor included."""
         now = datetime.now(UTC)
         result = WriteResult()
-        new_identities = [i for i in batch.identities if i.pseudonym not in self._known_identities]
+        new_identities = [i for i in batch.identities if i[0] not in self._known_identities]
         with self.engine.begin() as connection:
             if batch.posts:
-                fresh = (self._insert_posts_sqlite(connection, batch.posts, now) if self._sqlite
-                         else self._insert_posts(connection, batch.posts, now))
+                fresh = (self._insert_posts_sqlite(connection, batch.posts) if self._sqlite
+                         else self._insert_posts(connection, batch.posts))
                 result.duplicates = len(batch.posts) - len(fresh)
-                raws = [(p.id, _encoder.encode(p.raw).decode()) for p in fresh if p.raw is not None]
+                raws = batch.raws
+                if result.duplicates and raws:
+                    kept = set(fresh)
+                    raws = [r for r in raws if r[0] in kept]
                 if raws:
                     connection.exec_driver_sql(self._raw_sql, raws)
                 result.inserted = len(fresh)
-                result.inserted_ids = [p.id for p in fresh]
+                result.inserted_ids = fresh
             if new_identities:
                 first_seen = _sqlite_datetime(now) if self._sqlite else now
-                connection.exec_driver_sql(self._identity_sql, [
-                    (i.pseudonym, i.platform, i.account_id, i.handle, i.display_name, first_seen)
-                    for i in new_identities
-                ])
+                connection.exec_driver_sql(self._identity_sql, [(*i, first_seen) for i in new_identities])
             if batch.rejected:
-                connection.execute(self._insert_quarantine,
-                                   [_quarantine_row(r, batch.source, now) for r in batch.rejected])
+                connection.execute(self._insert_quarantine, [
+                    dict(zip(_QUARANTINE_COLUMNS, r, strict=True), received_at=now) for r in batch.rejected
+                ])
                 result.quarantined = len(batch.rejected)
             if batch.cursor_name is not None and batch.cursor is not None:
                 connection.execute(self._upsert_cursor,
                                    {"name": batch.cursor_name, "cursor": batch.cursor, "updated_at": now})
         # Only after commit: a rolled-back identity must be written again next time.
-        self._known_identities.update(i.pseudonym for i in new_identities)
+        self._known_identities.update(i[0] for i in new_identities)
         # Bounded (a million pseudonyms would be ~100 MB); forgetting only costs an ignored re-insert.
         if len(self._known_identities) > 100_000:
             self._known_identities.clear()
         return result
 
-    def _insert_posts_sqlite(self, connection: Connection, batch: Sequence[Post], now: datetime) -> list[Post]:
-        """Insert the batch, returning the posts that were new.
+    @staticmethod
+    def _insert_posts_sqlite(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> list[str]:
+        """Insert the rows, returning the ids of the posts that were new, in order.
 
         The hot path: plain DB-API ``executemany`` skips SQLAlchemy's per-row parameter processing,
         which otherwise costs as much as SQLite's own work, and ``ON CONFLICT DO NOTHING`` sorts out
         duplicates without a lookup first. New rows are exactly those above the previous top rowid,
         because this is the only writer and it holds the write lock for the transaction.
         """
-        stamp = _sqlite_datetime(now)
-        rows = [_post_values(p, stamp, _sqlite_datetime(p.created_at)) for p in batch]
         top = connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM posts").scalar()
         inserted = connection.exec_driver_sql(_SQLITE_INSERT_POST, rows).rowcount
         # Index the batch's text in one statement (see the migration) rather than a trigger per row.
         connection.exec_driver_sql(
             "INSERT INTO posts_fts(rowid, text) SELECT rowid, text FROM posts WHERE rowid > ?", (top,))
-        if inserted == len(batch):
-            return list(batch)
+        if inserted == len(rows):
+            return [row[0] for row in rows]
         # Some were already stored, or repeated within the batch: the first copy of each new id won.
         new = {row[0] for row in connection.exec_driver_sql("SELECT id FROM posts WHERE rowid > ?", (top,))}
         fresh = []
-        for post in batch:
-            if post.id in new:
-                new.discard(post.id)
-                fresh.append(post)
+        for row in rows:
+            if row[0] in new:
+                new.discard(row[0])
+                fresh.append(row[0])
         return fresh
 
-    def _insert_posts(self, connection: Connection, batch: Sequence[Post], now: datetime) -> list[Post]:
-        fresh = _unique_fresh(batch, self._existing_ids(connection, [p.id for p in batch]))
+    def _insert_posts(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> list[str]:
+        fresh = _unique_fresh(rows, self._existing_ids(connection, [row[0] for row in rows]))
         if fresh:
-            connection.execute(self._insert_post, [
-                dict(zip(_POST_COLUMNS, _post_values(p, now, p.created_at), strict=True)) for p in fresh
-            ])
-        return fresh
+            connection.execute(self._insert_post, [dict(zip(_POST_COLUMNS, row, strict=True)) for row in fresh])
+        return [row[0] for row in fresh]
 
     @staticmethod
     def _existing_ids(connection: Connection, ids: list[str]) -> set[str]:
@@ -151,13 +216,13 @@ class StoreWriter:
         return found
 
 
-def _unique_fresh(batch: Sequence[Post], existing: set[str]) -> list[Post]:
-    fresh: list[Post] = []
+def _unique_fresh(rows: Sequence[tuple[Any, ...]], existing: set[str]) -> list[tuple[Any, ...]]:
+    fresh: list[tuple[Any, ...]] = []
     seen = set(existing)
-    for post in batch:
-        if post.id not in seen:
-            seen.add(post.id)
-            fresh.append(post)
+    for row in rows:
+        if row[0] not in seen:
+            seen.add(row[0])
+            fresh.append(row)
     return fresh
 
 
@@ -177,6 +242,9 @@ def _insert_ignore(table: str, columns: Sequence[str], key: str, mark: str) -> s
 
 def _sqlite_datetime(value: datetime) -> str:
     """The text form SQLAlchemy's SQLite DATETIME type reads and compares (UTC, microseconds)."""
+    if value.tzinfo is UTC:
+        # The common case (posts are decoded as UTC), a third cheaper: drop the "+00:00".
+        return value.isoformat(" ", "microseconds")[:26]
     if value.utcoffset():
         value = value.astimezone(UTC)
     # isoformat is C code; the format is SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff".
@@ -194,16 +262,11 @@ def _post_values(post: Post, ingested_at: object, created_at: object) -> tuple[o
     )
 
 
-def _quarantine_row(rejected: Rejected, source: str, now: datetime) -> dict[str, object]:
+_QUARANTINE_COLUMNS = ("fingerprint", "source", "location", "stage", "reason", "raw")
+
+
+def _quarantine_row(rejected: Rejected, source: str) -> tuple[str, str, str, str, str, bytes]:
     fingerprint = hashlib.sha256(
         b"\0".join([source.encode(), rejected.location.encode(), rejected.stage.encode(), rejected.raw])
     ).hexdigest()
-    return {
-        "fingerprint": fingerprint,
-        "received_at": now,
-        "source": source[:256],
-        "location": rejected.location,
-        "stage": rejected.stage[:128],
-        "reason": rejected.reason,
-        "raw": rejected.raw,
-    }
+    return (fingerprint, source[:256], rejected.location, rejected.stage[:128], rejected.reason, rejected.raw)

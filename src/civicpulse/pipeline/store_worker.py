@@ -1,0 +1,236 @@
+"""Writing to SQLite in a worker process, so that the database's work gets a core of its own.
+
+SQLite runs inside the process that calls it. In the pipeline's process its work (B-tree and FTS5
+inserts, the commit) competes for the one interpreter with decoding, pseudonymising and analysing:
+SQLite releases the GIL during a statement, but ``executemany`` takes it back for every row, so the
+writer thread barely overlaps with the others. :class:`WorkerStoreWriter` keeps the cheap part in
+the pipeline (turning a batch into plain rows, :meth:`StoreWriter.prepare`) and sends the rows to
+``python -m civicpulse.pipeline.store_worker``, which writes them with the same
+:meth:`StoreWriter.write_prepared` (one transaction per batch, cursor included) and answers with
+the result:
+
+    parent (pipeline writer thread)                   child (this module's main)
+    write(batch) ─── rows as one msgpack frame ────▶  writer.write_prepared(rows): commit
+                 ◀── inserted, duplicates, CPU ─────
+
+Guarantees are the in-process writer's: the child commits a batch and its cursor together or not
+at all, so at-least-once delivery with idempotent writes holds whatever dies when. PostgreSQL does
+its work in its own server processes already, so this is for SQLite files only.
+
+Lifetime, as for the source worker (:mod:`civicpulse.pipeline.worker`): the child runs in a process
+group of its own and ignores SIGINT/SIGTERM (the parent drains gracefully and then closes it), and
+exits at end-of-file on its stdin, which comes when the parent closes it or dies, SIGKILL included.
+A batch it has already received is committed first (or rolled back, if it dies too); nothing
+half-written remains.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from typing import IO, Any
+
+import msgspec
+from sqlalchemy import Engine
+
+from civicpulse.errors import PipelineError
+from civicpulse.pipeline.gc_tuning import streaming_gc
+from civicpulse.pipeline.worker import (
+    ChildFailure,
+    child_error,
+    child_failure,
+    cores,
+    receive_frame,
+    send_frame,
+    stop_child,
+)
+from civicpulse.store.database import connect
+from civicpulse.store.writer import Batch, BatchWriter, Prepared, StoreWriter, WriteResult
+
+__all__ = ["WorkerStoreWriter", "store_writer"]
+
+_BATCH, _RESULT, _FAILURE = 0, 1, 2
+#: How long the child waits between checks that its parent is still the same process.
+_WATCH_S = 1.0
+
+
+class _Header(msgspec.Struct, frozen=True):
+    url: str
+    parent: int
+
+
+class _Result(msgspec.Struct, array_like=True):
+    inserted: int
+    duplicates: int
+    quarantined: int
+    #: Only when there were duplicates (the pipeline then passes just the new posts to its sinks).
+    inserted_ids: list[str]
+    #: The child's CPU time so far and its peak resident memory, for ``civicpulse bench``.
+    cpu_s: float
+    peak_rss_mb: float
+
+
+_encoder = msgspec.msgpack.Encoder()
+_prepared_decoder = msgspec.msgpack.Decoder(Prepared)
+_result_decoder = msgspec.msgpack.Decoder(_Result)
+
+
+def store_writer(engine: Engine, worker: bool = True) -> BatchWriter:
+    """A writer for ``engine``: in a worker process for an SQLite file when ``worker`` is on and a
+    second core exists; otherwise in the pipeline's own process."""
+    url = engine.url
+    in_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if not worker or not in_file or os.name != "posix" or cores() < 2:
+        return StoreWriter(engine)
+    return WorkerStoreWriter(engine)
+
+
+class WorkerStoreWriter:
+    """Prepares batches here and writes them in a child process that has its own connection."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._local = StoreWriter(engine)
+        self._url = engine.url.render_as_string(hide_password=False)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stop_process: weakref.finalize[Any, Any] | None = None
+        #: CPU seconds and peak resident memory of the current child (reported with each result).
+        self.child_cpu_s = 0.0
+        self.child_peak_rss_mb = 0.0
+        # Started now, so that its imports overlap with the pipeline's start instead of the first batch.
+        self._start()
+
+    @property
+    def pid(self) -> int | None:
+        """The running child's process id (for tests and diagnostics)."""
+        return self._process.pid if self._process is not None else None
+
+    def prepare(self, batch: Batch) -> Prepared:
+        return self._local.prepare(batch)
+
+    def write(self, batch: Batch) -> WriteResult:
+        return self.write_prepared(self.prepare(batch))
+
+    def write_prepared(self, batch: Prepared) -> WriteResult:
+        payload = _encoder.encode(batch)
+        if self._process is None:
+            self._start()
+        process = self._process
+        assert process is not None
+        assert process.stdin is not None
+        assert process.stdout is not None
+        try:
+            send_frame(process.stdin, _BATCH, payload)
+        except BrokenPipeError:
+            raise self._crashed() from None
+        kind, answer = receive_frame(process.stdout)
+        if kind is None:
+            raise self._crashed()
+        if kind == _FAILURE:
+            self.close()
+            raise child_error(msgspec.json.decode(answer, type=ChildFailure), "the store writer", "store_worker")
+        result = _result_decoder.decode(answer)
+        self.child_cpu_s, self.child_peak_rss_mb = result.cpu_s, result.peak_rss_mb
+        return WriteResult(inserted=result.inserted, duplicates=result.duplicates, quarantined=result.quarantined,
+                           inserted_ids=result.inserted_ids)
+
+    def close(self) -> None:
+        """End-of-file on the child's stdin: it finishes (there is no batch in flight) and exits."""
+        if self._stop_process is not None:
+            self._stop_process()
+        self._process = self._stop_process = None
+
+    def _start(self) -> None:
+        self.close()
+        environment = dict(os.environ)
+        paths = [p for p in sys.path if p]
+        environment["PYTHONPATH"] = os.pathsep.join([*paths, environment.get("PYTHONPATH", "")])
+        # Its own process group: a Ctrl-C at the terminal reaches the pipeline, which drains and then
+        # closes the child, and not the child itself (not even while it is still starting up).
+        process = subprocess.Popen([sys.executable, "-m", "civicpulse.pipeline.store_worker"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment, process_group=0)
+        self._process = process
+        self._stop_process = weakref.finalize(self, stop_child, process)
+        assert process.stdin is not None
+        try:
+            process.stdin.write(msgspec.json.encode(_Header(url=self._url, parent=os.getpid())) + b"\n")
+            process.stdin.flush()
+        except BrokenPipeError:
+            raise self._crashed() from None
+
+    def _crashed(self) -> PipelineError:
+        process = self._process
+        status = None
+        if process is not None:
+            try:
+                status = process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                status = None
+        self.close()
+        how = (f"was killed by {signal.Signals(-status).name}" if status is not None and status < 0
+               else f"exited with status {status}" if status is not None else "stopped answering")
+        return PipelineError(
+            f"the store writer's worker process {how}; the batch it held was committed whole or not at all",
+            fix="look above for its error output; run again to resume from the stored cursor; "
+                "set store_worker = false to write from the pipeline's own process",
+        )
+
+
+# -- the child -------------------------------------------------------------------------------------------
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent is gone even if its pipe lives on (our stdin's end-of-file is the usual way)."""
+    while True:
+        time.sleep(_WATCH_S)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _serve(header: _Header, control: IO[bytes], out: IO[bytes]) -> None:
+    engine = connect(header.url)
+    writer = StoreWriter(engine)
+    try:
+        while True:
+            kind, payload = receive_frame(control)
+            if kind is None:
+                return
+            result = writer.write_prepared(_prepared_decoder.decode(payload))
+            ids = result.inserted_ids if result.duplicates else []
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            send_frame(out, _RESULT, _encoder.encode(_Result(result.inserted, result.duplicates, result.quarantined,
+                                                             ids, time.process_time(), peak_mb)))
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    # The parent decides when writing stops (Ctrl-C drains gracefully there); see the module docstring.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    control = sys.stdin.buffer
+    header = msgspec.json.decode(control.readline(), type=_Header)
+    threading.Thread(target=_watch_parent, args=(header.parent,), daemon=True).start()
+    try:
+        with streaming_gc():
+            _serve(header, control, out)
+    except BrokenPipeError:
+        os._exit(0)  # the parent stopped listening; nobody is left to tell
+    except BaseException as error:
+        failure = child_failure(error)
+        with contextlib.suppress(OSError):
+            send_frame(out, _FAILURE, msgspec.json.encode(failure))
+        os._exit(1)
+    out.close()
+
+
+if __name__ == "__main__":
+    main()
