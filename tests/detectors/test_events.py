@@ -195,3 +195,24 @@ def test_hostile_posts_and_clocks_never_break_it(rows: list[tuple[str, int, str]
     restored = EventDetector()
     restored.restore(detector.snapshot())
     assert restored.snapshot() == detector.snapshot()
+
+
+def second_wave(at_s: float, count: int = 8) -> list[Post]:
+    """Posts with the words of :func:`burst` and a hashtag never seen before."""
+    return [Post(id=f"w:{i}", platform="test", created_at=START + timedelta(seconds=at_s + i * 3),
+                 author=Author(id=f"second-{i}"), text="Flames from the warehouse near Dock Street #millroad",
+                 language="en") for i in range(count)]
+
+
+def test_a_new_hashtag_in_the_words_of_an_older_event_is_a_new_event() -> None:
+    found = events(run(EventDetector(FAST), [*chatter(2700), *burst(1200, 40), *second_wave(1900)]))
+    assert len(found) == 2
+    first, second = sorted(found.values(), key=lambda s: s.at)
+    assert "#millroad" not in first.details["terms"]
+    assert "#millroad" in second.details["terms"]
+    assert all(pid.startswith("w:") for pid in second.post_ids)
+
+
+def test_a_new_hashtag_while_an_event_is_emerging_extends_it() -> None:
+    found = events(run(EventDetector(FAST), [*chatter(2700), *burst(1200, 40), *second_wave(1330)]))
+    assert len(found) == 1

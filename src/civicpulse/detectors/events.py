@@ -20,7 +20,8 @@ How it works, per batch (``update_many(posts, now)``):
 5. **Stories.** A bursting term whose recent posts are mostly (``merge_share``) in an open event
    extends it; otherwise bursting terms whose posts overlap (Jaccard >= ``merge_jaccard``) start a
    new event, seeded by the posts whose words are most unusual now. Later posts carrying an event's
-   terms join it.
+   terms join it. A word never seen before (a new hashtag) bursting among the posts of an event
+   that has stopped emerging starts an event of its own: the next flood uses the words of the last.
 6. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
    peak) -> closed (none of its terms bursting, or no posts, for ``close_after_s``), each change
    raised as a signal.
@@ -498,6 +499,8 @@ class EventDetector(Detector):
             if len({recent[i].author for i in mine}) < cfg.min_authors:
                 continue
             target = _best(mine, open_sets, cfg.merge_share)
+            if target is not None and self._new_thread(term, self._s.events[target]):
+                target = None
             if target is not None:
                 self._s.events[target].terms.append(term)
                 self._s.owner[term] = target
@@ -523,6 +526,14 @@ class EventDetector(Detector):
             ranked = sorted(group_posts, key=lambda i: (-self._elevated(recent[i]), i))[:keep]
             signals.append(self._open(group_terms, [recent[i] for i in ranked]))
         return signals
+
+    def _new_thread(self, term: str, event: _Event) -> bool:
+        """Whether ``term``, bursting among the posts of an open ``event``, starts a story of its own:
+        a word never seen before (a new hashtag) once the event has stopped emerging. "#crue" in
+        posts that share the words of a flood two hours old is the next flood, not the same one."""
+        cfg = self.settings
+        return (self._s.baseline.get(term, 0.0) <= cfg.new_count
+                and self._s.clock - event.signalled_at >= cfg.emerging_s)
 
     def _elevated(self, record: _Recent) -> float:
         """How unusual the post's words are right now: the sum of log(count / expected) over its
