@@ -205,7 +205,8 @@ def second_wave(at_s: float, count: int = 8) -> list[Post]:
 
 
 def test_a_new_hashtag_in_the_words_of_an_older_event_is_a_new_event() -> None:
-    found = events(run(EventDetector(FAST), [*chatter(2700), *burst(1200, 40), *second_wave(1900)]))
+    cfg = EventSettings(warmup_s=600, new_thread_after_s=600)
+    found = events(run(EventDetector(cfg), [*chatter(2700), *burst(1200, 40), *second_wave(1900)]))
     assert len(found) == 2
     first, second = sorted(found.values(), key=lambda s: s.at)
     assert "#millroad" not in first.details["terms"]
@@ -213,6 +214,7 @@ def test_a_new_hashtag_in_the_words_of_an_older_event_is_a_new_event() -> None:
     assert all(pid.startswith("w:") for pid in second.post_ids)
 
 
-def test_a_new_hashtag_while_an_event_is_emerging_extends_it() -> None:
-    found = events(run(EventDetector(FAST), [*chatter(2700), *burst(1200, 40), *second_wave(1330)]))
+def test_a_new_hashtag_in_a_young_event_extends_it() -> None:
+    cfg = EventSettings(warmup_s=600, new_thread_after_s=600)
+    found = events(run(EventDetector(cfg), [*chatter(2700), *burst(1200, 40), *second_wave(1500)]))
     assert len(found) == 1

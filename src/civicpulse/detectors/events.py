@@ -21,7 +21,8 @@ How it works, per batch (``update_many(posts, now)``):
    extends it; otherwise bursting terms whose posts overlap (Jaccard >= ``merge_jaccard``) start a
    new event, seeded by the posts whose words are most unusual now. Later posts carrying an event's
    terms join it. A word never seen before (a new hashtag) bursting among the posts of an event
-   that has stopped emerging starts an event of its own: the next flood uses the words of the last.
+   over ``new_thread_after_s`` old starts an event of its own: the next flood uses the words of the
+   last.
 6. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
    peak) -> closed (none of its terms bursting, or no posts, for ``close_after_s``), each change
    raised as a signal.
@@ -89,6 +90,9 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     #: A confirmed pair joins an open event when most of its posts share this many of its terms.
     merge_shared_terms: int = 2
     emerging_s: float = 300.0
+    #: A word never seen before that bursts among the posts of an event at least this old opens an
+    #: event of its own (a younger event takes it in: a story grows new words as it unfolds).
+    new_thread_after_s: float = 1800.0
     close_after_s: float = 900.0
     max_events: int = 100
     #: Per-minute contribution caps (a flooding account, a flood of one text).
@@ -529,11 +533,12 @@ class EventDetector(Detector):
 
     def _new_thread(self, term: str, event: _Event) -> bool:
         """Whether ``term``, bursting among the posts of an open ``event``, starts a story of its own:
-        a word never seen before (a new hashtag) once the event has stopped emerging. "#crue" in
-        posts that share the words of a flood two hours old is the next flood, not the same one."""
+        a word never seen before (a new hashtag) once the event is ``new_thread_after_s`` old.
+        "#crue" in posts that share the words of a flood an hour old is the next flood, not the same
+        one; new words in the first half hour of a crisis are the crisis unfolding."""
         cfg = self.settings
         return (self._s.baseline.get(term, 0.0) <= cfg.new_count
-                and self._s.clock - event.signalled_at >= cfg.emerging_s)
+                and self._s.clock - event.signalled_at >= cfg.new_thread_after_s)
 
     def _elevated(self, record: _Recent) -> float:
         """How unusual the post's words are right now: the sum of log(count / expected) over its
