@@ -218,3 +218,41 @@ def test_a_new_hashtag_in_a_young_event_extends_it() -> None:
     cfg = EventSettings(warmup_s=600, new_thread_after_s=600)
     found = events(run(EventDetector(cfg), [*chatter(2700), *burst(1200, 40), *second_wave(1500)]))
     assert len(found) == 1
+
+
+PLACES = ("Millbrook", "Eastgate", "Riverside", "Northfield")
+COMPANY = EventSettings(warmup_s=600, novel_mature_windows=10)
+
+
+def town_chatter(seconds: float, per_s: float = 3.0, seed: int = 2) -> Iterator[Post]:
+    """Everyday posts that name the town's places all day."""
+    rng = random.Random(seed)
+    t, n = 0.0, 0
+    while t < seconds:
+        t += rng.expovariate(per_s)
+        n += 1
+        words = " ".join(rng.sample(CHATTER, 2))
+        yield Post(id=f"t:{n}", platform="test", created_at=START + timedelta(seconds=t),
+                   author=Author(id=f"acct-{rng.randrange(5000)}"), text=f"{words} in {rng.choice(PLACES)}",
+                   language="en")
+
+
+def fire_in(place: str, at_s: float, count: int = 8) -> list[Post]:
+    texts = (f"Huge flames, warehouse fire in {place}", f"Warehouse burning in {place}, flames everywhere")
+    return [Post(id=f"m:{i}", platform="test", created_at=START + timedelta(seconds=at_s + i * 6),
+                 author=Author(id=f"millbrook-{i}"), text=texts[i % 2], language="en") for i in range(count)]
+
+
+def test_a_place_named_every_day_in_the_words_of_past_news_is_a_new_event() -> None:
+    posts = [*town_chatter(4800), *burst(1500, 40), *fire_in("Millbrook", 4000)]
+    found = events(run(EventDetector(COMPANY), posts))
+    later = [s for s in found.values() if (s.at - START).total_seconds() >= 4000]
+    assert len(later) == 1
+    event = later[0]
+    assert "millbrook" in event.details["terms"]
+    assert all(pid.startswith("m:") for pid in event.post_ids)
+    assert (event.at - START).total_seconds() <= 4000 + 60
+
+
+def test_everyday_talk_about_places_raises_nothing() -> None:
+    assert events(run(EventDetector(COMPANY), [*town_chatter(4800), *burst(1500, 40)])).keys() == {"event-1"}
