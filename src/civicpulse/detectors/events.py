@@ -208,6 +208,8 @@ class _State(msgspec.Struct, kw_only=True):
     pair_window: dict[str, int] = msgspec.field(default_factory=dict)
     pair_baseline: dict[str, float] = msgspec.field(default_factory=dict)
     pair_owner: dict[str, str] = msgspec.field(default_factory=dict)
+    #: Decay factor not yet applied to the pairs' baseline.
+    pair_owed_decay: float = 1.0
     #: Posts in which a term was novel: per bucket, in the window, in the baseline.
     novel_buckets: dict[int, dict[str, int]] = msgspec.field(default_factory=dict)
     novel_window: dict[str, int] = msgspec.field(default_factory=dict)
@@ -323,10 +325,16 @@ class EventDetector(Detector):
         # Decay lazily: rescale every term once the owed factor reaches 1 % (about every 100 s of
         # stream time by default), not every term at every bucket.
         s.owed_decay *= decay ** len(expired)
-        if (s.owed_decay < 0.99 or len(s.baseline) > cfg.max_baseline_terms
-                or len(s.pair_baseline) > cfg.max_baseline_pairs):
+        if s.owed_decay < 0.99 or len(s.baseline) > cfg.max_baseline_terms:
             self._decay(s.owed_decay)
             s.owed_decay = 1.0
+        # The pairs, many more, are rescaled ten times less often (about every 15 minutes): their
+        # counts are only compared with ``novel_below``, and a count up to 10 % high only makes a
+        # pair look less new.
+        s.pair_owed_decay *= decay ** len(expired)
+        if s.pair_owed_decay < 0.9 or len(s.pair_baseline) > cfg.max_baseline_pairs:
+            self._decay_pairs(s.pair_owed_decay)
+            s.pair_owed_decay = 1.0
         while self._recent and self._recent[0].bucket < oldest:
             self._recent.popleft()
 
@@ -340,11 +348,14 @@ class EventDetector(Detector):
             keep = sorted(s.baseline.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.max_baseline_terms // 2]
             self._note("baseline_pruned", len(s.baseline) - len(keep))
             s.baseline = dict(keep)
-        s.pair_baseline = {t: v * factor for t, v in s.pair_baseline.items() if v * factor >= floor}
         s.novel_baseline = {t: v * factor for t, v in s.novel_baseline.items() if v * factor >= floor}
         if len(s.novel_baseline) > cfg.max_baseline_terms:
             s.novel_baseline = dict(sorted(s.novel_baseline.items(), key=lambda kv: (-kv[1], kv[0]))
                                     [: cfg.max_baseline_terms // 2])
+
+    def _decay_pairs(self, factor: float) -> None:
+        s, cfg = self._s, self.settings
+        s.pair_baseline = {t: v * factor for t, v in s.pair_baseline.items() if v * factor >= 0.05}
         if len(s.pair_baseline) > cfg.max_baseline_pairs:
             keep = sorted(s.pair_baseline.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.max_baseline_pairs // 2]
             self._note("pair_baseline_pruned", len(s.pair_baseline) - len(keep))
