@@ -256,3 +256,23 @@ def test_a_place_named_every_day_in_the_words_of_past_news_is_a_new_event() -> N
 
 def test_everyday_talk_about_places_raises_nothing() -> None:
     assert events(run(EventDetector(COMPANY), [*town_chatter(4800), *burst(1500, 40)])).keys() == {"event-1"}
+
+
+def quendle_story() -> list[Post]:
+    """A first story (two accounts, two new words), a post joining it with two everyday words, then
+    two more accounts sharing two other new words and those everyday words, none of its own."""
+    joining = Post(id="j:0", platform="test", created_at=START + timedelta(seconds=1530), author=Author(id="c"),
+                   text="Quendle: the bridge and the market are closed", language="en")
+    texts = ("#grimbly crews from Plover at the bridge market", "Bridge market: #grimbly crews from Plover")
+    later = [Post(id=f"g:{i}", platform="test", created_at=START + timedelta(seconds=1560 + 10 * i),
+                  author=Author(id=f"crew-{i}"), text=text, language="en") for i, text in enumerate(texts)]
+    return [*two_posts(("a", "b")), joining, *later]
+
+
+def test_new_words_in_the_vocabulary_of_a_young_event_extend_it() -> None:
+    posts = [*chatter(2400), *quendle_story()]
+    [event] = events(run(EventDetector(FAST), posts)).values()
+    assert event.post_ids == ("p:0", "p:1")
+    # The same posts once the event is old are a story of their own.
+    late = EventSettings(warmup_s=600, new_thread_after_s=20)
+    assert len(events(run(EventDetector(late), posts))) == 2

@@ -519,6 +519,12 @@ class EventDetector(Detector):
             for record in seeds:
                 shared = Counter(s.owner[t] for t in record.terms if t in s.owner)
                 owners.update(e for e, n in shared.items() if n >= self.settings.merge_shared_terms)
+            if not owners:
+                # Or they share the vocabulary of a young story ("#highparkfire" in posts about the
+                # Colorado fire found a minute ago).
+                need = self.settings.merge_shared_terms
+                for event_id, words in self._young_words().items():
+                    owners[event_id] = sum(len(words.intersection(r.terms)) >= need for r in seeds)
             target = min(owners, key=lambda e: (-owners[e], s.events[e].signalled_at, e), default=None)
             if target is not None and owners[target] * 2 >= len(seeds):
                 s.events[target].terms.extend(group_terms)
@@ -688,18 +694,17 @@ class EventDetector(Detector):
             signals.append(self._open(terms, seeds, pairs))
         return signals
 
+    def _young_words(self) -> dict[str, set[str]]:
+        """The dozen most frequent words of each young event (see ``_extends``)."""
+        s = self._s
+        return {e.id: {t for t, _ in sorted(e.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:12]}
+                for e in s.events.values() if s.clock - e.signalled_at < self.settings.new_thread_after_s}
+
     def _vocabulary(self, recent: list[_Recent]) -> dict[str, set[int]]:
-        """For each young event (see ``_extends``), the recent posts sharing ``merge_shared_terms`` of
-        its dozen most frequent words."""
-        s, cfg = self._s, self.settings
-        sets = {}
-        for event in s.events.values():
-            if s.clock - event.signalled_at >= cfg.new_thread_after_s:
-                continue
-            words = {t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:12]}
-            sets[event.id] = {i for i, r in enumerate(recent)
-                              if len(words.intersection(r.terms)) >= cfg.merge_shared_terms}
-        return sets
+        """For each young event, the recent posts sharing ``merge_shared_terms`` of its words."""
+        need = self.settings.merge_shared_terms
+        return {event_id: {i for i, r in enumerate(recent) if len(words.intersection(r.terms)) >= need}
+                for event_id, words in self._young_words().items()}
 
     def _company(self, record: _Recent, terms: set[str]) -> list[str]:
         """The new pairs of ``record`` joining one of ``terms`` to a word of news."""
