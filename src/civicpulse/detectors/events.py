@@ -355,7 +355,11 @@ class EventDetector(Detector):
 
     def _decay_pairs(self, factor: float) -> None:
         s, cfg = self._s, self.settings
-        s.pair_baseline = {t: v * factor for t, v in s.pair_baseline.items() if v * factor >= 0.05}
+        # A pair only matters while its count is near ``novel_below``: one seen once is forgotten
+        # after a half-life (the words' floor keeps them ten times longer), so that the map is flat
+        # after a few hours of stream rather than filling up to its cap.
+        floor = 0.5 * cfg.novel_below
+        s.pair_baseline = {t: v * factor for t, v in s.pair_baseline.items() if v * factor >= floor}
         if len(s.pair_baseline) > cfg.max_baseline_pairs:
             keep = sorted(s.pair_baseline.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.max_baseline_pairs // 2]
             self._note("pair_baseline_pruned", len(s.pair_baseline) - len(keep))
