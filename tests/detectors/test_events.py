@@ -195,3 +195,84 @@ def test_hostile_posts_and_clocks_never_break_it(rows: list[tuple[str, int, str]
     restored = EventDetector()
     restored.restore(detector.snapshot())
     assert restored.snapshot() == detector.snapshot()
+
+
+def second_wave(at_s: float, count: int = 8) -> list[Post]:
+    """Posts with the words of :func:`burst` and a hashtag never seen before."""
+    return [Post(id=f"w:{i}", platform="test", created_at=START + timedelta(seconds=at_s + i * 3),
+                 author=Author(id=f"second-{i}"), text="Flames from the warehouse near Dock Street #millroad",
+                 language="en") for i in range(count)]
+
+
+def test_a_new_hashtag_in_the_words_of_an_older_event_is_a_new_event() -> None:
+    cfg = EventSettings(warmup_s=600, new_thread_after_s=600)
+    found = events(run(EventDetector(cfg), [*chatter(2700), *burst(1200, 40), *second_wave(1900)]))
+    assert len(found) == 2
+    first, second = sorted(found.values(), key=lambda s: s.at)
+    assert "#millroad" not in first.details["terms"]
+    assert "#millroad" in second.details["terms"]
+    assert all(pid.startswith("w:") for pid in second.post_ids)
+
+
+def test_a_new_hashtag_in_a_young_event_extends_it() -> None:
+    cfg = EventSettings(warmup_s=600, new_thread_after_s=600)
+    found = events(run(EventDetector(cfg), [*chatter(2700), *burst(1200, 40), *second_wave(1500)]))
+    assert len(found) == 1
+
+
+PLACES = ("Millbrook", "Eastgate", "Riverside", "Northfield")
+COMPANY = EventSettings(warmup_s=600, novel_mature_windows=10)
+
+
+def town_chatter(seconds: float, per_s: float = 3.0, seed: int = 2) -> Iterator[Post]:
+    """Everyday posts that name the town's places all day."""
+    rng = random.Random(seed)
+    t, n = 0.0, 0
+    while t < seconds:
+        t += rng.expovariate(per_s)
+        n += 1
+        words = " ".join(rng.sample(CHATTER, 2))
+        yield Post(id=f"t:{n}", platform="test", created_at=START + timedelta(seconds=t),
+                   author=Author(id=f"acct-{rng.randrange(5000)}"), text=f"{words} in {rng.choice(PLACES)}",
+                   language="en")
+
+
+def fire_in(place: str, at_s: float, count: int = 8) -> list[Post]:
+    texts = (f"Huge flames, warehouse fire in {place}", f"Warehouse burning in {place}, flames everywhere")
+    return [Post(id=f"m:{i}", platform="test", created_at=START + timedelta(seconds=at_s + i * 6),
+                 author=Author(id=f"millbrook-{i}"), text=texts[i % 2], language="en") for i in range(count)]
+
+
+def test_a_place_named_every_day_in_the_words_of_past_news_is_a_new_event() -> None:
+    posts = [*town_chatter(4800), *burst(1500, 40), *fire_in("Millbrook", 4000)]
+    found = events(run(EventDetector(COMPANY), posts))
+    later = [s for s in found.values() if (s.at - START).total_seconds() >= 4000]
+    assert len(later) == 1
+    event = later[0]
+    assert "millbrook" in event.details["terms"]
+    assert all(pid.startswith("m:") for pid in event.post_ids)
+    assert (event.at - START).total_seconds() <= 4000 + 60
+
+
+def test_everyday_talk_about_places_raises_nothing() -> None:
+    assert events(run(EventDetector(COMPANY), [*town_chatter(4800), *burst(1500, 40)])).keys() == {"event-1"}
+
+
+def quendle_story() -> list[Post]:
+    """A first story (two accounts, two new words), a post joining it with two everyday words, then
+    two more accounts sharing two other new words and those everyday words, none of its own."""
+    joining = Post(id="j:0", platform="test", created_at=START + timedelta(seconds=1530), author=Author(id="c"),
+                   text="Quendle: the bridge and the market are closed", language="en")
+    texts = ("#grimbly crews from Plover at the bridge market", "Bridge market: #grimbly crews from Plover")
+    later = [Post(id=f"g:{i}", platform="test", created_at=START + timedelta(seconds=1560 + 10 * i),
+                  author=Author(id=f"crew-{i}"), text=text, language="en") for i, text in enumerate(texts)]
+    return [*two_posts(("a", "b")), joining, *later]
+
+
+def test_new_words_in_the_vocabulary_of_a_young_event_extend_it() -> None:
+    posts = [*chatter(2400), *quendle_story()]
+    [event] = events(run(EventDetector(FAST), posts)).values()
+    assert event.post_ids == ("p:0", "p:1")
+    # The same posts once the event is old are a story of their own.
+    late = EventSettings(warmup_s=600, new_thread_after_s=20)
+    assert len(events(run(EventDetector(late), posts))) == 2

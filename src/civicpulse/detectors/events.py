@@ -20,8 +20,16 @@ How it works, per batch (``update_many(posts, now)``):
 5. **Stories.** A bursting term whose recent posts are mostly (``merge_share``) in an open event
    extends it; otherwise bursting terms whose posts overlap (Jaccard >= ``merge_jaccard``) start a
    new event, seeded by the posts whose words are most unusual now. Later posts carrying an event's
-   terms join it.
-6. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
+   terms join it. A young event (under ``new_thread_after_s``) takes in what bursts among its posts
+   or shares its vocabulary; an older one does not take in a word never seen before (a new hashtag)
+   or new company it does not speak of (below): the next flood uses the words of the last.
+6. **New company.** A place name is everyday talk and does not burst when something happens there;
+   a second flood uses the words of the first. Pairs of each post's least common terms are counted
+   against a baseline of pairs; a known word that a post pairs for the first time with a word of
+   news (of an open event, or of one closed in the last ``story_memory_s``) is *in new company*,
+   and a word in new company in improbably many posts, against its own baseline of such posts,
+   opens an event ("Beeston" with "riot", "Kehl" with "flooded"), which owns those new pairs.
+7. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
    peak) -> closed (none of its terms bursting, or no posts, for ``close_after_s``), each change
    raised as a signal.
 
@@ -55,7 +63,7 @@ from civicpulse.registry import detectors
 
 __all__ = ["EventDetector", "EventSettings"]
 
-_STATE_VERSION = 1
+_STATE_VERSION = 2
 _METRES_PER_DEGREE = 111_320.0
 
 
@@ -81,6 +89,27 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     mature_windows: float = 10.0
     mature_language_posts: float = 3000.0
     max_pairs: int = 200_000
+    #: New company: each original post's ``pair_terms`` least common terms are counted in pairs, in a
+    #: baseline of pairs. A known term (baseline at least ``known_count``) that a post pairs with a
+    #: word of news (a word of an open event, or of one closed in the last ``story_memory_s``) for
+    #: the first time (pair baseline under ``novel_below``) is *in new company* in that post. A
+    #: term in new company in improbably many posts (``novel_log_p``, against its own decayed count
+    #: of such posts) is news about it: "Beeston" with "riot" after a riot in Harehills, "Kehl"
+    #: with "flooded" during a flood in Neudorf. Place names are everyday words that do not burst
+    #: alone, and the words of the second flood are those of the first.
+    pair_terms: int = 6
+    known_count: float = 3.0
+    novel_below: float = 1.0
+    novel_log_p: float = -16.0
+    story_memory_s: float = 6 * 3600.0
+    max_story_words: int = 5000
+    #: New company is only judged once the baseline holds this many windows' worth of posts: the
+    #: pairs of everyday talk take far longer to learn than its words.
+    novel_mature_windows: float = 40.0
+    max_baseline_pairs: int = 300_000
+    max_window_pairs: int = 100_000
+    #: New pairs an event told by new company owns (a post carrying one joins it first).
+    max_event_pairs: int = 50
     #: A bursting term joins an open event holding this share of its recent posts ...
     merge_share: float = 0.5
     #: ... and bursting terms whose post sets overlap this much (Jaccard) form one new event.
@@ -88,6 +117,9 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     #: A confirmed pair joins an open event when most of its posts share this many of its terms.
     merge_shared_terms: int = 2
     emerging_s: float = 300.0
+    #: A young event takes in what bursts among its posts; from this age on, a word never seen
+    #: before or a term in new company that it does not speak of opens an event of its own.
+    new_thread_after_s: float = 1800.0
     close_after_s: float = 900.0
     max_events: int = 100
     #: Per-minute contribution caps (a flooding account, a flood of one text).
@@ -107,6 +139,8 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
 class _Event(msgspec.Struct, kw_only=True):
     id: str
     terms: list[str]
+    #: The new pairs of terms ("a b") that told it (new company): a post carrying one joins it first.
+    pairs: list[str] = msgspec.field(default_factory=list)
     first_seen: float
     signalled_at: float
     last_seen: float
@@ -140,6 +174,8 @@ class _Recent(msgspec.Struct, array_like=True):
     language: str | None = None
     #: The start of the text, so that a new event can show an example at once.
     text: str = ""
+    #: Its terms in new company (see ``EventSettings.novel_below``).
+    novel: list[str] = msgspec.field(default_factory=list)
 
 
 class _State(msgspec.Struct, kw_only=True):
@@ -166,6 +202,20 @@ class _State(msgspec.Struct, kw_only=True):
     pairs: dict[str, tuple[int, str, str]] = msgspec.field(default_factory=dict)
     #: Decayed count of posts per language (same decay as the baseline).
     languages: dict[str, float] = msgspec.field(default_factory=dict)
+    #: Pairs of terms ("a b", a < b): per bucket, in the window, in the baseline, and the event told
+    #: by a new pair (see ``EventSettings.pair_terms``).
+    pair_buckets: dict[int, dict[str, int]] = msgspec.field(default_factory=dict)
+    pair_window: dict[str, int] = msgspec.field(default_factory=dict)
+    pair_baseline: dict[str, float] = msgspec.field(default_factory=dict)
+    pair_owner: dict[str, str] = msgspec.field(default_factory=dict)
+    #: Decay factor not yet applied to the pairs' baseline.
+    pair_owed_decay: float = 1.0
+    #: Posts in which a term was novel: per bucket, in the window, in the baseline.
+    novel_buckets: dict[int, dict[str, int]] = msgspec.field(default_factory=dict)
+    novel_window: dict[str, int] = msgspec.field(default_factory=dict)
+    novel_baseline: dict[str, float] = msgspec.field(default_factory=dict)
+    #: Words of events closed recently -> when (news a while ago: "riot" after the first riot).
+    story_words: dict[str, float] = msgspec.field(default_factory=dict)
 
 
 @detectors.register("events")
@@ -180,6 +230,7 @@ class EventDetector(Detector):
         self._s = _State()
         self._recent: deque[_Recent] = deque(maxlen=self.settings.max_recent_posts)
         self._rare_below = -1.0
+        self._novel_ready = False
         # The pipeline snapshots from its writer thread while the processor thread updates.
         self._lock = threading.Lock()
 
@@ -199,15 +250,17 @@ class EventDetector(Detector):
         s.clock = max(s.clock, now_s)
         self._advance()
         touched: set[str] = set()
+        touched_novel: set[str] = set()
         confirmed: list[tuple[list[str], list[str]]] = []
         mature = s.baseline_total >= cfg.mature_windows * max(s.window_total, 1)
         self._rare_below = cfg.new_count if cfg.confirm_pairs and mature else -1.0
+        self._novel_ready = s.baseline_total >= cfg.novel_mature_windows * max(s.window_total, 1)
         for post in posts:
-            self._take(post, touched, confirmed)
+            self._take(post, touched, touched_novel, confirmed)
         signals: list[Signal] = []
         if s.clock - s.started >= cfg.warmup_s:
             signals.extend(self._confirm(confirmed))
-            signals.extend(self._form(touched))
+            signals.extend(self._form(touched, touched_novel))
         signals.extend(self._lifecycle())
         return signals
 
@@ -238,6 +291,7 @@ class EventDetector(Detector):
             "open_events": len(s.events),
             "window_posts": s.window_total,
             "baseline_terms": len(s.baseline),
+            "baseline_pairs": len(s.pair_baseline),
             "degraded": dict(s.degraded),
         }
 
@@ -266,12 +320,21 @@ class EventDetector(Detector):
                 s.baseline[term] = s.baseline.get(term, 0.0) + n
             s.window_total -= total
             s.baseline_total += total
+            _fold(s.pair_buckets.pop(index, {}), s.pair_window, s.pair_baseline)
+            _fold(s.novel_buckets.pop(index, {}), s.novel_window, s.novel_baseline)
         # Decay lazily: rescale every term once the owed factor reaches 1 % (about every 100 s of
         # stream time by default), not every term at every bucket.
         s.owed_decay *= decay ** len(expired)
         if s.owed_decay < 0.99 or len(s.baseline) > cfg.max_baseline_terms:
             self._decay(s.owed_decay)
             s.owed_decay = 1.0
+        # The pairs, many more, are rescaled ten times less often (about every 15 minutes): their
+        # counts are only compared with ``novel_below``, and a count up to 10 % high only makes a
+        # pair look less new.
+        s.pair_owed_decay *= decay ** len(expired)
+        if s.pair_owed_decay < 0.9 or len(s.pair_baseline) > cfg.max_baseline_pairs:
+            self._decay_pairs(s.pair_owed_decay)
+            s.pair_owed_decay = 1.0
         while self._recent and self._recent[0].bucket < oldest:
             self._recent.popleft()
 
@@ -285,11 +348,28 @@ class EventDetector(Detector):
             keep = sorted(s.baseline.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.max_baseline_terms // 2]
             self._note("baseline_pruned", len(s.baseline) - len(keep))
             s.baseline = dict(keep)
+        s.novel_baseline = {t: v * factor for t, v in s.novel_baseline.items() if v * factor >= floor}
+        if len(s.novel_baseline) > cfg.max_baseline_terms:
+            s.novel_baseline = dict(sorted(s.novel_baseline.items(), key=lambda kv: (-kv[1], kv[0]))
+                                    [: cfg.max_baseline_terms // 2])
+
+    def _decay_pairs(self, factor: float) -> None:
+        s, cfg = self._s, self.settings
+        # A pair only matters while its count is near ``novel_below``: one seen once is forgotten
+        # after a half-life (the words' floor keeps them ten times longer), so that the map is flat
+        # after a few hours of stream rather than filling up to its cap.
+        floor = 0.5 * cfg.novel_below
+        s.pair_baseline = {t: v * factor for t, v in s.pair_baseline.items() if v * factor >= floor}
+        if len(s.pair_baseline) > cfg.max_baseline_pairs:
+            keep = sorted(s.pair_baseline.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.max_baseline_pairs // 2]
+            self._note("pair_baseline_pruned", len(s.pair_baseline) - len(keep))
+            s.pair_baseline = dict(keep)
 
     def _bucket(self, t: float) -> int:
         return int(t // self.settings.bucket_s)
 
-    def _take(self, post: Post, touched: set[str], confirmed: list[tuple[list[str], list[str]]]) -> None:
+    def _take(self, post: Post, touched: set[str], touched_novel: set[str],
+              confirmed: list[tuple[list[str], list[str]]]) -> None:
         s, cfg = self._s, self.settings
         t = post.created_at.timestamp()
         if t < s.clock - cfg.window_s or t > s.clock + cfg.future_s:
@@ -332,6 +412,12 @@ class EventDetector(Detector):
         s.bucket_totals[index] = s.bucket_totals.get(index, 0) + 1
         s.window_total += 1
         touched.update(terms)
+        pairs, novel = self._pairs(terms)
+        if pairs:
+            self._count(s.pair_buckets, s.pair_window, index, pairs, cfg.max_window_pairs, "pairs_capped")
+        if novel:
+            self._count(s.novel_buckets, s.novel_window, index, novel, cfg.max_window_terms, "vocabulary_capped")
+            touched_novel.update(novel)
         language = post.language or "und"
         if language in s.languages or len(s.languages) < 50:
             s.languages[language] = s.languages.get(language, 0.0) + 1.0
@@ -340,8 +426,47 @@ class EventDetector(Detector):
             self._pair(post, index, terms, confirmed if known else None)
         geo = post.geo
         self._recent.append(_Recent(index, post.id, author, terms, geo.lat if geo else None,
-                                    geo.lon if geo else None, post.language, post.text[:140]))
-        self._join(post, terms, t, original=True)
+                                    geo.lon if geo else None, post.language, post.text[:140], novel))
+        self._join(post, terms, t, original=True, pairs=pairs)
+
+    def _pairs(self, terms: list[str]) -> tuple[list[str], list[str]]:
+        """The pairs ("a b", a < b) of the post's ``pair_terms`` least common terms, and its terms in
+        new company (none until the baseline is mature)."""
+        s, cfg = self._s, self.settings
+        base = s.baseline
+        if len(terms) > cfg.pair_terms:
+            terms = sorted(terms, key=lambda t: (base.get(t, 0.0), t))[: cfg.pair_terms]
+        ordered = sorted(terms)
+        pairs = [f"{a} {b}" for i, a in enumerate(ordered) for b in ordered[i + 1:]]
+        if not self._novel_ready:
+            return pairs, []
+        owner, story = s.owner, s.story_words
+        news = [t for t in ordered if t in owner or t in story]
+        if not news:
+            return pairs, []
+        known = [t for t in ordered if base.get(t, 0.0) >= cfg.known_count]
+        novel: set[str] = set()
+        pair_baseline, below = s.pair_baseline, cfg.novel_below
+        for x in news:
+            for a in known:
+                if a == x or a in novel or (a in owner and owner[a] == owner.get(x)):
+                    continue
+                if pair_baseline.get(f"{a} {x}" if a < x else f"{x} {a}", 0.0) < below:
+                    novel.add(a)
+        return pairs, sorted(novel)
+
+    def _count(self, buckets: dict[int, dict[str, int]], window: dict[str, int], index: int,
+               keys: list[str], cap: int, note: str) -> None:
+        bucket = buckets.get(index)
+        if bucket is None:
+            bucket = buckets[index] = {}
+        full = len(window) >= cap
+        for key in keys:
+            if full and key not in window:
+                self._note(note)
+                continue
+            bucket[key] = bucket.get(key, 0) + 1
+            window[key] = window.get(key, 0) + 1
 
     def _pair(self, post: Post, index: int, terms: list[str],
               confirmed: list[tuple[list[str], list[str]]] | None) -> None:
@@ -398,6 +523,12 @@ class EventDetector(Detector):
             for record in seeds:
                 shared = Counter(s.owner[t] for t in record.terms if t in s.owner)
                 owners.update(e for e, n in shared.items() if n >= self.settings.merge_shared_terms)
+            if not owners:
+                # Or they share the vocabulary of a young story ("#highparkfire" in posts about the
+                # Colorado fire found a minute ago).
+                need = self.settings.merge_shared_terms
+                for event_id, words in self._young_words().items():
+                    owners[event_id] = sum(len(words.intersection(r.terms)) >= need for r in seeds)
             target = min(owners, key=lambda e: (-owners[e], s.events[e].signalled_at, e), default=None)
             if target is not None and owners[target] * 2 >= len(seeds):
                 s.events[target].terms.extend(group_terms)
@@ -410,8 +541,16 @@ class EventDetector(Detector):
             signals.append(self._open(group_terms, seeds))
         return signals
 
-    def _join(self, post: Post, terms: list[str], t: float, *, original: bool) -> None:
-        """Add ``post`` to the open event sharing most of its terms, if any."""
+    def _join(self, post: Post, terms: list[str], t: float, *, original: bool, pairs: Sequence[str] = ()) -> None:
+        """Add ``post`` to the event owning one of its pairs, else to the open event sharing most of
+        its terms, if any."""
+        pair_owner = self._s.pair_owner
+        if pairs and pair_owner:
+            for pair in pairs:
+                event_id = pair_owner.get(pair)
+                if event_id is not None:
+                    self._add(self._s.events[event_id], post, terms, t, original=original)
+                    return
         owner = self._s.owner
         if not owner:
             return
@@ -455,74 +594,151 @@ class EventDetector(Detector):
 
     # -- events ----------------------------------------------------------------------------------
 
-    def _bursting(self, touched: set[str]) -> dict[str, float]:
-        """Bursting terms no event owns yet -> their excess over the expected count, largest first."""
+    def _bursting(self, touched: set[str], window: dict[str, int], baseline: dict[str, float],
+                  owner: dict[str, str], log_p: float) -> dict[str, float]:
+        """Bursting terms (or pairs) no event owns yet -> their excess over the expected count,
+        largest first; an owned one that bursts keeps its event open."""
         s, cfg = self._s, self.settings
         if s.window_total <= 0 or s.baseline_total <= 0:
             return {}
         scale = s.window_total / (s.baseline_total + 1.0)
         found: list[tuple[int, str, float]] = []
         for term in touched:
-            k = s.window.get(term, 0)
+            k = window.get(term, 0)
             if k < cfg.min_authors:
                 continue
-            lam = (s.baseline.get(term, 0.0) + 1.0) * scale
-            if poisson_log_sf(k, lam) < cfg.burst_log_p:
-                owner = s.owner.get(term)
-                if owner is None:
+            lam = (baseline.get(term, 0.0) + 1.0) * scale
+            if poisson_log_sf(k, lam) < log_p:
+                event_id = owner.get(term)
+                if event_id is None:
                     found.append((k, term, k - lam))
                 else:
-                    s.events[owner].last_burst = s.clock
+                    s.events[event_id].last_burst = s.clock
         found.sort(key=lambda x: (-x[0], x[1]))
         return {term: excess for _, term, excess in found}
 
-    def _form(self, touched: set[str]) -> list[Signal]:
-        bursting = self._bursting(touched)
-        if not bursting:
+    def _form(self, touched: set[str], touched_novel: set[str]) -> list[Signal]:
+        s, cfg = self._s, self.settings
+        bursting = self._bursting(touched, s.window, s.baseline, s.owner, cfg.burst_log_p)
+        # A term in new company is a candidate of its own, told from the term by a prefix.
+        novel = {f"novel:{t}": x for t, x in
+                 self._bursting(touched_novel, s.novel_window, s.novel_baseline, {}, cfg.novel_log_p).items()}
+        if not bursting and not novel:
             return []
-        cfg = self.settings
         recent = list(self._recent)
         # One pass over the recent posts: which of them carry each term of interest.
-        wanted = set(bursting).union(*(e.terms for e in self._s.events.values()))
+        wanted = set(bursting).union(*(e.terms for e in s.events.values()),
+                                     *(p.split(" ", 1) for e in s.events.values() for p in e.pairs))
         index: dict[str, set[int]] = {}
         for i, record in enumerate(recent):
             for term in record.terms:
                 if term in wanted:
                     index.setdefault(term, set()).add(i)
-        posts_of = {term: index.get(term, set()) for term in bursting}
-        open_sets = {eid: set().union(*(index.get(t, set()) for t in e.terms))
-                     for eid, e in self._s.events.items()}
+            for term in record.novel:
+                key = f"novel:{term}"
+                if key in novel:
+                    index.setdefault(key, set()).add(i)
+        empty: set[int] = set()
+
+        def carrying(pair: str) -> set[int]:
+            a, b = pair.split(" ", 1)
+            return index.get(a, empty) & index.get(b, empty)
+
+        open_sets = {eid: set().union(*(index.get(t, empty) for t in e.terms), *(carrying(p) for p in e.pairs))
+                     for eid, e in s.events.items()}
         groups: list[tuple[list[str], set[int]]] = []
-        for term in list(bursting):
-            mine = posts_of[term]
+        vocabulary: dict[str, set[int]] | None = None
+        for key in [*bursting, *novel]:
+            mine = index.get(key, empty)
             if len({recent[i].author for i in mine}) < cfg.min_authors:
                 continue
-            target = _best(mine, open_sets, cfg.merge_share)
+            posts = [recent[i] for i in mine]
+            target = next((e for e in _holding(mine, open_sets, cfg.merge_share)
+                           if self._extends(s.events[e], key, posts)), None)
+            if target is None:
+                # Posts of a story under way that name none of its defining words ("a brick thrown
+                # near Cross Flatts Park" during the Beeston disorder) still share its vocabulary.
+                vocabulary = self._vocabulary(recent) if vocabulary is None else vocabulary
+                target = next(iter(_holding(mine, vocabulary, cfg.merge_share)), None)
             if target is not None:
-                self._s.events[target].terms.append(term)
-                self._s.owner[term] = target
+                event = s.events[target]
+                if key in bursting:
+                    event.terms.append(key)
+                    s.owner[key] = target
+                event.last_burst = s.clock
                 open_sets[target] |= mine
                 continue
             for group_terms, group_posts in groups:
                 if _jaccard(mine, group_posts) >= cfg.merge_jaccard:
-                    group_terms.append(term)
+                    group_terms.append(key)
                     group_posts |= mine
                     break
             else:
-                groups.append(([term], set(mine)))
+                groups.append(([key], set(mine)))
         signals = []
         for group_terms, group_posts in groups:
             if len({recent[i].author for i in group_posts}) < cfg.min_authors:
                 continue
-            if len(self._s.events) >= cfg.max_events:
+            if len(s.events) >= cfg.max_events:
                 self._note("events_capped")
                 continue
             # A burst of a common word (a district's name) is the excess over its usual count: the
             # posts whose words are most unusual right now explain it best.
-            keep = max(cfg.min_authors, math.ceil(max(bursting[t] for t in group_terms)))
-            ranked = sorted(group_posts, key=lambda i: (-self._elevated(recent[i]), i))[:keep]
-            signals.append(self._open(group_terms, [recent[i] for i in ranked]))
+            keep = max(cfg.min_authors, math.ceil(max(bursting.get(k) or novel.get(k, 0.0) for k in group_terms)))
+            seeds = [recent[i] for i in sorted(group_posts, key=lambda i: (-self._elevated(recent[i]), i))[:keep]]
+            terms = [k for k in group_terms if k in bursting]
+            new_company = {k.removeprefix("novel:") for k in group_terms if k in novel}
+            # A story told by new company owns its new pairs ("inondée kehl"), so that later posts
+            # join it rather than the older story whose words they share, and the words in them
+            # that no open event owns.
+            company = Counter(p for r in seeds for p in self._company(r, new_company))
+            pairs = [p for p, _ in company.most_common() if p not in s.pair_owner][: cfg.max_event_pairs]
+            terms.extend(dict.fromkeys(t for t in [*sorted(new_company), *(w for p in pairs[:3] for w in p.split(" "))]
+                                       if t not in s.owner and t not in terms))
+            signals.append(self._open(terms, seeds, pairs))
         return signals
+
+    def _young_words(self) -> dict[str, set[str]]:
+        """The dozen most frequent words of each young event (see ``_extends``)."""
+        s = self._s
+        return {e.id: {t for t, _ in sorted(e.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:12]}
+                for e in s.events.values() if s.clock - e.signalled_at < self.settings.new_thread_after_s}
+
+    def _vocabulary(self, recent: list[_Recent]) -> dict[str, set[int]]:
+        """For each young event, the recent posts sharing ``merge_shared_terms`` of its words."""
+        need = self.settings.merge_shared_terms
+        return {event_id: {i for i, r in enumerate(recent) if len(words.intersection(r.terms)) >= need}
+                for event_id, words in self._young_words().items()}
+
+    def _company(self, record: _Recent, terms: set[str]) -> list[str]:
+        """The new pairs of ``record`` joining one of ``terms`` to a word of news."""
+        s = self._s
+        news = [x for x in record.terms if x in s.owner or x in s.story_words]
+        pairs = []
+        for a in record.novel:
+            if a in terms:
+                for x in news:
+                    pair = f"{a} {x}" if a < x else f"{x} {a}"
+                    if x != a and s.pair_baseline.get(pair, 0.0) < self.settings.novel_below:
+                        pairs.append(pair)
+        return pairs
+
+    def _extends(self, event: _Event, key: str, posts: list[_Recent]) -> bool:
+        """Whether a candidate whose posts are mostly ``event``'s is part of it rather than a story
+        of its own. A young event takes in what bursts among its posts (a story grows new words as
+        it unfolds); an older one (``new_thread_after_s``) neither a word never seen before (a new
+        hashtag) nor new company it does not already speak of: "#crue", or "Kehl" with "flooded",
+        among the words of a flood an hour old are the next flood, not the same one."""
+        s, cfg = self._s, self.settings
+        if s.clock - event.signalled_at < cfg.new_thread_after_s:
+            return True
+        if not key.startswith("novel:"):
+            return s.baseline.get(key, 0.0) > cfg.new_count
+        term = key.removeprefix("novel:")
+        partners = Counter(p for r in posts for p in self._company(r, {term}))
+        words = {term, *(w for pair, _ in partners.most_common(3) for w in pair.split(" ", 1))}
+        floor = 0.1 * max(event.originals, 1)
+        return all(t in event.terms or event.term_counts.get(t, 0) >= floor for t in words)
 
     def _elevated(self, record: _Recent) -> float:
         """How unusual the post's words are right now: the sum of log(count / expected) over its
@@ -540,12 +756,12 @@ class EventDetector(Detector):
                 score += max(0.0, math.log(k / ((s.baseline.get(term, 0.0) + 1.0) * scale + 0.5)))
         return score
 
-    def _open(self, terms: list[str], seeds: list[_Recent]) -> Signal:
+    def _open(self, terms: list[str], seeds: list[_Recent], pairs: Sequence[str] = ()) -> Signal:
         s = self._s
         event_id = f"event-{s.next_event}"
         s.next_event += 1
         first = min(r.bucket for r in seeds) * self.settings.bucket_s
-        event = _Event(id=event_id, terms=list(terms), first_seen=first, signalled_at=s.clock,
+        event = _Event(id=event_id, terms=list(terms), pairs=list(pairs), first_seen=first, signalled_at=s.clock,
                        last_seen=s.clock, last_burst=s.clock, example=seeds[0].text if seeds else "")
         for record in seeds:
             event.posts += 1
@@ -562,10 +778,17 @@ class EventDetector(Detector):
         s.events[event_id] = event
         for term in terms:
             s.owner[term] = event_id
+        for pair in pairs:
+            s.pair_owner[pair] = event_id
         return self._signal(event, "emerging")
 
     def _lifecycle(self) -> list[Signal]:
         s, cfg = self._s, self.settings
+        if s.story_words and (len(s.story_words) > cfg.max_story_words
+                              or min(s.story_words.values()) < s.clock - cfg.story_memory_s):
+            recent = sorted(((t, at) for t, at in s.story_words.items() if at >= s.clock - cfg.story_memory_s),
+                            key=lambda kv: (-kv[1], kv[0]))
+            s.story_words = dict(recent[: cfg.max_story_words])
         signals = []
         now_bucket = self._bucket(s.clock)
         per_window = cfg.window_s / cfg.bucket_s
@@ -580,6 +803,11 @@ class EventDetector(Detector):
                 for term in event.terms:
                     if s.owner.get(term) == event.id:
                         del s.owner[term]
+                for pair in event.pairs:
+                    if s.pair_owner.get(pair) == event.id:
+                        del s.pair_owner[pair]
+                for term in event.terms:
+                    s.story_words[term] = s.clock
                 continue
             status = event.status
             if s.clock - event.signalled_at < cfg.emerging_s:
@@ -632,18 +860,28 @@ class EventDetector(Detector):
                       post_ids=tuple(event.sample), details=details)
 
 
+def _fold(counts: dict[str, int], window: dict[str, int], baseline: dict[str, float]) -> None:
+    """Move a bucket that left the window from ``window`` into ``baseline``."""
+    for key, n in counts.items():
+        left = window[key] - n
+        if left > 0:
+            window[key] = left
+        else:
+            del window[key]
+        baseline[key] = baseline.get(key, 0.0) + n
+
+
 def _jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def _best(mine: set[int], open_sets: dict[str, set[int]], threshold: float) -> str | None:
-    """The open event holding the largest share (at least ``threshold``) of ``mine``."""
-    best, score = None, threshold
-    for event_id, posts in open_sets.items():
-        j = len(mine & posts) / len(mine) if mine else 0.0
-        if j >= score:
-            best, score = event_id, j
-    return best
+def _holding(mine: set[int], open_sets: dict[str, set[int]], threshold: float) -> list[str]:
+    """The open events holding at least ``threshold`` of ``mine``, the largest share (then the
+    newest event) first."""
+    if not mine:
+        return []
+    shares = [(len(mine & posts) / len(mine), int(e.rsplit("-", 1)[1]), e) for e, posts in open_sets.items()]
+    return [e for share, _, e in sorted(shares, reverse=True) if share >= threshold]
 
 
 def _count_language(event: _Event, language: str | None) -> None:

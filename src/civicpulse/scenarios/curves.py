@@ -19,16 +19,20 @@ Array = NDArray[np.float64]
 _STEEP = 9.2
 
 
-def incident(x: Array, growth: str, rise: float, hold: float, decay: float) -> Array:
-    """Growth to the peak over ``rise`` (logistic or exponential), a plateau, then exponential decay.
+def incident(x: Array, growth: str, rise: float, hold: float, decay: float, onset_share: float = 0.0) -> Array:
+    """A jump to ``onset_share`` of the peak at the onset, growth to the peak over ``rise`` (logistic or
+    exponential), a plateau, then exponential decay.
 
-    ``x`` is seconds since the incident's onset.
+    ``x`` is seconds since the incident's onset. The jump is the people on the spot, who post as soon
+    as it happens; the growth is the incident escalating and word of it spreading. Without it (0) the
+    curve starts at about 1 % of the peak, and an incident's first minutes hold a post or none.
     """
     rising = x < rise
     if growth == "exponential":
         up = np.exp(5.0 * (np.minimum(x, rise) / rise - 1.0))
     else:
         up = 1.0 / (1.0 + np.exp(-_STEEP * (np.minimum(x, rise) / rise - 0.5)))
+    up = np.maximum(up, onset_share)
     down = np.exp(-np.maximum(x - rise - hold, 0.0) / decay)
     return np.where(x < 0, 0.0, np.where(rising, up, down))
 

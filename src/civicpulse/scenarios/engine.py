@@ -262,7 +262,8 @@ class Engine:
         spec = plan.spec
 
         def rate(t: Floats) -> Floats:
-            return plan.peak_per_s * curves.incident(t - plan.at, spec.growth, plan.rise, plan.hold, plan.decay)
+            return plan.peak_per_s * curves.incident(t - plan.at, spec.growth, plan.rise, plan.hold, plan.decay,
+                                                        spec.onset_share)
 
         times = self._arrivals(rate, t0, t1, earliest=plan.at)
         posters = self.pop.sample_residents(self.rng, plan.district, times.size, local=0.6)

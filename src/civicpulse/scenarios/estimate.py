@@ -59,6 +59,6 @@ def _incident_posts(inject: Incident, at: float, end: float, scale: float) -> fl
     rise, hold, decay = (parse_duration(v) for v in (inject.rise, inject.hold, inject.decay))
 
     def shape(t: curves.Array) -> curves.Array:
-        return curves.incident(t - at, inject.growth, rise, hold, decay)
+        return curves.incident(t - at, inject.growth, rise, hold, decay, inject.onset_share)
 
     return inject.peak_per_minute / 60 * scale * curves.integral(shape, at, end)

@@ -141,6 +141,8 @@ class Incident(_Spec, frozen=True, tag_field="kind", tag="incident"):
     rise: Duration = "15m"
     hold: Duration = "0s"
     decay: Duration = "60m"
+    #: Share of the peak rate from the first second: the people on the spot post at once.
+    onset_share: Probability = 0.1
     geotagged: Probability = 0.15
     #: Mean reposts each eyewitness post triggers.
     branching: Annotated[float, msgspec.Meta(ge=0.0, le=0.95)] = 0.25
