@@ -49,8 +49,10 @@ class WriteResult:
 class StoreWriter:
     """Writes batches. Use from one thread: SQLite allows one writer, and so does our design."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, operation_id: str | None = None) -> None:
         self.engine = engine
+        #: The operation every record written is collected for (purpose binding); None: ungoverned.
+        self.operation_id = operation_id
         self._sqlite = engine.dialect.name == "sqlite"
         dialect = sqlite if self._sqlite else postgresql
         self._insert_post = self._ignore_conflicts(dialect.insert(posts), "id")
@@ -67,6 +69,10 @@ class StoreWriter:
         self._identity_sql = _insert_ignore(
             "identities", ("pseudonym", "platform", "account_id", "handle", "display_name", "first_seen"),
             "pseudonym", mark)
+        self._post_operation_sql = _insert_ignore("post_operations", ("post_id", "operation_id"),
+                                                  "post_id, operation_id", mark)
+        self._quarantine_operation_sql = _insert_ignore("quarantine_operations", ("fingerprint", "operation_id"),
+                                                        "fingerprint, operation_id", mark)
 
     @staticmethod
     def _ignore_conflicts(statement: sqlite.Insert | postgresql.Insert, key: str) -> Insert:
@@ -96,6 +102,8 @@ class StoreWriter:
                 connection.execute(self._insert_quarantine,
                                    [_quarantine_row(r, batch.source, now) for r in batch.rejected])
                 result.quarantined = len(batch.rejected)
+            if self.operation_id is not None:
+                self._bind_to_operation(connection, batch, self.operation_id)
             if batch.cursor_name is not None and batch.cursor is not None:
                 connection.execute(self._upsert_cursor,
                                    {"name": batch.cursor_name, "cursor": batch.cursor, "updated_at": now})
@@ -105,6 +113,18 @@ class StoreWriter:
         if len(self._known_identities) > 100_000:
             self._known_identities.clear()
         return result
+
+    def _bind_to_operation(self, connection: Connection, batch: Batch, operation_id: str) -> None:
+        """Link every post and quarantined record of the batch to the operation, in its transaction.
+
+        All of them, not only the new ones: a post another operation stored first was collected by
+        this one too. The keys make it idempotent, so a batch re-delivered after a crash adds nothing.
+        """
+        if batch.posts:
+            connection.exec_driver_sql(self._post_operation_sql, [(p.id, operation_id) for p in batch.posts])
+        if batch.rejected:
+            connection.exec_driver_sql(self._quarantine_operation_sql,
+                                       [(_fingerprint(r, batch.source), operation_id) for r in batch.rejected])
 
     def _insert_posts_sqlite(self, connection: Connection, batch: Sequence[Post], now: datetime) -> list[Post]:
         """Insert the batch, returning the posts that were new.
@@ -194,12 +214,15 @@ def _post_values(post: Post, ingested_at: object, created_at: object) -> tuple[o
     )
 
 
-def _quarantine_row(rejected: Rejected, source: str, now: datetime) -> dict[str, object]:
-    fingerprint = hashlib.sha256(
+def _fingerprint(rejected: Rejected, source: str) -> str:
+    return hashlib.sha256(
         b"\0".join([source.encode(), rejected.location.encode(), rejected.stage.encode(), rejected.raw])
     ).hexdigest()
+
+
+def _quarantine_row(rejected: Rejected, source: str, now: datetime) -> dict[str, object]:
     return {
-        "fingerprint": fingerprint,
+        "fingerprint": _fingerprint(rejected, source),
         "received_at": now,
         "source": source[:256],
         "location": rejected.location,
