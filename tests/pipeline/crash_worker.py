@@ -21,6 +21,8 @@ from civicpulse.store.writer import StoreWriter
 from civicpulse.testing import make_post
 
 CURSOR = "crash-test"
+#: Every post is linked to this operation in its batch's transaction (purpose binding).
+OPERATION = "op-crash"
 
 
 @sources.register("test-counting")
@@ -60,7 +62,7 @@ def main() -> None:
             print(f"child {source.pid}", flush=True)
             print(f"fetched {stats.read}", flush=True)
 
-    pipeline = Pipeline(source, StoreWriter(engine), Pseudonymiser(b"k" * 32), batch_size=300,
+    pipeline = Pipeline(source, StoreWriter(engine, OPERATION), Pseudonymiser(b"k" * 32), batch_size=300,
                         max_latency_s=0.01, cursor_name=CURSOR)
     stats = pipeline.run(cursor, progress)
     print(f"done stored={stats.stored} duplicates={stats.duplicates}", flush=True)
