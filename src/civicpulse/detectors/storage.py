@@ -87,7 +87,7 @@ def current_signals(engine: Engine, kinds: Sequence[str] = ("event", "rumour"), 
     """The latest signal of each event or rumour (its current status), most recently changed first.
 
     Reads only the newest ``scan`` signals, so the cost stays flat however long the deployment runs;
-    ``where`` narrows them further (e.g. to those stored while an operation ingested).
+    ``where`` narrows them further (e.g. to those an operation's ingests raised).
     """
     query = select(signals).where(signals.c.kind.in_(list(kinds)))
     if where is not None:
