@@ -10,8 +10,9 @@ Kept: counts per operation in ``retention_counts``, and the audit log.
 
 The job works in batches, each one transaction holding the links, the posts, their payloads, their
 now-orphan identities, the updated counts and the audit entry: killed at any moment, it leaves every
-record either whole or gone, and the next run carries on. On SQLite the job then merges the FTS5 segments, vacuums
-and truncates the WAL with ``secure_delete`` on, so deleted text is not left in the file's bytes.
+record either whole or gone, and the next run carries on. On SQLite the job then merges the FTS5
+segments, vacuums and truncates the WAL with ``secure_delete`` on, so deleted text is not left in
+the file's bytes.
 """
 
 from __future__ import annotations
@@ -154,7 +155,9 @@ def _unlink(connection: Connection, links: Table, key: Column[str], operation_id
     if not keys:
         return None
     connection.execute(delete(links).where(mine, key.in_(keys)))
-    held = set(connection.execute(select(key).where(key.in_(keys))).scalars())
+    # The links' key starts with the operation (the ingest path keeps one index), so ask per operation.
+    others = select(operations.c.id).where(operations.c.id != operation_id).scalar_subquery()
+    held = set(connection.execute(select(key).where(links.c.operation_id.in_(others), key.in_(keys))).scalars())
     return [k for k in keys if k not in held]
 
 

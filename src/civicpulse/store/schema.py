@@ -215,9 +215,9 @@ post_operations = Table(
     metadata,
     # Written in the same transaction as the post. A post collected by two operations has two rows;
     # retention removes an operation's rows and deletes the post once no operation holds it.
-    Column("post_id", String(512), primary_key=True),
+    # The key (operation first) is the only index: one B-tree insert per post on the ingest path.
     Column("operation_id", String(32), primary_key=True),
-    Index("ix_post_operations_operation", "operation_id", "post_id"),
+    Column("post_id", String(512), primary_key=True),
     sqlite_with_rowid=False,
 )
 
@@ -225,9 +225,8 @@ quarantine_operations = Table(
     "quarantine_operations",
     metadata,
     # Keyed by the quarantine row's fingerprint, which the writer knows before inserting.
-    Column("fingerprint", String(64), primary_key=True),
     Column("operation_id", String(32), primary_key=True),
-    Index("ix_quarantine_operations_operation", "operation_id", "fingerprint"),
+    Column("fingerprint", String(64), primary_key=True),
     sqlite_with_rowid=False,
 )
 

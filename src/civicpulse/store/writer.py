@@ -69,10 +69,10 @@ class StoreWriter:
         self._identity_sql = _insert_ignore(
             "identities", ("pseudonym", "platform", "account_id", "handle", "display_name", "first_seen"),
             "pseudonym", mark)
-        self._post_operation_sql = _insert_ignore("post_operations", ("post_id", "operation_id"),
-                                                  "post_id, operation_id", mark)
-        self._quarantine_operation_sql = _insert_ignore("quarantine_operations", ("fingerprint", "operation_id"),
-                                                        "fingerprint, operation_id", mark)
+        self._post_operation_sql = _insert_ignore("post_operations", ("operation_id", "post_id"),
+                                                  "operation_id, post_id", mark)
+        self._quarantine_operation_sql = _insert_ignore("quarantine_operations", ("operation_id", "fingerprint"),
+                                                        "operation_id, fingerprint", mark)
 
     @staticmethod
     def _ignore_conflicts(statement: sqlite.Insert | postgresql.Insert, key: str) -> Insert:
@@ -121,10 +121,10 @@ class StoreWriter:
         this one too. The keys make it idempotent, so a batch re-delivered after a crash adds nothing.
         """
         if batch.posts:
-            connection.exec_driver_sql(self._post_operation_sql, [(p.id, operation_id) for p in batch.posts])
+            connection.exec_driver_sql(self._post_operation_sql, [(operation_id, p.id) for p in batch.posts])
         if batch.rejected:
             connection.exec_driver_sql(self._quarantine_operation_sql,
-                                       [(_fingerprint(r, batch.source), operation_id) for r in batch.rejected])
+                                       [(operation_id, _fingerprint(r, batch.source)) for r in batch.rejected])
 
     def _insert_posts_sqlite(self, connection: Connection, batch: Sequence[Post], now: datetime) -> list[Post]:
         """Insert the batch, returning the posts that were new.

@@ -54,18 +54,16 @@ def _bindings() -> Any:
 def upgrade() -> None:
     op.create_table(
         "post_operations",
-        sa.Column("post_id", sa.String(512), primary_key=True),
         sa.Column("operation_id", sa.String(32), primary_key=True),
+        sa.Column("post_id", sa.String(512), primary_key=True),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_post_operations_operation", "post_operations", ["operation_id", "post_id"])
     op.create_table(
         "quarantine_operations",
-        sa.Column("fingerprint", sa.String(64), primary_key=True),
         sa.Column("operation_id", sa.String(32), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), primary_key=True),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_quarantine_operations_operation", "quarantine_operations", ["operation_id", "fingerprint"])
     op.add_column("signals", sa.Column("operation_id", sa.String(32)))
     op.create_index("ix_signals_operation", "signals", ["operation_id"])
     op.add_column("detector_state", sa.Column("operation_id", sa.String(32)))
