@@ -193,6 +193,7 @@ def compact(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     else:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM posts, raw_payloads, identities, quarantine")
+            connection.exec_driver_sql("VACUUM posts, raw_payloads, identities, quarantine, post_operations, "
+                                        "quarantine_operations")
 
 
