@@ -41,7 +41,7 @@ def ingest(gov: Governance, engine: Engine, op: str, word: str, count: int, firs
     posts = [make_post(first + n, f"{word} near the bridge number {n}", author=f"{word}-acct-{n // 2}")
              .replace(raw={"text": f"{word} raw", "user": f"@{word}-handle"}) for n in range(count)]
     stripped, identities = Pseudonymiser(b"k" * 32).apply(posts)
-    writer = StoreWriter(engine)
+    writer = StoreWriter(engine, op)
     for start in range(0, count, 100):
         writer.write(Batch(posts=stripped[start:start + 100], identities=identities if start == 0 else ()))
     writer.write(Batch(rejected=[Rejected(f"bad {word}", f'{{"text": "{word} broken"}}'.encode(), "x:1")],

@@ -129,23 +129,24 @@ def test_a_retention_job_killed_halfway_resumes_without_half_deleted_records(
 
 
 def test_signals_and_snapshots_made_while_ingesting_go_with_the_posts(live: Governance, engine: Engine) -> None:
+    from datetime import UTC, datetime
+
     from sqlalchemy import insert
 
-    from civicpulse.governance.scope import windows
     from civicpulse.store.schema import detector_state, signals
 
     gone, kept = operation(live, "Over"), operation(live, "Ongoing", retention_days=30)
     ingest(live, engine, gone, "zanzibarquux", 4)
     ingest(live, engine, kept, "keepword", 4, first=100)
     close_operation(live, SUE, gone)
+    now = datetime.now(UTC)
     with engine.begin() as connection:
         for op, name in ((gone, "events"), (kept, "rumours")):
-            start, _ = windows(connection, op, get_operation(live, op).ended_at)[0]
             connection.execute(insert(signals).values(
-                detector=name, kind="event", key=f"{name}-1", at=start, summary="zanzibarquux seen",
-                post_ids="[]", details="{}", stored_at=start))
+                detector=name, kind="event", key=f"{name}-1", at=now, summary="zanzibarquux seen",
+                post_ids="[]", details="{}", stored_at=now, operation_id=op))
             connection.execute(insert(detector_state).values(name=name, version=1, state=b"zanzibarquux",
-                                                             updated_at=start))
+                                                             updated_at=now, operation_id=op))
     report = run_retention(live, ADMIN)
     assert report.derived == 2
     with engine.connect() as connection:

@@ -24,6 +24,8 @@ from civicpulse.store.writer import StoreWriter
 from civicpulse.testing import make_post
 
 CURSOR = "crash-test"
+#: Every post is linked to this operation in its batch's transaction (purpose binding).
+OPERATION = "op-crash"
 
 
 @sources.register("test-counting")
@@ -55,7 +57,7 @@ def main() -> None:
     upgrade(engine)
     cursor = Reader(engine).cursor(CURSOR)
     source = in_worker(Counting(total)) if mode in ("worker", "store") else Counting(total)
-    writer = store_writer(engine) if mode == "store" else StoreWriter(engine)
+    writer = store_writer(engine, operation_id=OPERATION) if mode == "store" else StoreWriter(engine, OPERATION)
     if mode in ("worker", "store") and not isinstance(source, WorkerSource):
         raise SystemExit("no worker process on this machine")
     if mode == "store" and not isinstance(writer, WorkerStoreWriter):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from civicpulse.store.database import connect
 from civicpulse.store.queries import Reader
-from civicpulse.store.schema import posts
+from civicpulse.store.schema import post_operations, posts
 
 ROOT = Path(__file__).parents[2]
 TOTAL = 60_000
@@ -81,6 +81,8 @@ def test_sigkill_mid_stream_then_resume_gives_no_gaps_and_no_duplicates(database
 
     with engine.connect() as connection:
         count, distinct = connection.execute(select(func.count(), func.count(func.distinct(posts.c.id)))).one()
-    assert count == distinct == TOTAL
+        links = connection.execute(select(func.count()).select_from(post_operations)
+                                   .where(post_operations.c.operation_id == "op-crash")).scalar_one()
+    assert count == distinct == links == TOTAL
     assert set(Reader(engine).all_ids()) == {f"test:{n}" for n in range(TOTAL)}
     engine.dispose()

@@ -76,15 +76,15 @@ def site(tmp_path: Path) -> Site:
                                  legal_basis="GDPR Art. 6(1)(d)", area="Riverside", starts_at=now - timedelta(hours=1),
                                  ends_at=now + timedelta(days=1), retention_days=30, members=("cara", "dora")).id
     approve_operation(gov, SUE, operation)
-    writer = StoreWriter(engine)
-    writer.write(Batch(posts=[make_post(9, OUTSIDE)]))
+    StoreWriter(engine).write(Batch(posts=[make_post(9, OUTSIDE)]))
     bind_ingest(gov, ANA, operation, "test:flood")
-    writer.write(Batch(posts=[make_post(1, "Calm morning in the park"), make_post(2, HOSTILE)]))
-    store_signals(engine)
+    StoreWriter(engine, operation).write(Batch(posts=[make_post(1, "Calm morning in the park"),
+                                                      make_post(2, HOSTILE)]))
+    store_signals(engine, operation)
     return Site(gov, clock, operation)
 
 
-def store_signals(engine: Engine) -> None:
+def store_signals(engine: Engine, operation: str) -> None:
     """An event that grew from emerging to active, and a rumour whose title is hostile text."""
     at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
     rows = [("events", "event", "event-1", {"status": "emerging", "title": "fire depot smoke", "posts": 5}),
@@ -95,7 +95,7 @@ def store_signals(engine: Engine) -> None:
         for n, (detector, kind, key, details) in enumerate(rows):
             connection.execute(insert(signals).values(
                 detector=detector, kind=kind, key=key, at=at + timedelta(minutes=n), summary=key, post_ids="[]",
-                details=json.dumps(details), stored_at=datetime.now(UTC)))
+                details=json.dumps(details), stored_at=datetime.now(UTC), operation_id=operation))
 
 
 def form_token(html: str) -> str:

@@ -79,7 +79,7 @@ def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
             page.wait_for_selector("body[data-live='true']", timeout=15_000)
             assert page.inner_text("#user") == "ana"
             assert page.inner_text("#posts") == "2"
-            StoreWriter(site.engine).write(Batch(posts=[make_post(3, "New report from the bridge")]))
+            StoreWriter(site.engine, site.operation).write(Batch(posts=[make_post(3, "New report from the bridge")]))
             expect(page.locator("#posts")).to_have_text("3", timeout=15_000)
             texts = page.locator("#latest .text").all_inner_texts()
             assert "New report from the bridge" in texts

@@ -21,7 +21,7 @@ from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.events import PostsRead
 from civicpulse.governance.operations import require
 from civicpulse.governance.roles import Action
-from civicpulse.governance.scope import covered, windows
+from civicpulse.governance.scope import post_collected_by
 from civicpulse.post import Post, decode_post
 from civicpulse.store.schema import posts
 
@@ -92,8 +92,7 @@ def operation_posts(gov: Governance, actor: Actor, operation_id: str, limit: int
     assert operation is not None
     limit = max(1, min(limit, MAX_TRIAL_POSTS))
     with gov.transaction() as (connection, now):
-        scope = covered(posts.c.ingested_at, windows(connection, operation.id, operation.ended_at))
-        rows = connection.execute(select(posts.c.record).where(scope)
+        rows = connection.execute(select(posts.c.record).where(post_collected_by(operation.id))
                                   .order_by(posts.c.created_at.desc()).limit(limit)).scalars()
         found = [_decode(row) for row in rows]
         gov.log(connection, PostsRead(count=len(found)), actor.username, now, operation.id)

@@ -102,8 +102,9 @@ def demo_command(
     password = ensure_user(gov, DEMO_ACTOR, DEMO_USER, "analyst") if serve else None
     operation = start_demo_operation(gov, f"demo:{scenario}", members=(DEMO_USER,) if serve else ())
     detectors = build_detectors(settings.detectors, engine)
-    signal_store = SignalStore(engine, detectors)
-    pipeline = build_pipeline(settings, source, engine, detectors=detectors, sinks=[signal_store])
+    signal_store = SignalStore(engine, detectors, operation_id=operation.id)
+    pipeline = build_pipeline(settings, source, engine, detectors=detectors, sinks=[signal_store],
+                              operation_id=operation.id)
     server = None
     if serve:
         server = DashboardServer(engine, settings, pipeline)

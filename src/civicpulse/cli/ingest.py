@@ -56,9 +56,9 @@ def ingest_command(
     alert_sink = AlertSink(engine, settings, operation) if operation else None
     # The configured detectors watch every ingest, resuming from their saved state (docs/detection.md).
     detectors = build_detectors(settings.detectors, engine)
-    signal_store = SignalStore(engine, detectors)
+    signal_store = SignalStore(engine, detectors, operation_id=operation)
     pipeline = build_pipeline(settings, source, engine, cursor_name=cursor_name, detectors=detectors,
-                              sinks=[signal_store, *([alert_sink] if alert_sink else [])])
+                              operation_id=operation, sinks=[signal_store, *([alert_sink] if alert_sink else [])])
     cursor = Reader(engine).cursor(cursor_name) if (resume and cursor_name) else None
     if cursor is not None:
         console.print(f"resuming {escape(source.describe())} from the last stored position")

@@ -49,22 +49,23 @@ def restore_detectors(engine: Engine, detectors: Sequence[Detector]) -> int:
     return restored
 
 
-def save_detectors(engine: Engine, detectors: Sequence[Detector], stream_time: datetime | None) -> None:
+def save_detectors(engine: Engine, detectors: Sequence[Detector], stream_time: datetime | None,
+                   operation_id: str | None = None) -> None:
     now = datetime.now(UTC)
     rows = [{"name": d.name, "version": d.version, "state": d.snapshot(), "stream_time": stream_time,
-             "updated_at": now} for d in detectors]
+             "updated_at": now, "operation_id": operation_id} for d in detectors]
     with engine.begin() as connection:
         connection.execute(delete(detector_state).where(detector_state.c.name.in_([d.name for d in detectors])))
         connection.execute(insert(detector_state), rows)
 
 
-def _row(signal: Signal, stored_at: datetime) -> dict[str, Any]:
+def _row(signal: Signal, stored_at: datetime, operation_id: str | None) -> dict[str, Any]:
     details = json.dumps(signal.details, ensure_ascii=False, default=str)
     if len(details) > MAX_DETAILS_CHARS:
         details = json.dumps({"truncated": True, "title": str(signal.details.get("title", ""))[:500]})
     return {"detector": signal.detector[:128], "kind": signal.kind[:64], "key": signal.key[:256],
             "at": signal.at, "summary": signal.summary[:2000], "post_ids": json.dumps(list(signal.post_ids)),
-            "details": details, "stored_at": stored_at}
+            "details": details, "stored_at": stored_at, "operation_id": operation_id}
 
 
 def load_signals(engine: Engine, kind: str | None = None, limit: int = 1000) -> list[Signal]:
@@ -86,7 +87,7 @@ def current_signals(engine: Engine, kinds: Sequence[str] = ("event", "rumour"), 
     """The latest signal of each event or rumour (its current status), most recently changed first.
 
     Reads only the newest ``scan`` signals, so the cost stays flat however long the deployment runs;
-    ``where`` narrows them further (e.g. to those stored while an operation ingested).
+    ``where`` narrows them further (e.g. to those an operation's ingests raised).
     """
     query = select(signals).where(signals.c.kind.in_(list(kinds)))
     if where is not None:
@@ -105,8 +106,11 @@ def current_signals(engine: Engine, kinds: Sequence[str] = ("event", "rumour"), 
 class SignalStore:
     """Pipeline sink: stores signals as they come and snapshots the detectors periodically."""
 
-    def __init__(self, engine: Engine, detectors: Sequence[Detector], snapshot_every_s: float = 300.0) -> None:
+    def __init__(self, engine: Engine, detectors: Sequence[Detector], snapshot_every_s: float = 300.0,
+                 operation_id: str | None = None) -> None:
         self.engine = engine
+        #: The operation the pipeline collects for: its signals and snapshots belong to it (retention).
+        self.operation_id = operation_id
         self.detectors = list(detectors)
         self.snapshot_every_s = snapshot_every_s
         self._last_snapshot: datetime | None = None
@@ -117,7 +121,7 @@ class SignalStore:
         if signals_:
             stored_at = datetime.now(UTC)
             with self.engine.begin() as connection:
-                connection.execute(insert(signals), [_row(s, stored_at) for s in signals_])
+                connection.execute(insert(signals), [_row(s, stored_at, self.operation_id) for s in signals_])
         newest = max((p.created_at for p in posts), default=None)
         if newest is None:
             return
@@ -133,4 +137,4 @@ class SignalStore:
     def flush(self) -> None:
         """Save every detector's snapshot now (also called when the pipeline ends)."""
         if self.detectors:
-            save_detectors(self.engine, self.detectors, self._stream_time)
+            save_detectors(self.engine, self.detectors, self._stream_time, self.operation_id)

@@ -1,15 +1,18 @@
 """Retention: delete what an operation collected once its retention period has ended.
 
-Deleted: posts (their full-text index entries go with them: an FTS5 trigger on SQLite, the
-generated ``tsvector`` column on PostgreSQL), raw payloads, clear identities no remaining post
-refers to, and quarantined payloads received under the operation. Kept: counts per operation in
-``retention_counts``, and the audit log.
+What an operation collected is what its ingests linked to it (``post_operations``,
+``quarantine_operations``; see :mod:`civicpulse.governance.scope`). Retention removes the
+operation's links; a post or quarantined record that no operation holds any more is deleted: posts
+(their full-text index entries go with them: an FTS5 trigger on SQLite, the generated ``tsvector``
+column on PostgreSQL), raw payloads, clear identities no remaining post refers to, and quarantined
+payloads. A record another operation also collected stays until that operation's retention ends.
+Kept: counts per operation in ``retention_counts``, and the audit log.
 
-The job works in batches, each one transaction holding the posts, their payloads, their now-orphan
-identities, the updated counts and the audit entry: killed at any moment, it leaves every record
-either whole or gone, and the next run carries on. Posts also covered by another operation whose
-retention has not ended are kept for it. On SQLite the job then merges the FTS5 segments, vacuums
-and truncates the WAL with ``secure_delete`` on, so deleted text is not left in the file's bytes.
+The job works in batches, each one transaction holding the links, the posts, their payloads, their
+now-orphan identities, the updated counts and the audit entry: killed at any moment, it leaves every
+record either whole or gone, and the next run carries on. On SQLite the job then merges the FTS5
+segments, vacuums and truncates the WAL with ``secure_delete`` on, so deleted text is not left in
+the file's bytes.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, not_, select, update
+from sqlalchemy import Column, Connection, Engine, Table, delete, func, insert, select, update
 
 from civicpulse.errors import AccessDenied
 from civicpulse.governance.access import authorise
@@ -27,13 +30,14 @@ from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.events import RetentionDeleted
 from civicpulse.governance.operations import Operation, _load
 from civicpulse.governance.roles import Action
-from civicpulse.governance.scope import Window, covered, windows
 from civicpulse.store.schema import (
     detector_state,
     identities,
     operations,
+    post_operations,
     posts,
     quarantine,
+    quarantine_operations,
     raw_payloads,
     retention_counts,
     signals,
@@ -49,16 +53,16 @@ class RetentionReport:
     raw_payloads: int = 0
     identities: int = 0
     quarantined: int = 0
-    #: Detector signals and snapshots made while the operation ingested (they quote post text).
+    #: Detector signals and snapshots the operation's ingests made (they quote post text).
     derived: int = 0
     batches: int = 0
 
 
-def due_operations(connection: Connection, now: datetime) -> tuple[list[Operation], list[Operation]]:
-    """(operations whose retention has ended and are not purged yet, operations still retained)."""
+def due_operations(connection: Connection, now: datetime) -> list[Operation]:
+    """The operations whose retention has ended and that are not purged yet."""
     ids = connection.execute(select(operations.c.id).where(operations.c.purged_at.is_(None))).scalars().all()
     loaded = [op for op in (_load(connection, i) for i in ids) if op is not None]
-    return [op for op in loaded if op.delete_after <= now], [op for op in loaded if op.delete_after > now]
+    return [op for op in loaded if op.delete_after <= now]
 
 
 def run_retention(gov: Governance, actor: Actor, batch_size: int = 500,
@@ -69,15 +73,12 @@ def run_retention(gov: Governance, actor: Actor, batch_size: int = 500,
     now = gov.now()
     with gov.engine.connect() as connection:
         _check_clock(connection, now)
-        due, kept = due_operations(connection, now)
-        keep: list[Window] = [w for op in kept for w in windows(connection, op.id, op.ended_at)]
+        due = due_operations(connection, now)
     for operation in due:
-        with gov.engine.connect() as connection:
-            spans = windows(connection, operation.id, operation.ended_at)
-        while _batch(gov, actor, operation, spans, keep, batch_size, report, on_batch):
+        while _batch(gov, actor, operation, batch_size, report, on_batch):
             pass
         with gov.transaction() as (connection, at):
-            derived = _delete_derived(connection, spans, keep)
+            derived = _delete_derived(connection, operation.id)
             if derived:
                 gov.log(connection, RetentionDeleted(posts=0, raw_payloads=0, identities=0, quarantined=0,
                                                      derived=derived), actor.username, at, operation.id)
@@ -89,13 +90,13 @@ def run_retention(gov: Governance, actor: Actor, batch_size: int = 500,
     return report
 
 
-def _delete_derived(connection: Connection, spans: list[Window], keep: list[Window]) -> int:
-    """Signals stored, and detector snapshots saved, during the operation's ingest runs: they quote
+def _delete_derived(connection: Connection, operation_id: str) -> int:
+    """Signals raised, and detector snapshots last saved, by the operation's ingests: they quote
     the posts (an event's top posts, a rumour's title), so they go with them. A detector whose
     snapshot goes starts afresh (it relearns its baseline) the next time it runs."""
     removed = 0
-    for table, stamp in ((signals, signals.c.stored_at), (detector_state, detector_state.c.updated_at)):
-        removed += connection.execute(delete(table).where(covered(stamp, spans), not_(covered(stamp, keep)))).rowcount
+    for table in (signals, detector_state):
+        removed += connection.execute(delete(table).where(table.c.operation_id == operation_id)).rowcount
     return removed
 
 
@@ -110,16 +111,19 @@ def _check_clock(connection: Connection, now: datetime) -> None:
                            fix="correct the clocks (NTP) and run retention again")
 
 
-def _batch(gov: Governance, actor: Actor, operation: Operation, spans: list[Window], keep: list[Window],
-           batch_size: int, report: RetentionReport, on_batch: Callable[[int], None] | None) -> bool:
-    ours = and_(covered(posts.c.ingested_at, spans), not_(covered(posts.c.ingested_at, keep)))
-    theirs = and_(covered(quarantine.c.received_at, spans), not_(covered(quarantine.c.received_at, keep)))
+def _batch(gov: Governance, actor: Actor, operation: Operation, batch_size: int, report: RetentionReport,
+           on_batch: Callable[[int], None] | None) -> bool:
     with gov.transaction() as (connection, now):
         _secure_delete(connection)
-        rows = connection.execute(select(posts.c.id, posts.c.author_id).where(ours).limit(batch_size)).all()
-        quarantined = connection.execute(select(quarantine.c.id).where(theirs).limit(batch_size)).scalars().all()
-        if not rows and not quarantined:
+        linked = _unlink(connection, post_operations, post_operations.c.post_id, operation.id, batch_size)
+        fingerprints = _unlink(connection, quarantine_operations, quarantine_operations.c.fingerprint, operation.id,
+                               batch_size)
+        if linked is None and fingerprints is None:
             return False
+        rows = connection.execute(select(posts.c.id, posts.c.author_id).where(posts.c.id.in_(linked))).all() \
+            if linked else []
+        quarantined = connection.execute(select(quarantine.c.id).where(quarantine.c.fingerprint.in_(fingerprints))
+                                         ).scalars().all() if fingerprints else []
         ids = [r.id for r in rows]
         authors = sorted({r.author_id for r in rows})
         raw = connection.execute(delete(raw_payloads).where(raw_payloads.c.post_id.in_(ids))).rowcount if ids else 0
@@ -141,6 +145,20 @@ def _batch(gov: Governance, actor: Actor, operation: Operation, spans: list[Wind
     report.identities += people
     report.quarantined += dropped
     return True
+
+
+def _unlink(connection: Connection, links: Table, key: Column[str], operation_id: str, limit: int) -> list[str] | None:
+    """Remove up to ``limit`` of the operation's links in ``links``; return the keys no operation
+    holds any more (to delete), or None when the operation had no links left."""
+    mine = links.c.operation_id == operation_id
+    keys = connection.execute(select(key).where(mine).limit(limit)).scalars().all()
+    if not keys:
+        return None
+    connection.execute(delete(links).where(mine, key.in_(keys)))
+    # The links' key starts with the operation (the ingest path keeps one index), so ask per operation.
+    others = select(operations.c.id).where(operations.c.id != operation_id).scalar_subquery()
+    held = set(connection.execute(select(key).where(links.c.operation_id.in_(others), key.in_(keys))).scalars())
+    return [k for k in keys if k not in held]
 
 
 def _secure_delete(connection: Connection) -> None:
@@ -175,6 +193,7 @@ def compact(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     else:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM posts, raw_payloads, identities, quarantine")
+            connection.exec_driver_sql("VACUUM posts, raw_payloads, identities, quarantine, post_operations, "
+                                        "quarantine_operations")
 
 

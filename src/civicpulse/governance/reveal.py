@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from civicpulse.errors import UsageError
 from civicpulse.governance.access import authorise
 from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.events import IdentityRevealed, PostsExported
-from civicpulse.governance.operations import Operation, require
+from civicpulse.governance.operations import require
 from civicpulse.governance.roles import Action
-from civicpulse.governance.scope import covered, windows
+from civicpulse.governance.scope import post_collected_by
 from civicpulse.store.schema import identities, posts
 
 __all__ = ["MIN_REASON", "RevealedIdentity", "export_posts", "reveal_identity"]
@@ -46,17 +46,13 @@ def _check_reason(reason: str) -> str:
     return reason[:2000]
 
 
-def _in_scope(connection: Connection, operation: Operation) -> Any:
-    return covered(posts.c.ingested_at, windows(connection, operation.id, operation.ended_at))
-
-
 def reveal_identity(gov: Governance, actor: Actor, operation_id: str, pseudonym: str, reason: str) -> RevealedIdentity:
     operation = require(gov, actor, Action.REVEAL_IDENTITY, operation_id)
     assert operation is not None
     reason = _check_reason(reason)
     with gov.transaction() as (connection, now):
         seen = connection.execute(select(posts.c.id).where(posts.c.author_id == pseudonym)
-                                  .where(_in_scope(connection, operation)).limit(1)).first()
+                                  .where(post_collected_by(operation.id)).limit(1)).first()
         row = connection.execute(select(identities).where(identities.c.pseudonym == pseudonym)).first()
         if seen is None or row is None:
             raise UsageError(f"{pseudonym} is not an author in operation {operation.id}'s data",
@@ -75,7 +71,7 @@ def export_posts(gov: Governance, actor: Actor, operation_id: str, reveal_reason
         authorise(actor, Action.REVEAL_IDENTITY, operation.view, gov.now())
         reason = _check_reason(reveal_reason)
     with gov.transaction() as (connection, now):
-        rows = connection.execute(select(posts.c.record).where(_in_scope(connection, operation))
+        rows = connection.execute(select(posts.c.record).where(post_collected_by(operation.id))
                                   .order_by(posts.c.created_at).limit(limit)).scalars().all()
         records = [msgspec.json.decode(row) for row in rows]
         if reason is not None:

@@ -1,31 +1,31 @@
-"""Which stored records belong to an operation: those ingested while a stream was bound to it.
+"""Which stored records belong to an operation: those its ingests collected (purpose binding).
 
-A binding (``operation_ingests``) covers ``started_at``..``ended_at``; a run that never finished
-(crashed, still going) is covered until the operation ended, which is when monitoring had to stop.
+The store writer links each post (``post_operations``) and quarantined record
+(``quarantine_operations``) to the operation it was collected for, in the same transaction as the
+record; detector signals carry the operation's id. A record collected by two operations belongs to
+both, so two operations ingesting at the same time never see each other's records.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import ColumnElement, select
 
-from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
+from civicpulse.store.schema import post_operations, posts, quarantine, quarantine_operations, signals
 
-from civicpulse.governance.clock import as_utc
-from civicpulse.store.schema import operation_ingests
-
-__all__ = ["Window", "covered", "windows"]
-
-Window = tuple[datetime, datetime]
+__all__ = ["post_collected_by", "quarantine_collected_by", "signal_raised_for"]
 
 
-def windows(connection: Connection, operation_id: str, operation_end: datetime) -> list[Window]:
-    rows = connection.execute(select(operation_ingests.c.started_at, operation_ingests.c.ended_at)
-                              .where(operation_ingests.c.operation_id == operation_id)).all()
-    return [(as_utc(r.started_at), as_utc(r.ended_at) if r.ended_at is not None else operation_end) for r in rows]
+def post_collected_by(operation_id: str) -> ColumnElement[bool]:
+    """SQL: the post (``posts`` row) was collected by the operation."""
+    return posts.c.id.in_(select(post_operations.c.post_id).where(post_operations.c.operation_id == operation_id))
 
 
-def covered(column: ColumnElement[datetime], spans: list[Window]) -> ColumnElement[bool]:
-    """SQL: ``column`` falls in any of ``spans``."""
-    if not spans:
-        return false()
-    return or_(*(and_(column >= start, column <= end) for start, end in spans))
+def quarantine_collected_by(operation_id: str) -> ColumnElement[bool]:
+    """SQL: the quarantined record was received by an ingest of the operation."""
+    return quarantine.c.fingerprint.in_(select(quarantine_operations.c.fingerprint)
+                                        .where(quarantine_operations.c.operation_id == operation_id))
+
+
+def signal_raised_for(operation_id: str) -> ColumnElement[bool]:
+    """SQL: the detector signal was raised by an ingest of the operation."""
+    return signals.c.operation_id == operation_id

@@ -16,7 +16,7 @@ from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.events import SearchRun
 from civicpulse.governance.operations import require
 from civicpulse.governance.roles import Action
-from civicpulse.governance.scope import covered, windows
+from civicpulse.governance.scope import post_collected_by
 from civicpulse.governance.special import require_approval
 from civicpulse.post import Post
 from civicpulse.store.schema import posts
@@ -36,7 +36,7 @@ def search(gov: Governance, actor: Actor, operation_id: str, query: str, limit: 
     with gov.transaction() as (connection, now):
         found: list[Post] = []
         if words:
-            scope = covered(posts.c.ingested_at, windows(connection, operation.id, operation.ended_at))
+            scope = post_collected_by(operation.id)
             if connection.dialect.name == "postgresql":
                 match = literal_column("posts.search").op("@@")(func.to_tsquery("simple", " & ".join(words)))
                 statement = select(posts.c.record).where(match)

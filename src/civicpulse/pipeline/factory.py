@@ -36,10 +36,12 @@ def build_pipeline(
     detectors: Sequence[Detector] = (),
     sinks: Sequence[Sink] = (),
     cursor_name: str | None = None,
+    operation_id: str | None = None,
 ) -> Pipeline:
+    """``operation_id``: the operation the stored records are collected for (docs/governance.md)."""
     return Pipeline(
         in_worker(source) if settings.source_worker else source,
-        store_writer(engine, settings.store_worker),
+        store_writer(engine, settings.store_worker, operation_id),
         Pseudonymiser(settings.resolved_pseudonym_key()),
         analysers=build_analysers(settings.analysers if analysers is None else analysers, settings),
         detectors=detectors,

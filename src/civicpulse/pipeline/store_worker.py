@@ -82,21 +82,22 @@ _prepared_decoder = msgspec.msgpack.Decoder(Prepared)
 _result_decoder = msgspec.msgpack.Decoder(_Result)
 
 
-def store_writer(engine: Engine, worker: bool = True) -> BatchWriter:
+def store_writer(engine: Engine, worker: bool = True, operation_id: str | None = None) -> BatchWriter:
     """A writer for ``engine``: in a worker process for an SQLite file when ``worker`` is on and a
-    second core exists; otherwise in the pipeline's own process."""
+    second core exists; otherwise in the pipeline's own process. ``operation_id``: the operation
+    the records are collected for (it travels with each prepared batch)."""
     url = engine.url
     in_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     if not worker or not in_file or os.name != "posix" or cores() < 2:
-        return StoreWriter(engine)
-    return WorkerStoreWriter(engine)
+        return StoreWriter(engine, operation_id)
+    return WorkerStoreWriter(engine, operation_id)
 
 
 class WorkerStoreWriter:
     """Prepares batches here and writes them in a child process that has its own connection."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._local = StoreWriter(engine)
+    def __init__(self, engine: Engine, operation_id: str | None = None) -> None:
+        self._local = StoreWriter(engine, operation_id)
         self._url = engine.url.render_as_string(hide_password=False)
         self._process: subprocess.Popen[bytes] | None = None
         self._stop_process: weakref.finalize[Any, Any] | None = None

@@ -25,8 +25,9 @@ from sqlalchemy import (
 )
 
 __all__ = ["alert_outbox", "alert_rules", "alerts", "audit_checkpoints", "audit_log", "cursors", "detector_state",
-           "identities", "metadata", "operation_ingests", "operation_members", "operations", "posts", "quarantine",
-           "raw_payloads", "retention_counts", "sessions", "signals", "special_category_approvals", "users"]
+           "identities", "metadata", "operation_ingests", "operation_members", "operations", "post_operations", "posts",
+           "quarantine", "quarantine_operations", "raw_payloads", "retention_counts", "sessions", "signals",
+           "special_category_approvals", "users"]
 
 metadata = MetaData()
 
@@ -149,8 +150,8 @@ operation_members = Table(
 operation_ingests = Table(
     "operation_ingests",
     metadata,
-    # Binds what a stream stored to the operation it ran under: posts ingested between started_at
-    # and ended_at (the operation's end when the run never finished) belong to the operation.
+    # Each ingest run bound to an operation (counted in the transparency report). What the run
+    # stored is bound to the operation by ``post_operations`` / ``quarantine_operations``.
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("operation_id", String(32), nullable=False),
     Column("cursor_name", String(256), nullable=False),
@@ -207,6 +208,28 @@ special_category_approvals = Table(
     Column("approved_by", String(64), nullable=False),
     Column("approved_at", DateTime(timezone=True), nullable=False),
 )
+# --- Purpose binding (migration 0005): which operation(s) collected each stored record. ---
+
+post_operations = Table(
+    "post_operations",
+    metadata,
+    # Written in the same transaction as the post. A post collected by two operations has two rows;
+    # retention removes an operation's rows and deletes the post once no operation holds it.
+    # The key (operation first) is the only index: one B-tree insert per post on the ingest path.
+    Column("operation_id", String(32), primary_key=True),
+    Column("post_id", String(512), primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+quarantine_operations = Table(
+    "quarantine_operations",
+    metadata,
+    # Keyed by the quarantine row's fingerprint, which the writer knows before inserting.
+    Column("operation_id", String(32), primary_key=True),
+    Column("fingerprint", String(64), primary_key=True),
+    sqlite_with_rowid=False,
+)
+
 # Signals raised by detectors (events, rumours, ...); ``post_ids`` and ``details`` are JSON.
 signals = Table(
     "signals",
@@ -220,8 +243,11 @@ signals = Table(
     Column("post_ids", Text, nullable=False),
     Column("details", Text, nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
+    # The operation whose ingest raised it (NULL: an ungoverned ingest); added by migration 0005.
+    Column("operation_id", String(32)),
     Index("ix_signals_at", "at"),
     Index("ix_signals_kind_key", "kind", "key"),
+    Index("ix_signals_operation", "operation_id"),
 )
 
 # The latest snapshot of each detector, restored when a pipeline starts.
@@ -233,6 +259,8 @@ detector_state = Table(
     Column("state", LargeBinary, nullable=False),
     Column("stream_time", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The operation whose ingest saved it last (NULL: ungoverned); added by migration 0005.
+    Column("operation_id", String(32)),
 )
 
 

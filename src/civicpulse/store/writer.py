@@ -76,6 +76,8 @@ class Prepared(msgspec.Struct, array_like=True):
     rejected: list[tuple[str, str, str, str, str, bytes]]
     cursor_name: str | None = None
     cursor: str | None = None
+    #: The operation the records are collected for (purpose binding); None: ungoverned.
+    operation_id: str | None = None
 
     @classmethod
     def merge(cls, batches: Sequence[Prepared]) -> Prepared:
@@ -86,14 +88,16 @@ class Prepared(msgspec.Struct, array_like=True):
         return cls(posts=[row for b in batches for row in b.posts], raws=[r for b in batches for r in b.raws],
                    identities=[i for b in batches for i in b.identities],
                    rejected=[r for b in batches for r in b.rejected], cursor_name=batches[-1].cursor_name,
-                   cursor=cursor)
+                   cursor=cursor, operation_id=batches[-1].operation_id)
 
 
 class StoreWriter:
     """Writes batches. Use from one thread: SQLite allows one writer, and so does our design."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, operation_id: str | None = None) -> None:
         self.engine = engine
+        #: The operation every record written is collected for (purpose binding); None: ungoverned.
+        self.operation_id = operation_id
         self._sqlite = engine.dialect.name == "sqlite"
         dialect = sqlite if self._sqlite else postgresql
         self._insert_post = self._ignore_conflicts(dialect.insert(posts), "id")
@@ -110,6 +114,10 @@ class StoreWriter:
         self._identity_sql = _insert_ignore(
             "identities", ("pseudonym", "platform", "account_id", "handle", "display_name", "first_seen"),
             "pseudonym", mark)
+        self._post_operation_sql = _insert_ignore("post_operations", ("operation_id", "post_id"),
+                                                  "operation_id, post_id", mark)
+        self._quarantine_operation_sql = _insert_ignore("quarantine_operations", ("operation_id", "fingerprint"),
+                                                        "operation_id, fingerprint", mark)
 
     @staticmethod
     def _ignore_conflicts(statement: sqlite.Insert | postgresql.Insert, key: str) -> Insert:
@@ -136,6 +144,7 @@ class StoreWriter:
             rejected=[_quarantine_row(r, batch.source) for r in batch.rejected],
             cursor_name=batch.cursor_name,
             cursor=batch.cursor,
+            operation_id=self.operation_id,
         )
 
     def write_prepared(self, batch: Prepared) -> WriteResult:
@@ -164,6 +173,8 @@ class StoreWriter:
                     dict(zip(_QUARANTINE_COLUMNS, r, strict=True), received_at=now) for r in batch.rejected
                 ])
                 result.quarantined = len(batch.rejected)
+            if batch.operation_id is not None:
+                self._bind_to_operation(connection, batch, batch.operation_id)
             if batch.cursor_name is not None and batch.cursor is not None:
                 connection.execute(self._upsert_cursor,
                                    {"name": batch.cursor_name, "cursor": batch.cursor, "updated_at": now})
@@ -173,6 +184,18 @@ class StoreWriter:
         if len(self._known_identities) > 100_000:
             self._known_identities.clear()
         return result
+
+    def _bind_to_operation(self, connection: Connection, batch: Prepared, operation_id: str) -> None:
+        """Link every post and quarantined record of the batch to the operation, in its transaction.
+
+        All of them, not only the new ones: a post another operation stored first was collected by
+        this one too. The keys make it idempotent, so a batch re-delivered after a crash adds nothing.
+        """
+        if batch.posts:
+            connection.exec_driver_sql(self._post_operation_sql, [(operation_id, row[0]) for row in batch.posts])
+        if batch.rejected:
+            connection.exec_driver_sql(self._quarantine_operation_sql,
+                                       [(operation_id, row[0]) for row in batch.rejected])
 
     @staticmethod
     def _insert_posts_sqlite(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> list[str]:

@@ -18,10 +18,10 @@ from civicpulse.detectors.base import Signal
 from civicpulse.detectors.storage import current_signals
 from civicpulse.governance.clock import as_utc
 from civicpulse.governance.operations import Operation
-from civicpulse.governance.scope import Window, covered, windows
+from civicpulse.governance.scope import post_collected_by, quarantine_collected_by, signal_raised_for
 from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
-from civicpulse.store.schema import posts, quarantine, signals
+from civicpulse.store.schema import posts, quarantine
 from civicpulse.web.alerts import latest_alerts
 
 __all__ = ["Snapshots", "StatusProvider", "latest_posts", "post_view", "signal_view"]
@@ -79,22 +79,22 @@ def _pipeline_view(stats: PipelineStats | None) -> dict[str, Any] | None:
 def latest_posts(engine: Engine, operation: Operation, limit: int) -> list[Post]:
     """The operation's most recent posts by stream time."""
     with engine.connect() as connection:
-        in_scope = covered(posts.c.ingested_at, windows(connection, operation.id, operation.ended_at))
-        rows = connection.execute(select(posts.c.record).where(in_scope)
+        rows = connection.execute(select(posts.c.record).where(post_collected_by(operation.id))
                                   .order_by(posts.c.created_at.desc()).limit(limit)).scalars()
         return [_decode(row) for row in rows]
 
 
-#: Share of one core the operation's counts may take: they scan the operation's posts (no index on
-#: ingest time, which would slow ingest), so a large operation's counts refresh less often.
+#: Share of one core the operation's counts may take: they read all the operation's posts, so a
+#: large operation's counts refresh less often.
 _COUNT_BUDGET = 0.05
 
 
 class Snapshots:
     """Each operation's summary and latest posts, cached for a second so many viewers cost one query set.
 
-    Only what was collected under the operation is shown: posts and quarantined records received
-    while a stream was bound to it, detector signals stored meanwhile, and its own alerts. The counts
+    Only what was collected under the operation is shown: the posts and quarantined records its
+    ingests stored (``post_operations``, ``quarantine_operations``), the detector signals they
+    raised, and its own alerts. The counts
     are refreshed every ``ttl_s`` or, when counting takes longer, every ``cost / _COUNT_BUDGET``
     (about 5 s for 150,000 posts on the development machine).
     """
@@ -121,20 +121,20 @@ class Snapshots:
             self._cache[key] = (now, value)
         return value
 
-    def _count(self, operation: Operation, spans: list[Window]) -> dict[str, Any]:
+    def _count(self, operation: Operation) -> dict[str, Any]:
         now = time.monotonic()
         with self._lock:
             cached = self._counts.get(operation.id)
         if cached is not None and now - cached[0] < cached[1]:
             return cached[2]
-        in_scope = covered(posts.c.ingested_at, spans)
+        in_scope = post_collected_by(operation.id)
         with self.engine.connect() as connection:
             count, latest = connection.execute(
                 select(func.count(), func.max(posts.c.created_at)).select_from(posts).where(in_scope)).one()
             authors = connection.execute(select(func.count(func.distinct(posts.c.author_id))).where(in_scope)
                                          ).scalar_one()
             quarantined = connection.execute(select(func.count()).select_from(quarantine)
-                                             .where(covered(quarantine.c.received_at, spans))).scalar_one()
+                                             .where(quarantine_collected_by(operation.id))).scalar_one()
         latest_at = as_utc(latest) if latest is not None else None
         value = {"posts": count, "authors": authors, "quarantined": quarantined,
                  "latest_post_at": latest_at.isoformat() if latest_at else None}
@@ -145,12 +145,10 @@ class Snapshots:
         return value
 
     def _build(self, operation: Operation, alerts: bool) -> dict[str, Any]:
-        with self.engine.connect() as connection:
-            spans = windows(connection, operation.id, operation.ended_at)
         found = current_signals(self.engine, ("event", "rumour", "coordination"),
-                                where=covered(signals.c.stored_at, spans))
+                                where=signal_raised_for(operation.id))
         return {
-            **self._count(operation, spans),
+            **self._count(operation),
             "pipeline": _pipeline_view(self.status() if self.status else None),
             "latest": [post_view(p) for p in latest_posts(self.engine, operation, 15)],
             "signals": [signal_view(s) for s in found],

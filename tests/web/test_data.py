@@ -1,0 +1,42 @@
+"""The dashboard shows what its operation's ingests collected, also while another operation ingests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from civicpulse.governance.operations import approve_operation, bind_ingest, create_operation
+from civicpulse.sources.base import Rejected
+from civicpulse.store.writer import Batch, StoreWriter
+from civicpulse.testing import make_post
+from civicpulse.web.app import create_app
+from tests.web.conftest import ANA, HOSTILE, SUE, Site, form_token, sign_in
+
+
+def test_two_operations_ingesting_at_once_each_show_only_their_own(site: Site) -> None:
+    now = site.gov.now()
+    second = create_operation(site.gov, ANA, name="Bridge closure", purpose="traffic questions",
+                              legal_basis="GDPR Art. 6(1)(e)", area="bridge", starts_at=now - timedelta(minutes=1),
+                              ends_at=now + timedelta(days=1), retention_days=7).id
+    approve_operation(site.gov, SUE, second)
+    # The site's stream is still bound (its run never ended); the second one runs at the same time.
+    bind_ingest(site.gov, ANA, second, "test:bridge")
+    StoreWriter(site.engine, second).write(Batch(
+        posts=[make_post(20, "Bridge closed both ways"), make_post(21, "Detour via the ring road"),
+               make_post(22, "Bridge queue is long")],
+        rejected=[Rejected("bad", b"broken bridge record", "bridge:1")], source="bridge"))
+
+    ana = sign_in(TestClient(create_app(site.gov)), "ana")
+    summary = ana.get("/api/summary").json()  # the newest operation first
+    assert (summary["posts"], summary["quarantined"], summary["signals"]) == (3, 1, [])
+    assert {p["text"] for p in ana.get("/api/posts/latest").json()} == {
+        "Bridge closed both ways", "Detour via the ring road", "Bridge queue is long"}
+
+    page = ana.get("/").text
+    assert ana.post("/operation", data={"operation": site.operation, "csrf": form_token(page)},
+                    follow_redirects=False).status_code == 303
+    summary = ana.get("/api/summary").json()
+    assert (summary["posts"], summary["quarantined"], len(summary["signals"])) == (2, 0, 2)
+    texts = {p["text"] for p in ana.get("/api/posts/latest").json()}
+    assert texts == {"Calm morning in the park", HOSTILE}
