@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from civicpulse.errors import UsageError
 from civicpulse.models import encoder as encoder_model
-from civicpulse.models.encoder import ENCODER_META, MODELS_DIR, TASKS, Encoder, encoder
+from civicpulse.models.encoder import (
+    ENCODER_FILE,
+    ENCODER_META,
+    HEADS_FILE,
+    MODELS_DIR,
+    POOLED,
+    TASKS,
+    TOKENIZER_FILE,
+    Encoder,
+    encoder,
+)
 
 
 def test_every_head_scores_every_post_even_hostile_ones() -> None:
@@ -51,3 +63,51 @@ def test_missing_runtime_is_a_usage_error_with_the_fix(monkeypatch: pytest.Monke
     with pytest.raises(UsageError) as caught:
         Encoder()
     assert "civicpulse[accurate]" in (caught.value.fix or "")
+
+
+def test_the_graph_gives_the_pooled_embedding_one_post_at_a_time() -> None:
+    texts = ["My neighbour is gay.", "", "x" * 100_000, "road closed after the crash"]
+    pooled = encoder().pooled(texts)
+    assert pooled.shape == (len(texts), 384)
+    assert np.isfinite(pooled).all()
+    assert np.array_equal(encoder().pooled(texts[:1])[0], pooled[0])  # whatever its batch
+    assert not np.array_equal(pooled[0], pooled[3])
+
+
+def _copy_model(directory: Path) -> None:
+    for name in (ENCODER_FILE, ENCODER_META, TOKENIZER_FILE):
+        shutil.copy(MODELS_DIR / name, directory / name)
+
+
+def test_refitted_heads_replace_the_graphs_own_for_their_tasks_only(tmp_path: Path) -> None:
+    _copy_model(tmp_path)
+    rng = np.random.default_rng(7)
+    weight, bias = rng.normal(size=(2, 384)).astype(np.float32), np.array([0.5, -0.5], dtype=np.float32)
+    np.savez(tmp_path / HEADS_FILE, offensive_weight=weight, offensive_bias=bias)
+    texts = ["I had lunch with my transgender friend.", "you are a disgrace, shut up"]
+    refitted = Encoder(tmp_path).logits(texts)
+    shipped = encoder().logits(texts)
+    expected = encoder().pooled(texts).astype(np.float64) @ weight.T.astype(np.float64) + bias
+    assert np.allclose(refitted["offensive"], expected, atol=1e-4)
+    assert not np.allclose(refitted["offensive"], shipped["offensive"])
+    for task in TASKS:
+        if task != "offensive":
+            assert np.array_equal(refitted[task], shipped[task])
+
+
+def test_heads_for_a_graph_without_pooled_output_are_a_usage_error(tmp_path: Path) -> None:
+    onnx = pytest.importorskip("onnx", reason="the onnx package is the train extra's (graph surgery)")
+    _copy_model(tmp_path)
+    model = onnx.load(str(tmp_path / ENCODER_FILE))
+    kept = [o for o in model.graph.output if o.name != POOLED]
+    del model.graph.output[:]
+    model.graph.output.extend(kept)
+    onnx.save(model, str(tmp_path / ENCODER_FILE))
+    np.savez(tmp_path / HEADS_FILE, hate_weight=np.zeros((2, 384), dtype=np.float32),
+             hate_bias=np.zeros(2, dtype=np.float32))
+    with pytest.raises(UsageError) as caught:
+        Encoder(tmp_path)
+    assert "refit_encoder_heads" in (caught.value.fix or "")
+    (tmp_path / HEADS_FILE).unlink()
+    with pytest.raises(UsageError):
+        Encoder(tmp_path).pooled(["hello"])

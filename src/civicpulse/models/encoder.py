@@ -1,7 +1,10 @@
 """The ``accurate`` profile's model: one MiniLM encoder fine-tuned on five tasks, run with onnxruntime.
 
 Built by ``training/train_encoder.py``; model card ``docs/models/encoder.md``. One int8 ONNX graph
-gives every head's logits for a batch in one pass, so, as with :mod:`civicpulse.models.text`, the
+gives every head's logits, and the mean-pooled sentence embedding they read (output ``pooled``), for
+a batch in one pass. Heads refitted on the CPU from frozen embeddings (identity-balanced,
+``training/refit_encoder_heads.py``) are shipped as ``encoder_heads.npz`` and replace the graph's
+own logits for their tasks. As with :mod:`civicpulse.models.text`, the
 last batch's result is kept, keyed by its inputs: the sentiment, offensive, hate and emotion
 analysers ask one after the other and only the first pays.
 
@@ -23,13 +26,16 @@ import numpy.typing as npt
 from civicpulse.errors import UsageError
 from civicpulse.models.stance import LABELS as STANCE_LABELS
 
-__all__ = ["ENCODER_FILE", "ENCODER_META", "MAX_TOKENS", "TASKS", "TOKENIZER_FILE", "Encoder", "available",
-           "encoder", "encoder_probs"]
+__all__ = ["ENCODER_FILE", "ENCODER_META", "HEADS_FILE", "MAX_TOKENS", "POOLED", "TASKS", "TOKENIZER_FILE",
+           "Encoder", "available", "encoder", "encoder_probs"]
 
 MODELS_DIR = Path(__file__).resolve().parent
 ENCODER_FILE = "encoder.onnx"
 ENCODER_META = "encoder.json"
 TOKENIZER_FILE = "encoder_tokenizer.json"
+HEADS_FILE = "encoder_heads.npz"
+#: The graph output holding the mean-pooled sentence embedding (every head's input).
+POOLED = "pooled"
 #: Longer inputs are cut: a post rarely needs more, and attention's cost grows with the square.
 MAX_TOKENS = 128
 #: Head name → its labels, in the order of the ONNX graph's outputs and of each head's logits.
@@ -78,16 +84,43 @@ class Encoder:
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(str(directory / ENCODER_FILE), options,
                                                     providers=["CPUExecutionProvider"])
+        self.outputs = [o.name for o in self.session.get_outputs()]
+        #: Task → (weight (labels × width), bias) of a refitted head, applied to ``pooled`` in float64.
+        self.heads: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = {}
+        if (directory / HEADS_FILE).exists():
+            if POOLED not in self.outputs:
+                raise UsageError(f"{directory / HEADS_FILE} needs an encoder graph with a {POOLED!r} output",
+                                 fix="rebuild both with training/refit_encoder_heads.py")
+            with np.load(directory / HEADS_FILE) as npz:
+                for task in TASKS:
+                    if f"{task}_weight" in npz:
+                        self.heads[task] = (npz[f"{task}_weight"].astype(np.float64),
+                                            npz[f"{task}_bias"].astype(np.float64))
 
     def logits(self, texts: Sequence[str], pairs: Sequence[str | None] | None = None) -> dict[str, FloatArray]:
         """Every head's logits, ``(len(texts), len(labels))`` each; ``pairs`` are second segments
         (the post replied to, for stance)."""
+        out, pooled = self._run(texts, pairs)
+        for task, (weight, bias) in self.heads.items():
+            out[task] = np.asarray(pooled.astype(np.float64) @ weight.T + bias, dtype=np.float32)
+        return out
+
+    def pooled(self, texts: Sequence[str]) -> FloatArray:
+        """The mean-pooled sentence embedding of each text, ``(len(texts), width)``: the heads' input."""
+        if POOLED not in self.outputs:
+            raise UsageError(f"this encoder graph has no {POOLED!r} output",
+                             fix="rebuild it with training/refit_encoder_heads.py")
+        return self._run(texts, None)[1]
+
+    def _run(self, texts: Sequence[str], pairs: Sequence[str | None] | None) -> tuple[dict[str, FloatArray],
+                                                                                        FloatArray]:
         if pairs is None:
             encodings = self.tokenizer.encode_batch([_clean(t) for t in texts])
         else:
             encodings = self.tokenizer.encode_batch(
                 [(_clean(t), _clean(p)) if p else _clean(t) for t, p in zip(texts, pairs, strict=True)])
         out = {task: np.zeros((len(encodings), len(labels)), dtype=np.float32) for task, labels in TASKS.items()}
+        pooled = np.zeros((len(encodings), 0), dtype=np.float32)
         # One post per call: the int8 graph quantises activations with one scale per call, so a
         # post scored in a batch would depend on its neighbours (up to a logit's difference). One
         # at a time costs a quarter of the speed and makes every result reproducible.
@@ -96,9 +129,14 @@ class Encoder:
             feed = {"input_ids": np.asarray(e.ids, dtype=np.int64).reshape(shape),
                     "attention_mask": np.ones(shape, dtype=np.int64),
                     "token_type_ids": np.asarray(e.type_ids, dtype=np.int64).reshape(shape)}
-            for task, result in zip(TASKS, self.session.run(None, feed), strict=True):
-                out[task][i] = result[0]
-        return out
+            results = dict(zip(self.outputs, self.session.run(None, feed), strict=True))
+            for task in TASKS:
+                out[task][i] = results[task][0]
+            if POOLED in results:
+                if i == 0:
+                    pooled = np.zeros((len(encodings), results[POOLED].shape[1]), dtype=np.float32)
+                pooled[i] = results[POOLED][0]
+        return out, pooled
 
 
 def _clean(text: str) -> str:
