@@ -26,7 +26,6 @@ half-written remains.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import resource
 import signal
@@ -41,14 +40,14 @@ import msgspec
 from sqlalchemy import Engine
 
 from civicpulse.errors import PipelineError
-from civicpulse.pipeline.gc_tuning import streaming_gc
 from civicpulse.pipeline.worker import (
     ChildFailure,
     child_error,
-    child_failure,
+    child_streams,
     cores,
     receive_frame,
     send_frame,
+    serve_child,
     stop_child,
 )
 from civicpulse.store.database import connect
@@ -212,25 +211,10 @@ def _serve(header: _Header, control: IO[bytes], out: IO[bytes]) -> None:
 
 
 def main() -> None:
-    # The parent decides when writing stops (Ctrl-C drains gracefully there); see the module docstring.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    control = sys.stdin.buffer
+    out, control = child_streams()
     header = msgspec.json.decode(control.readline(), type=_Header)
     threading.Thread(target=_watch_parent, args=(header.parent,), daemon=True).start()
-    try:
-        with streaming_gc():
-            _serve(header, control, out)
-    except BrokenPipeError:
-        os._exit(0)  # the parent stopped listening; nobody is left to tell
-    except BaseException as error:
-        failure = child_failure(error)
-        with contextlib.suppress(OSError):
-            send_frame(out, _FAILURE, msgspec.json.encode(failure))
-        os._exit(1)
-    out.close()
+    serve_child(lambda: _serve(header, control, out), out, _FAILURE)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ import sys
 import threading
 import traceback
 import weakref
+from collections.abc import Callable
 from typing import IO, Any, ClassVar
 
 import msgspec
@@ -47,8 +48,8 @@ from civicpulse.post import Post
 from civicpulse.registry import sources
 from civicpulse.sources.base import Page, Rejected, Source, SourceSpec
 
-__all__ = ["HEADER", "ChildFailure", "WorkerSource", "child_error", "child_failure", "cores", "in_worker",
-           "receive_frame", "send_frame", "stop_child"]
+__all__ = ["HEADER", "ChildFailure", "WorkerSource", "child_error", "child_failure", "child_streams", "cores",
+           "in_worker", "receive_frame", "send_frame", "serve_child", "stop_child"]
 
 # A frame: 4-byte big-endian payload length, 1-byte kind, payload.
 HEADER = struct.Struct(">IB")
@@ -333,27 +334,39 @@ def _serve(header: _Header, out: IO[bytes]) -> None:
         source.close()
 
 
-def main() -> None:
-    # The parent decides when reading stops (Ctrl-C drains gracefully there); see the module docstring.
+def child_streams() -> tuple[IO[bytes], IO[bytes]]:
+    """A worker child's frames-out and control-in streams, set up as every worker child needs.
+
+    The parent decides when work stops (Ctrl-C drains gracefully there), so the child ignores
+    SIGINT and SIGTERM. Frames get a private copy of stdout; anything a plug-in prints goes to
+    stderr instead."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    # Frames get a private copy of stdout; anything a plug-in prints goes to stderr instead.
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    control = sys.stdin.buffer
-    header = msgspec.json.decode(control.readline(), type=_Header)
-    threading.Thread(target=_watch_parent, args=(control, header.parent), daemon=True).start()
+    return out, sys.stdin.buffer
+
+
+def serve_child(serve: Callable[[], None], out: IO[bytes], failure_kind: int) -> None:
+    """Run a worker child's loop; a failure goes to the parent as a ``failure_kind`` frame."""
     try:
         with streaming_gc():
-            _serve(header, out)
+            serve()
     except BrokenPipeError:
-        os._exit(0)  # the parent stopped reading; nobody is left to tell
+        os._exit(0)  # the parent stopped listening; nobody is left to tell
     except BaseException as error:
         failure = child_failure(error)
         with contextlib.suppress(OSError):
-            send_frame(out, _FAILURE, _encoder.encode(failure))
+            send_frame(out, failure_kind, msgspec.json.encode(failure))
         os._exit(1)
     out.close()
+
+
+def main() -> None:
+    out, control = child_streams()
+    header = msgspec.json.decode(control.readline(), type=_Header)
+    threading.Thread(target=_watch_parent, args=(control, header.parent), daemon=True).start()
+    serve_child(lambda: _serve(header, out), out, _FAILURE)
 
 
 if __name__ == "__main__":
