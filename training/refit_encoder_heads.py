@@ -53,7 +53,16 @@ from sklearn.linear_model import LogisticRegression
 from civicpulse.evaluation.bias import GROUPS
 from civicpulse.evaluation.datasets import tweeteval
 from civicpulse.evaluation.runner import macro_f1, macro_recall
-from civicpulse.models.encoder import ENCODER_FILE, ENCODER_META, HEADS_FILE, POOLED, TASKS, Encoder
+from civicpulse.models.encoder import (
+    ENCODER_FILE,
+    ENCODER_META,
+    HEADS_FILE,
+    POOLED,
+    TASKS,
+    Encoder,
+    read_graph,
+    write_graph,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".scratch" / "encoder_pooled"
@@ -72,7 +81,7 @@ VARIANT_TWEETS = 60
 
 def add_pooled_output(path: Path) -> bool:
     """Make the graph at ``path`` also output its mean-pooled embedding as ``pooled``; False if it did."""
-    model = onnx.load(str(path))
+    model = onnx.load_from_string(read_graph(path))
     graph = model.graph
     if any(o.name == POOLED for o in graph.output):
         return False
@@ -81,7 +90,7 @@ def add_pooled_output(path: Path) -> bool:
     graph.node.append(onnx.helper.make_node("Identity", [POOLING_NODE_OUTPUT], [POOLED], name="pooled_output"))
     graph.output.append(onnx.helper.make_tensor_value_info(POOLED, onnx.TensorProto.FLOAT, ["batch", "width"]))
     onnx.checker.check_model(model)
-    onnx.save(model, str(path))
+    write_graph(path, model.SerializeToString())
     return True
 
 

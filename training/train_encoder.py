@@ -13,7 +13,7 @@ One shared encoder with a linear head per task keeps the shipped artefact to one
 stance (the post paired with the post it replies to). Batches are drawn from one task at a time;
 the small tasks are repeated within an epoch so that they are not drowned by sentiment's 45,000
 posts. The epoch kept is the one with the best mean score on the official *validation* splits; the
-test splits are read only to print the final scores. Writes to ``--out``: ``encoder.onnx`` (int8),
+test splits are read only to print the final scores. Writes to ``--out``: ``encoder.onnx.xz`` (int8, xz-compressed),
 ``encoder.json`` (labels, maximum length, scores) and ``tokenizer.json``."""
 
 from __future__ import annotations
@@ -35,7 +35,15 @@ from transformers import BertModel
 
 from civicpulse.evaluation.datasets import check_data, tweeteval
 from civicpulse.evaluation.rumours import rumoureval, stance_inputs
-from civicpulse.models.encoder import ENCODER_FILE, ENCODER_META, MAX_TOKENS, TASKS, TOKENIZER_FILE
+from civicpulse.models.encoder import (
+    ENCODER_FILE,
+    ENCODER_META,
+    MAX_TOKENS,
+    TASKS,
+    TOKENIZER_FILE,
+    read_graph,
+    write_graph,
+)
 
 SEED = 20240601
 #: How often each task's training set is seen per epoch (sentiment has 45k posts, emotion 3k).
@@ -222,16 +230,19 @@ def export(model: MultiTask, out: Path, check: Split) -> Path:
         worst = max(float(np.abs(e - g).max()) for e, g in zip(expected, got, strict=True))
         if worst > 1e-3:
             raise SystemExit(f"ONNX export differs from torch by {worst:.2e} on a padded batch")
+    plain = out / "encoder.int8.onnx"
+    quantize_dynamic(str(full), str(plain), weight_type=QuantType.QInt8)
     quantised = out / ENCODER_FILE
-    quantize_dynamic(str(full), str(quantised), weight_type=QuantType.QInt8)
+    write_graph(quantised, plain.read_bytes())
     full.unlink()
+    plain.unlink()
     return quantised
 
 
 def onnx_scores(path: Path, tasks: dict[str, dict[str, Split]]) -> dict[str, float]:
     import onnxruntime
 
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    session = onnxruntime.InferenceSession(read_graph(path), providers=["CPUExecutionProvider"])
     scores = {}
     for task in TASKS:
         split = tasks[task]["test"]

@@ -14,6 +14,7 @@ without them is a :class:`~civicpulse.errors.UsageError` that says how to instal
 from __future__ import annotations
 
 import json
+import lzma
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -27,10 +28,11 @@ from civicpulse.errors import UsageError
 from civicpulse.models.stance import LABELS as STANCE_LABELS
 
 __all__ = ["ENCODER_FILE", "ENCODER_META", "HEADS_FILE", "MAX_TOKENS", "POOLED", "TASKS", "TOKENIZER_FILE",
-           "Encoder", "available", "encoder", "encoder_probs"]
+           "Encoder", "available", "encoder", "encoder_probs", "read_graph", "write_graph"]
 
 MODELS_DIR = Path(__file__).resolve().parent
-ENCODER_FILE = "encoder.onnx"
+#: The int8 ONNX graph, xz-compressed: 14.7 MB instead of 22.9 (int8 weights still compress well).
+ENCODER_FILE = "encoder.onnx.xz"
 ENCODER_META = "encoder.json"
 TOKENIZER_FILE = "encoder_tokenizer.json"
 HEADS_FILE = "encoder_heads.npz"
@@ -51,6 +53,15 @@ TASKS: dict[str, tuple[str, ...]] = {
 _MAX_CHARS = 4000
 
 FloatArray = npt.NDArray[np.float32]
+
+
+def read_graph(path: Path) -> bytes:
+    """The serialised ONNX graph in the xz file at ``path`` (about a second to unpack)."""
+    return lzma.decompress(path.read_bytes())
+
+
+def write_graph(path: Path, graph: bytes) -> None:
+    path.write_bytes(lzma.compress(graph, preset=6))
 
 
 def available() -> bool:
@@ -82,7 +93,7 @@ class Encoder:
         # the unit every speed target here is stated in.
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(directory / ENCODER_FILE), options,
+        self.session = onnxruntime.InferenceSession(read_graph(directory / ENCODER_FILE), options,
                                                     providers=["CPUExecutionProvider"])
         self.outputs = [o.name for o in self.session.get_outputs()]
         #: Task → (weight (labels × width), bias) of a refitted head, applied to ``pooled`` in float64.
