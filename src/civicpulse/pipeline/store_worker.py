@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import resource
-import signal
 import subprocess
 import sys
 import threading
@@ -45,6 +44,7 @@ from civicpulse.pipeline.worker import (
     child_error,
     child_streams,
     cores,
+    how_child_ended,
     receive_frame,
     send_frame,
     serve_child,
@@ -165,16 +165,8 @@ class WorkerStoreWriter:
             raise self._crashed() from None
 
     def _crashed(self) -> PipelineError:
-        process = self._process
-        status = None
-        if process is not None:
-            try:
-                status = process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                status = None
+        how = how_child_ended(self._process, "stopped answering")
         self.close()
-        how = (f"was killed by {signal.Signals(-status).name}" if status is not None and status < 0
-               else f"exited with status {status}" if status is not None else "stopped answering")
         return PipelineError(
             f"the store writer's worker process {how}; the batch it held was committed whole or not at all",
             fix="look above for its error output; run again to resume from the stored cursor; "

@@ -49,7 +49,7 @@ from civicpulse.registry import sources
 from civicpulse.sources.base import Page, Rejected, Source, SourceSpec
 
 __all__ = ["HEADER", "ChildFailure", "WorkerSource", "child_error", "child_failure", "child_streams", "cores",
-           "in_worker", "receive_frame", "send_frame", "serve_child", "stop_child"]
+           "how_child_ended", "in_worker", "receive_frame", "send_frame", "serve_child", "stop_child"]
 
 # A frame: 4-byte big-endian payload length, 1-byte kind, payload.
 HEADER = struct.Struct(">IB")
@@ -206,25 +206,27 @@ class WorkerSource(Source):
         self._next = (cursor, limit)
 
     def _crashed(self) -> PipelineError:
-        process = self._process
-        status = None
-        if process is not None:
-            try:
-                status = process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                status = None
+        how = how_child_ended(self._process, "stopped sending pages")
         self.close()
-        if status is not None and status < 0:
-            how = f"was killed by {signal.Signals(-status).name}"
-        elif status is not None:
-            how = f"exited with status {status}"
-        else:
-            how = "stopped sending pages"
         return PipelineError(
             f"the worker process reading the {self._spec.name} source {how} before the source was finished",
             fix="look above for its error output; if the system killed it for memory, lower batch_size; "
                 "set source_worker = false to read the source in-process",
         )
+
+
+def how_child_ended(process: subprocess.Popen[bytes] | None, silent: str) -> str:
+    """How a worker child that stopped answering ended, for the error message (waits up to 5 s);
+    ``silent`` when it is still running."""
+    status = None
+    if process is not None:
+        try:
+            status = process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            status = None
+    if status is not None and status < 0:
+        return f"was killed by {signal.Signals(-status).name}"
+    return f"exited with status {status}" if status is not None else silent
 
 
 def decode_page(payload: bytes) -> Page:
