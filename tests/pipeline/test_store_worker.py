@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from civicpulse.store.queries import Reader
 from civicpulse.store.schema import identities, raw_payloads
 from civicpulse.store.writer import Batch, Prepared, StoreWriter
 from civicpulse.testing import MemorySource, make_post
+from tests.pipeline.worker_sources import alive, wait_gone
 
 ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need POSIX pipes")
@@ -34,23 +34,6 @@ def sqlite_file(tmp_path: Path) -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
-
-
-def _wait_gone(pid: int, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_writes_match_the_in_process_writer(sqlite_file: Engine) -> None:
@@ -133,7 +116,7 @@ def test_close_and_ctrl_c_leave_no_child_behind(sqlite_file: Engine) -> None:
     os.kill(pid, signal.SIGTERM)
     assert writer.write(Batch(posts=[make_post(2)])).inserted == 1
     writer.close()
-    assert not _alive(pid)
+    assert not alive(pid)
 
 
 @pytest.mark.slow
@@ -149,10 +132,10 @@ def test_the_child_dies_with_its_parent_even_on_sigkill(tmp_path: Path) -> None:
     parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
-    assert _alive(child)
+    assert alive(child)
     parent.kill()
     parent.wait()
-    assert _wait_gone(child), "the store worker outlived its parent"
+    assert wait_gone(child), "the store worker outlived its parent"
 
 
 def test_merged_batches_keep_every_row_and_the_last_cursor() -> None:

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from civicpulse.store.pseudonym import Pseudonymiser
 from civicpulse.store.queries import Reader
 from civicpulse.store.writer import StoreWriter
 from civicpulse.testing import MemorySource, make_post, read_all
-from tests.pipeline.worker_sources import Impostor, Numbers
+from tests.pipeline.worker_sources import Impostor, Numbers, alive, wait_gone
 
 ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need POSIX pipes")
@@ -34,23 +33,6 @@ def _worker(source: Numbers | ScenarioSource) -> WorkerSource:
     spec = source.spec()
     assert spec is not None
     return WorkerSource(source, spec)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
-
-
-def _wait_gone(pid: int, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_pages_match_the_source_in_process_in_order_with_rejections() -> None:
@@ -128,7 +110,7 @@ def test_close_and_ctrl_c_leave_no_child_behind() -> None:
     os.kill(pid, signal.SIGINT)  # Ctrl-C reaches the whole process group; the parent decides
     assert worker.fetch("7", 7).cursor == "14"
     worker.close()
-    assert not _alive(pid)
+    assert not alive(pid)
 
 
 @pytest.mark.slow
@@ -144,10 +126,10 @@ def test_the_child_dies_with_its_parent_even_on_sigkill(tmp_path: Path) -> None:
     parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
-    assert _alive(child)
+    assert alive(child)
     parent.kill()
     parent.wait()
-    assert _wait_gone(child), "the worker outlived its parent"
+    assert wait_gone(child), "the worker outlived its parent"
 
 
 def test_sources_that_cannot_be_rebuilt_stay_in_process() -> None:

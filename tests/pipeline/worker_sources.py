@@ -1,4 +1,5 @@
-"""Sources for the worker-process tests, registered at import time (the child imports this module)."""
+"""Sources for the worker-process tests, registered at import time (the child imports this module),
+and the checks on child processes that those tests share."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import signal
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from civicpulse.errors import UsageError
@@ -69,3 +71,20 @@ class Impostor(_Spec):
 
     def fetch(self, cursor: str | None, limit: int) -> Page:
         return Page(done=True)
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+
+
+def wait_gone(pid: int, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
