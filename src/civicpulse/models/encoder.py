@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import lzma
-import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from civicpulse.errors import UsageError
+from civicpulse.models.last_batch import LastBatch
 from civicpulse.models.stance import LABELS as STANCE_LABELS
 
 __all__ = ["ENCODER_FILE", "ENCODER_META", "HEADS_FILE", "MAX_TOKENS", "POOLED", "TASKS", "TOKENIZER_FILE",
@@ -168,27 +168,14 @@ def _softmax(logits: FloatArray) -> npt.NDArray[np.float64]:
     return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
-_cache_lock = threading.Lock()
-_cache: tuple[tuple[str, ...], dict[str, FloatArray]] | None = None
+_last_batch: LastBatch[dict[str, FloatArray]] = LastBatch()
 
 
 def encoder_probs(task: str, texts: list[str]) -> npt.NDArray[np.float64]:
     """Class probabilities of head ``task`` for ``texts``; one encoder pass per batch, shared."""
-    global _cache
-    key = tuple(texts)
-    with _cache_lock:
-        cached = _cache
-    if cached is not None and cached[0] == key:
-        logits = cached[1]
-    else:
-        logits = encoder().logits(texts)
-        with _cache_lock:
-            _cache = (key, logits)
-    return _softmax(logits[task])
+    return _softmax(_last_batch.get(texts, lambda chosen: encoder().logits(chosen))[task])
 
 
 def clear_cache() -> None:
     """Forget the last batch (for honest timings)."""
-    global _cache
-    with _cache_lock:
-        _cache = None
+    _last_batch.clear()

@@ -13,7 +13,6 @@ features, through their own stacked ``(2**word_bits, K)`` matrix; their columns 
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy.typing as npt
 
 from civicpulse.models import naive_bayes
 from civicpulse.models.features import FeatureConfig, Features, featurise
+from civicpulse.models.last_batch import LastBatch
 
 __all__ = ["DEFAULT_HEADS", "FEATURES_FILE", "LANGUAGE_FILE", "LANGUAGE_FOLD_BITS", "LANGUAGE_KINDS",
            "MODELS_DIR", "NB_HEADS", "Head", "TextModels", "batch_probs", "clear_cache", "language_view",
@@ -188,8 +188,7 @@ def text_models() -> TextModels:
     return TextModels()
 
 
-_cache_lock = threading.Lock()
-_cache: tuple[tuple[str, ...], npt.NDArray[np.float64]] | None = None
+_last_batch: LastBatch[npt.NDArray[np.float64]] = LastBatch()
 
 
 def batch_probs(name: str, texts: list[str]) -> npt.NDArray[np.float64]:
@@ -198,28 +197,10 @@ def batch_probs(name: str, texts: list[str]) -> npt.NDArray[np.float64]:
     The features and every head's scores are computed once per batch and shared by the analysers
     that ask next for the same texts."""
     models = text_models()
-    logits = _batch_logits(texts)
+    logits = _last_batch.get(texts, models.logits)
     return models.language_probs(logits) if name == "language" else models.probs(name, logits)
-
-
-def _batch_logits(texts: list[str]) -> npt.NDArray[np.float64]:
-    global _cache
-    models = text_models()
-    key = tuple(texts)
-    with _cache_lock:
-        cached = _cache
-    # Tuple equality checks identity first, so a hit on the same string objects is cheap.
-    if cached is not None and cached[0] == key:
-        logits = cached[1]
-    else:
-        logits = models.logits(texts)
-        with _cache_lock:
-            _cache = (key, logits)
-    return logits
 
 
 def clear_cache() -> None:
     """Forget the last batch's scores (for honest timings: the next call featurises again)."""
-    global _cache
-    with _cache_lock:
-        _cache = None
+    _last_batch.clear()
