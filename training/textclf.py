@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, recall_score
 
 from civicpulse.models.features import FeatureConfig
+from civicpulse.models.static_embedding import StaticEmbedding
 from civicpulse.models.text import FEATURES_FILE, load_features, softmax
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
@@ -103,4 +104,35 @@ def train_head(name: str, labels: list[str], train: tuple[list[str], np.ndarray]
     return export(name, model, labels, offsets, meta)
 
 
-__all__ = ["macro_f1", "macro_recall", "softmax", "train_head", "write_features"]
+def train_embedding_head(name: str, labels: list[str], train: tuple[list[str], np.ndarray],
+                         val: tuple[list[str], np.ndarray], metric: Metric, meta: dict[str, object]) -> Path:
+    """A head over the static embedding (:mod:`civicpulse.models.static_embedding`).
+
+    C and the class weighting are chosen on the validation split (before offsets), then the offsets
+    on the same split, as for the hashed heads."""
+    embedding = StaticEmbedding(heads=())
+    x_train, x_val = embedding.embed(train[0]), embedding.embed(val[0])
+    scored = []
+    for c in (0.3, 1.0, 3.0, 10.0):
+        for weighting in (None, "balanced"):
+            candidate = LogisticRegression(C=c, class_weight=weighting, max_iter=3000, random_state=SEED)
+            candidate.fit(x_train, train[1])
+            score = metric(val[1], logits_of(candidate, x_val).argmax(1))
+            print(f"{name}: C={c} class_weight={weighting}: val {100 * score:.1f}")
+            scored.append((score, -c, candidate, weighting))
+    before, minus_c, model, weighting = max(scored, key=lambda s: (s[0], s[1]))
+    val_logits = logits_of(model, x_val)
+    offsets = tune_offsets(val_logits, val[1], metric)
+    after = metric(val[1], (val_logits + offsets).argmax(1))
+    print(f"{name}: chose C={-minus_c} class_weight={weighting}: val {100 * before:.1f} -> {100 * after:.1f} "
+          f"with offsets {offsets.round(2).tolist()}")
+    meta = {**meta, "features": "static embedding", "val_score_before_offsets": round(100 * before, 2),
+            "val_score": round(100 * after, 2), "C": -minus_c, "class_weight": weighting or "none"}
+    path = MODELS_DIR / f"{name}.npz"
+    np.savez_compressed(path, labels=np.array(labels), weights=model.coef_.T.astype(np.float32),
+                        bias=np.atleast_1d(model.intercept_).astype(np.float32),
+                        offsets=offsets.astype(np.float32), meta=np.array(json.dumps(meta, sort_keys=True)))
+    return path
+
+
+__all__ = ["macro_f1", "macro_recall", "softmax", "train_embedding_head", "train_head", "write_features"]

@@ -4,10 +4,12 @@ All of them score a batch through :func:`civicpulse.models.text.batch_probs`, wh
 batch once and scores every head in one pass; the first analyser of the chain pays, the others
 hit the cache. They also agree on what language a post is in (:func:`batch_languages`).
 
-In the ``accurate`` profile (``Settings.analyser_profile``) the English heads the encoder knows
-(:data:`civicpulse.models.encoder.TASKS`) are the weighted geometric mean of the encoder's and the
-fast head's probabilities, with the weight chosen on the validation splits
-(``training/pick_ensemble.py``; ``docs/models/encoder.md``)."""
+In the ``accurate`` profile (``Settings.analyser_profile``) the English sentiment, emotion and
+offensive heads (:func:`civicpulse.models.encoder.ensemble_heads`) are the weighted geometric mean
+of the encoder's and the fast head's probabilities, with the weight chosen on the validation splits
+(``training/pick_ensemble.py``; ``docs/models/encoder.md``). Hate is not mixed: the encoder's hate
+head learned the training set's shortcuts, which the static-embedding head avoids
+(``docs/models/hate.md``)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import numpy.typing as npt
 from civicpulse.analysers.base import Analyser
 from civicpulse.config import Settings
 from civicpulse.models import encoder as encoder_model
-from civicpulse.models.text import batch_probs, text_models
+from civicpulse.models.text import batch_probs, head_labels, text_models
 from civicpulse.post import Post
 
 __all__ = ["PROFILES", "UNDETERMINED", "ProfiledAnalyser", "SingleHeadAnalyser", "batch_languages", "head_results",
@@ -100,11 +102,10 @@ def head_results(head: str, texts: list[str], languages: list[str],
     "und" (no letters: emoji, links) is scored, not refused: emoji carry sentiment and insults
     whatever the language. Results of the ``accurate`` profile say so (``"profile"``), so that
     stored enrichments tell which model produced them."""
-    models = text_models()
-    labels = models.heads[head].labels
+    labels = head_labels(head)
     probs: npt.NDArray[np.float64] = batch_probs(head, texts)
     encoded: set[int] = set()
-    if profile == "accurate" and head in encoder_model.TASKS:
+    if profile == "accurate" and head in encoder_model.ensemble_heads():
         # The encoder is English; only those posts pay its ~1.5 ms each. The subset is the same for
         # every head, so the analysers after the first reuse its one pass.
         english = [i for i, lang in enumerate(languages) if lang in ("en", UNDETERMINED)]

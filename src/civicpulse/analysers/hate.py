@@ -1,7 +1,9 @@
 """Hate speech: English (TweetEval hate / HatEval 2019 EN) and Spanish (HatEval 2019 ES) heads.
 
-Both data sets annotate hate against immigrants and women only; other targets are out of scope of
-the training data (see ``docs/models/hate.md``). Other languages get ``unsupported``."""
+The English head reads the static sentence embedding (:mod:`civicpulse.models.static_embedding`)
+in both profiles; the Spanish head reads the hashed features. Both data sets annotate hate against
+immigrants and women only; other targets are out of scope of the training data (see
+``docs/models/hate.md``). Other languages get ``unsupported``."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from civicpulse.analysers._text import UNDETERMINED, ProfiledAnalyser, batch_languages, head_results, texts_of
+from civicpulse.models.static_embedding import static_embedding
 from civicpulse.post import Post
 from civicpulse.registry import analysers
 
@@ -18,7 +21,12 @@ SUPPORTED = frozenset({"en", "es"})
 @analysers.register("hate")
 class HateAnalyser(ProfiledAnalyser):
     name = "hate"
-    version = 1
+    #: 2: the English head reads the static embedding (models/static_embedding.py), not hashed features.
+    version = 2
+
+    def __init__(self, profile: str = "fast") -> None:
+        super().__init__(profile)
+        static_embedding()  # load now (about a second), not inside the first batch
 
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:
         texts = texts_of(posts)

@@ -28,7 +28,7 @@ from civicpulse.models.last_batch import LastBatch
 from civicpulse.models.stance import LABELS as STANCE_LABELS
 
 __all__ = ["ENCODER_FILE", "ENCODER_META", "HEADS_FILE", "MAX_TOKENS", "POOLED", "TASKS", "TOKENIZER_FILE",
-           "Encoder", "available", "encoder", "encoder_probs", "read_graph", "write_graph"]
+           "Encoder", "available", "encoder", "encoder_probs", "ensemble_heads", "read_graph", "write_graph"]
 
 MODELS_DIR = Path(__file__).resolve().parent
 #: The int8 ONNX graph, xz-compressed: 14.7 MB instead of 22.9 (int8 weights still compress well).
@@ -160,6 +160,12 @@ def _clean(text: str) -> str:
 def encoder() -> Encoder:
     """The shipped encoder, loaded once per process."""
     return Encoder()
+
+
+def ensemble_heads() -> frozenset[str]:
+    """The heads the ``accurate`` profile mixes with the fast ones (``ensemble_heads`` in
+    ``encoder.json``, written by ``training/pick_ensemble.py``)."""
+    return frozenset(encoder().meta["ensemble_heads"])
 
 
 def _softmax(logits: FloatArray) -> npt.NDArray[np.float64]:

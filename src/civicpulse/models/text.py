@@ -1,4 +1,4 @@
-"""Numpy inference for the shipped linear text heads (sentiment, offensive, hate, emotion, crisis, ...).
+"""Numpy inference for the shipped linear text heads (sentiment, offensive, emotion, crisis, ...).
 
 Every head is a linear model over the same hashed features (:mod:`civicpulse.models.features`).
 At load time all heads' weights are stacked into one ``(n_features, K)`` float32 matrix, so one
@@ -24,9 +24,11 @@ import numpy.typing as npt
 from civicpulse.models import naive_bayes
 from civicpulse.models.features import FeatureConfig, Features, featurise
 from civicpulse.models.last_batch import LastBatch
+from civicpulse.models.static_embedding import EMBEDDING_HEADS, embedding_probs, static_embedding
+from civicpulse.models.static_embedding import clear_cache as clear_embedding_cache
 
 __all__ = ["DEFAULT_HEADS", "FEATURES_FILE", "LANGUAGE_FILE", "LANGUAGE_FOLD_BITS", "LANGUAGE_KINDS",
-           "MODELS_DIR", "NB_HEADS", "Head", "TextModels", "batch_probs", "clear_cache", "language_view",
+           "MODELS_DIR", "NB_HEADS", "Head", "TextModels", "batch_probs", "clear_cache", "head_labels", "language_view",
            "load_features", "softmax", "text_models"]
 
 MODELS_DIR = Path(__file__).resolve().parent
@@ -49,8 +51,7 @@ def language_view(f: Features) -> tuple[IntArray, IntArray, npt.NDArray[np.float
     keep = (f.kinds == LANGUAGE_KINDS[0]) | (f.kinds == LANGUAGE_KINDS[1])
     return f.rows[keep], f.cols[keep] & ((1 << LANGUAGE_FOLD_BITS) - 1), f.vals[keep]
 #: Every head shipped; the analysers pick theirs by name.
-DEFAULT_HEADS = ("sentiment", "offensive", "offensive_targeted", "offensive_target", "hate", "hate_es",
-                 "emotion")
+DEFAULT_HEADS = ("sentiment", "offensive", "offensive_targeted", "offensive_target", "hate_es", "emotion")
 #: Naive Bayes heads over the word block (crisis relevance, informativeness, information type).
 NB_HEADS = ("crisis_relevance", "crisis_informativeness", "crisis_info_type")
 #: Posts per featurisation chunk: bounds the temporary (occurrences x heads) matrix to ~30 MB.
@@ -195,12 +196,23 @@ def batch_probs(name: str, texts: list[str]) -> npt.NDArray[np.float64]:
     """Class probabilities of head ``name`` (or ``"language"``) for ``texts``.
 
     The features and every head's scores are computed once per batch and shared by the analysers
-    that ask next for the same texts."""
+    that ask next for the same texts. Heads over the static embedding
+    (:data:`~civicpulse.models.static_embedding.EMBEDDING_HEADS`) are answered by that model."""
+    if name in EMBEDDING_HEADS:
+        return embedding_probs(name, texts)
     models = text_models()
     logits = _last_batch.get(texts, models.logits)
     return models.language_probs(logits) if name == "language" else models.probs(name, logits)
 
 
+def head_labels(name: str) -> tuple[str, ...]:
+    """The labels of head ``name``, in the order of :func:`batch_probs`' columns."""
+    if name in EMBEDDING_HEADS:
+        return static_embedding().heads[name].labels
+    return text_models().heads[name].labels
+
+
 def clear_cache() -> None:
     """Forget the last batch's scores (for honest timings: the next call featurises again)."""
     _last_batch.clear()
+    clear_embedding_cache()
