@@ -12,7 +12,9 @@ How it works, per batch (``update_many(posts, now)``):
 3. **Burst test.** For each term counted in the batch, the window count ``k`` is tested against the
    Poisson mean ``lam = (baseline + 1) / baseline_total * window_total`` (one pseudo-count, so that
    a word never seen before is rare, not impossible): a term bursts when
-   ``log P(X >= k) < burst_log_p`` and it came from ``min_authors`` distinct accounts.
+   ``log P(X >= k) < burst_log_p`` and it came from ``min_authors`` distinct accounts; a word of the
+   incident vocabulary ("police", "smoke": :mod:`civicpulse.detectors.incident_lexicon`) when
+   ``log P(X >= k) < incident_log_p``, weaker evidence for a word that is more often news.
 4. **First stories.** Two posts by different accounts sharing two *new* terms (decayed baseline
    count at most ``new_count``, in a language the baseline knows well) open an event at once:
    first-story detection in the spirit of Petrović et al. 2010, confirmed by a second account.
