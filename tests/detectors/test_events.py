@@ -276,3 +276,27 @@ def test_new_words_in_the_vocabulary_of_a_young_event_extend_it() -> None:
     # The same posts once the event is old are a story of their own.
     late = EventSettings(warmup_s=600, new_thread_after_s=20)
     assert len(events(run(EventDetector(late), posts))) == 2
+
+
+def witnesses(word: str, at_s: float = 2400) -> list[Post]:
+    """Three accounts in 70 s naming ``word`` and nothing else in common (no two new words shared)."""
+    texts = (f"{word} everywhere near the canal, what happened", f"So many {word} by the old mill right now",
+             f"{word} outside the cathedral, something going on")
+    return [Post(id=f"i:{i}", platform="test", created_at=START + timedelta(seconds=at_s + 35 * i),
+                 author=Author(id=f"eyewitness-{i}"), text=text, language="en") for i, text in enumerate(texts)]
+
+
+def test_three_accounts_naming_the_police_open_an_event_on_weaker_evidence() -> None:
+    posts = [*chatter(3000), *witnesses("Police")]
+    [event] = events(run(EventDetector(FAST), posts)).values()
+    assert event.details["terms"] == ["police"]
+    assert event.post_ids == ("i:0", "i:1", "i:2")
+    assert (event.at - START).total_seconds() <= 2400 + 72
+    # The same three posts are no news for the everyday threshold ...
+    off = EventSettings(warmup_s=600, incident_log_p=FAST.burst_log_p)
+    assert events(run(EventDetector(off), posts)) == {}
+
+
+def test_three_accounts_naming_an_everyday_rare_word_raise_nothing() -> None:
+    # ... nor is the same burst of a word outside the incident vocabulary.
+    assert events(run(EventDetector(FAST), [*chatter(3000), *witnesses("Pigeons")])) == {}

@@ -12,7 +12,9 @@ How it works, per batch (``update_many(posts, now)``):
 3. **Burst test.** For each term counted in the batch, the window count ``k`` is tested against the
    Poisson mean ``lam = (baseline + 1) / baseline_total * window_total`` (one pseudo-count, so that
    a word never seen before is rare, not impossible): a term bursts when
-   ``log P(X >= k) < burst_log_p`` and it came from ``min_authors`` distinct accounts.
+   ``log P(X >= k) < burst_log_p`` and it came from ``min_authors`` distinct accounts; a word of the
+   incident vocabulary ("police", "smoke": :mod:`civicpulse.detectors.incident_lexicon`) when
+   ``log P(X >= k) < incident_log_p``, weaker evidence for a word that is more often news.
 4. **First stories.** Two posts by different accounts sharing two *new* terms (decayed baseline
    count at most ``new_count``, in a language the baseline knows well) open an event at once:
    first-story detection in the spirit of Petrović et al. 2010, confirmed by a second account.
@@ -56,6 +58,7 @@ from typing import Any, ClassVar
 import msgspec
 
 from civicpulse.detectors.base import Detector, Signal
+from civicpulse.detectors.incident_lexicon import is_incident_term
 from civicpulse.detectors.stats import poisson_log_sf
 from civicpulse.detectors.terms import post_terms
 from civicpulse.post import Post
@@ -78,6 +81,13 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     warmup_s: float = 15 * 60.0
     #: log P-value under which a term bursts (about 1e-7 by default).
     burst_log_p: float = -16.0
+    #: ... and under which a word of the incident vocabulary bursts ("police", "smoke", "flooded":
+    #: :mod:`civicpulse.detectors.incident_lexicon`), about 5e-5. ``burst_log_p`` guards against
+    #: chance bursts among the tens of thousands of words of everyday talk; the incident vocabulary
+    #: is a few hundred words, so the same number of chance bursts allows a threshold about
+    #: ln(100) higher, and a burst of one of them is news more often than not. Still ``min_authors``
+    #: accounts. ``burst_log_p`` (or higher) turns it off.
+    incident_log_p: float = -10.0
     #: Distinct accounts a bursting term, and a new event, need.
     min_authors: int = 3
     #: First-story confirmation: two posts by different accounts sharing two *new* terms (each with
@@ -595,9 +605,10 @@ class EventDetector(Detector):
     # -- events ----------------------------------------------------------------------------------
 
     def _bursting(self, touched: set[str], window: dict[str, int], baseline: dict[str, float],
-                  owner: dict[str, str], log_p: float) -> dict[str, float]:
+                  owner: dict[str, str], log_p: float, incident_log_p: float | None = None) -> dict[str, float]:
         """Bursting terms (or pairs) no event owns yet -> their excess over the expected count,
-        largest first; an owned one that bursts keeps its event open."""
+        largest first; an owned one that bursts keeps its event open. Words of the incident
+        vocabulary burst under ``incident_log_p`` when it is given."""
         s, cfg = self._s, self.settings
         if s.window_total <= 0 or s.baseline_total <= 0:
             return {}
@@ -608,7 +619,10 @@ class EventDetector(Detector):
             if k < cfg.min_authors:
                 continue
             lam = (baseline.get(term, 0.0) + 1.0) * scale
-            if poisson_log_sf(k, lam) < log_p:
+            threshold = log_p
+            if incident_log_p is not None and incident_log_p > log_p and is_incident_term(term):
+                threshold = incident_log_p
+            if poisson_log_sf(k, lam) < threshold:
                 event_id = owner.get(term)
                 if event_id is None:
                     found.append((k, term, k - lam))
@@ -619,7 +633,7 @@ class EventDetector(Detector):
 
     def _form(self, touched: set[str], touched_novel: set[str]) -> list[Signal]:
         s, cfg = self._s, self.settings
-        bursting = self._bursting(touched, s.window, s.baseline, s.owner, cfg.burst_log_p)
+        bursting = self._bursting(touched, s.window, s.baseline, s.owner, cfg.burst_log_p, cfg.incident_log_p)
         # A term in new company is a candidate of its own, told from the term by a prefix.
         novel = {f"novel:{t}": x for t, x in
                  self._bursting(touched_novel, s.novel_window, s.novel_baseline, {}, cfg.novel_log_p).items()}
