@@ -4,10 +4,11 @@ the static embedding's vectors were distilled for those pieces."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import lru_cache
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from civicpulse.models.encoder import TOKENIZER_FILE
@@ -50,12 +51,31 @@ def test_it_matches_the_reference_tokeniser(text: str) -> None:
     assert ours().ids(text) == reference_ids(text)
 
 
-# Not Cn: code points unassigned in Python's Unicode tables may be letters in the newer tables of
-# the reference's Rust build (we drop them as "other", it calls them [UNK]).
+# The scripts posts are written in, as of Unicode 3.2 (Python keeps that table): Python's current
+# tables and those of the reference's Rust build differ in version, so characters added or
+# reclassified since (U+061D, Mongolian baluda marks, ...) are split differently by the two.
+_SCRIPTS = st.one_of(*(st.characters(min_codepoint=lo, max_codepoint=hi) for lo, hi in (
+    (0x00, 0x24F), (0x300, 0x36F), (0x370, 0x4FF), (0x600, 0x6FF), (0x900, 0x97F), (0xE00, 0xE7F),
+    (0x2000, 0x206F), (0x20A0, 0x20BF), (0x3000, 0x30FF), (0x4E00, 0x4FFF), (0xAC00, 0xACFF),
+    (0xFF00, 0xFFEF), (0x1F300, 0x1F64F)))).filter(
+    lambda ch: unicodedata.ucd_3_2_0.category(ch) not in ("Cn", "Cs")
+    and unicodedata.ucd_3_2_0.category(ch) == unicodedata.category(ch))
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cn"]), max_size=80))
+@given(st.text(alphabet=_SCRIPTS, max_size=80))
 def test_it_matches_the_reference_on_any_text(text: str) -> None:
+    assume(not any(special in text.lower() for special in _SPECIAL))
     assert ours().ids(text) == reference_ids(text)
+
+
+# The reference reads "[UNK]" typed in a post as its special token; we read it as text, on purpose:
+# a post cannot inject the tokeniser's control tokens (training used our splitting too).
+_SPECIAL = ("[unk]", "[cls]", "[sep]", "[pad]", "[mask]")
+
+
+def test_special_tokens_typed_in_a_post_are_plain_text() -> None:
+    assert ours().unknown_id not in ours().ids("[UNK] [CLS]")
 
 
 @given(st.text(max_size=200))
