@@ -21,8 +21,9 @@ from collections.abc import Sequence
 __all__ = ["WordPiece"]
 
 _MAX_WORD_CHARS = 100
-#: Distinct words remembered; a hostile stream of unique words only costs re-splitting them.
-_CACHE_WORDS = 200_000
+#: Distinct words remembered (~10 MB at most); a hostile stream of unique words only costs
+#: re-splitting them.
+_CACHE_WORDS = 50_000
 _CJK = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F),
         (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 
