@@ -105,8 +105,8 @@ class StaticEmbedding:
         for lo in range(0, present.size, _POSTS_PER_GATHER):
             hi = min(present.size, lo + _POSTS_PER_GATHER)
             first = starts[lo]
-            pieces = self._weighted[every_id[first: ends[hi - 1]]].astype(np.float32)
-            out[present[lo:hi]] = np.add.reduceat(pieces, starts[lo:hi] - first, axis=0)
+            vectors = self._weighted[every_id[first: ends[hi - 1]]].astype(np.float32)
+            out[present[lo:hi]] = np.add.reduceat(vectors, starts[lo:hi] - first, axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
 
