@@ -6,7 +6,7 @@ The accurate profile scores English sentiment, emotion and offensive as the weig
 mean of the encoder's probabilities (``train_encoder.py``) and the fast linear head's. One weight
 for the three tasks, the one with the best mean score over their official *validation* splits (a
 weight per task would be chosen on as few as 374 posts). Hate is not mixed: the encoder's hate head
-learned HatEval's training shortcuts, which the static-embedding head avoids (docs/models/hate.md).
+learned HatEval's training shortcuts, which the fast hate model largely avoids (docs/models/hate.md).
 The test splits are read only to record the chosen weight's scores. Writes ``ensemble_heads``,
 ``ensemble_weight``, ``ensemble_validation`` and ``ensemble_test`` into
 ``src/civicpulse/models/encoder.json``."""
@@ -18,11 +18,10 @@ import json
 import numpy as np
 from common import MODELS_DIR, data_arg
 
-from civicpulse.analysers._text import mix
 from civicpulse.evaluation.datasets import tweeteval
 from civicpulse.evaluation.runner import macro_f1, macro_recall
 from civicpulse.models.encoder import ENCODER_META, TASKS, Encoder
-from civicpulse.models.text import batch_probs, softmax
+from civicpulse.models.text import batch_probs, mix, softmax
 
 HEADS = ("sentiment", "emotion", "offensive")
 WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))

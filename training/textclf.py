@@ -21,7 +21,7 @@ from sklearn.metrics import f1_score, recall_score
 
 from civicpulse.models.features import FeatureConfig
 from civicpulse.models.static_embedding import StaticEmbedding
-from civicpulse.models.text import FEATURES_FILE, load_features, softmax
+from civicpulse.models.text import FEATURES_FILE, TextModels, load_features, mix, softmax
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
@@ -135,4 +135,27 @@ def train_embedding_head(name: str, labels: list[str], train: tuple[list[str], n
     return path
 
 
-__all__ = ["macro_f1", "macro_recall", "softmax", "train_embedding_head", "train_head", "write_features"]
+def pick_mix_weight(path: Path, partner: str, val: tuple[list[str], np.ndarray], metric: Metric) -> float:
+    """Choose on validation the weight of embedding head ``path`` in its geometric mean with the
+    hashed head ``partner`` (0, 0.1, ..., 1; ties go to the embedding), and record it in its meta
+    (``mixed_with``, ``mix_weight``), which :func:`civicpulse.models.text.batch_probs` reads."""
+    name = path.stem
+    embedded = StaticEmbedding(heads=(name,))
+    ours = embedded.heads[name].probs(embedded.embed(val[0]))
+    hashed = TextModels(heads=(partner,), nb_heads=())
+    theirs = hashed.probs(partner, hashed.logits(val[0]))
+    scores = {round(w, 1): metric(val[1], mix(ours, theirs, w).argmax(1)) for w in np.linspace(0.0, 1.0, 11)}
+    weight = max(scores, key=lambda w: (scores[w], w))
+    print(f"{name}: mixed with {partner}: " + ", ".join(f"{w}: {100 * v:.1f}" for w, v in scores.items())
+          + f" -> weight {weight}")
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    meta = json.loads(str(arrays["meta"]))
+    meta.update({"mixed_with": partner, "mix_weight": weight, "val_score_mixed": round(100 * scores[weight], 2)})
+    arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
+    np.savez_compressed(path, **arrays)
+    return weight
+
+
+__all__ = ["macro_f1", "macro_recall", "pick_mix_weight", "softmax", "train_embedding_head", "train_head",
+           "write_features"]

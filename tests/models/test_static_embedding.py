@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from civicpulse.models.static_embedding import EMBEDDING_HEADS, clear_cache, embedding_probs, static_embedding
+from civicpulse.models.text import batch_probs, head_labels, mix
 
 
 def test_embeddings_are_unit_vectors_and_empty_text_is_zero() -> None:
@@ -35,3 +36,13 @@ def test_the_hate_head_separates_plain_cases() -> None:
     labels = static_embedding().heads["hate"].labels
     assert [labels[i] for i in probs.argmax(1)] == ["hate", "not-hate"]
     assert np.allclose(probs.sum(axis=1), 1.0)
+
+
+def test_the_hate_label_is_the_validation_chosen_mix_with_the_hashed_head() -> None:
+    texts = ["Send them all back, they are animals", "Gridlock in Leeds again, nobody is moving", ""]
+    meta = static_embedding().heads["hate"].meta
+    assert meta["mixed_with"] == "hate_hashed"
+    assert 0.0 <= meta["mix_weight"] <= 1.0
+    expected = mix(embedding_probs("hate", texts), batch_probs("hate_hashed", texts), meta["mix_weight"])
+    assert np.allclose(batch_probs("hate", texts), expected)
+    assert head_labels("hate") == head_labels("hate_hashed") == ("not-hate", "hate")

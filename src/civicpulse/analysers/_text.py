@@ -8,7 +8,7 @@ In the ``accurate`` profile (``Settings.analyser_profile``) the English sentimen
 offensive heads (:func:`civicpulse.models.encoder.ensemble_heads`) are the weighted geometric mean
 of the encoder's and the fast head's probabilities, with the weight chosen on the validation splits
 (``training/pick_ensemble.py``; ``docs/models/encoder.md``). Hate is not mixed: the encoder's hate
-head learned the training set's shortcuts, which the static-embedding head avoids
+head learned the training set's shortcuts, which the fast hate model largely avoids
 (``docs/models/hate.md``)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy.typing as npt
 from civicpulse.analysers.base import Analyser
 from civicpulse.config import Settings
 from civicpulse.models import encoder as encoder_model
-from civicpulse.models.text import batch_probs, head_labels, text_models
+from civicpulse.models.text import batch_probs, head_labels, mix, text_models
 from civicpulse.post import Post
 
 __all__ = ["PROFILES", "UNDETERMINED", "ProfiledAnalyser", "SingleHeadAnalyser", "batch_languages", "head_results",
@@ -84,15 +84,6 @@ def batch_languages(posts: Sequence[Post], texts: list[str]) -> list[str]:
 
 def _round(p: float) -> float:
     return round(p, 4)
-
-
-def mix(encoder_probs: npt.NDArray[np.float64], fast_probs: npt.NDArray[np.float64],
-        weight: float) -> npt.NDArray[np.float64]:
-    """The ``accurate`` profile's probabilities: geometric mean of the two models, the encoder's
-    weighted by ``weight``."""
-    mixed = weight * np.log(encoder_probs + 1e-9) + (1 - weight) * np.log(fast_probs + 1e-9)
-    mixed = np.exp(mixed - mixed.max(axis=1, keepdims=True))
-    return np.asarray(mixed / mixed.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
 def head_results(head: str, texts: list[str], languages: list[str],

@@ -1,7 +1,8 @@
 """Hate speech: English (TweetEval hate / HatEval 2019 EN) and Spanish (HatEval 2019 ES) heads.
 
-The English head reads the static sentence embedding (:mod:`civicpulse.models.static_embedding`)
-in both profiles; the Spanish head reads the hashed features. Both data sets annotate hate against
+In both profiles the English label mixes a head over the static sentence embedding
+(:mod:`civicpulse.models.static_embedding`) with one over the hashed features; the Spanish head
+reads the hashed features. Both data sets annotate hate against
 immigrants and women only; other targets are out of scope of the training data (see
 ``docs/models/hate.md``). Other languages get ``unsupported``."""
 
@@ -21,7 +22,7 @@ SUPPORTED = frozenset({"en", "es"})
 @analysers.register("hate")
 class HateAnalyser(ProfiledAnalyser):
     name = "hate"
-    #: 2: the English head reads the static embedding (models/static_embedding.py), not hashed features.
+    #: 2: English mixes the static embedding's head (models/static_embedding.py) with the hashed one.
     version = 2
 
     def __init__(self, profile: str = "fast") -> None:

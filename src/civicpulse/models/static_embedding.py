@@ -9,7 +9,9 @@ Why it exists: the hashed word and character features learn the training set's s
 HatEval the English hate head learned that ``#BuildThatWall`` and "bitch" mean hate (100 % and
 79 % of such training posts are labelled hate; 25 % and 44 % in the test set) and flagged 93 % of
 the test posts. Sentence vectors carry meaning, not surface strings, and transfer far better
-(``docs/models/hate.md``). The heads over this embedding are listed in :data:`EMBEDDING_HEADS`.
+(``docs/models/hate.md``). But alone it flags more everyday talk, so a head's metadata may name a
+hashed head to mix with (``mixed_with``, ``mix_weight``; :func:`civicpulse.models.text.batch_probs`).
+The heads over this embedding are listed in :data:`EMBEDDING_HEADS`.
 
 Artefact ``static_embedding.npz``: ``vocabulary`` (the word pieces, newline-joined), ``vectors``
 (float16, pieces x dims), ``weights`` (float32 idf per piece), ``meta``. Each head is

@@ -27,9 +27,25 @@ from civicpulse.models.last_batch import LastBatch
 from civicpulse.models.static_embedding import EMBEDDING_HEADS, embedding_probs, static_embedding
 from civicpulse.models.static_embedding import clear_cache as clear_embedding_cache
 
-__all__ = ["DEFAULT_HEADS", "FEATURES_FILE", "LANGUAGE_FILE", "LANGUAGE_FOLD_BITS", "LANGUAGE_KINDS",
-           "MODELS_DIR", "NB_HEADS", "Head", "TextModels", "batch_probs", "clear_cache", "head_labels", "language_view",
-           "load_features", "softmax", "text_models"]
+__all__ = [
+    "DEFAULT_HEADS",
+    "FEATURES_FILE",
+    "LANGUAGE_FILE",
+    "LANGUAGE_FOLD_BITS",
+    "LANGUAGE_KINDS",
+    "MODELS_DIR",
+    "NB_HEADS",
+    "Head",
+    "TextModels",
+    "batch_probs",
+    "clear_cache",
+    "head_labels",
+    "language_view",
+    "load_features",
+    "mix",
+    "softmax",
+    "text_models",
+]
 
 MODELS_DIR = Path(__file__).resolve().parent
 FEATURES_FILE = "text_features.npz"
@@ -51,7 +67,8 @@ def language_view(f: Features) -> tuple[IntArray, IntArray, npt.NDArray[np.float
     keep = (f.kinds == LANGUAGE_KINDS[0]) | (f.kinds == LANGUAGE_KINDS[1])
     return f.rows[keep], f.cols[keep] & ((1 << LANGUAGE_FOLD_BITS) - 1), f.vals[keep]
 #: Every head shipped; the analysers pick theirs by name.
-DEFAULT_HEADS = ("sentiment", "offensive", "offensive_targeted", "offensive_target", "hate_es", "emotion")
+DEFAULT_HEADS = ("sentiment", "offensive", "offensive_targeted", "offensive_target", "hate_hashed", "hate_es",
+                 "emotion")
 #: Naive Bayes heads over the word block (crisis relevance, informativeness, information type).
 NB_HEADS = ("crisis_relevance", "crisis_informativeness", "crisis_info_type")
 #: Posts per featurisation chunk: bounds the temporary (occurrences x heads) matrix to ~30 MB.
@@ -201,12 +218,25 @@ def batch_probs(name: str, texts: list[str]) -> npt.NDArray[np.float64]:
 
     The features and every head's scores are computed once per batch and shared by the analysers
     that ask next for the same texts. Heads over the static embedding
-    (:data:`~civicpulse.models.static_embedding.EMBEDDING_HEADS`) are answered by that model."""
+    (:data:`~civicpulse.models.static_embedding.EMBEDDING_HEADS`) are answered by that model, mixed
+    with the hashed head their metadata names (``mixed_with``, ``mix_weight``: chosen on
+    validation by the training script)."""
     if name in EMBEDDING_HEADS:
-        return embedding_probs(name, texts)
+        probs = embedding_probs(name, texts)
+        meta = static_embedding().heads[name].meta
+        partner = meta.get("mixed_with")
+        return mix(probs, batch_probs(partner, texts), float(meta["mix_weight"])) if partner else probs
     models = text_models()
     logits = _last_batch.get(texts, models.logits)
     return models.language_probs(logits) if name == "language" else models.probs(name, logits)
+
+
+def mix(first: npt.NDArray[np.float64], second: npt.NDArray[np.float64],
+        weight: float) -> npt.NDArray[np.float64]:
+    """Weighted geometric mean of two models' probabilities, ``first`` weighted by ``weight``."""
+    mixed = weight * np.log(first + 1e-9) + (1 - weight) * np.log(second + 1e-9)
+    mixed = np.exp(mixed - mixed.max(axis=1, keepdims=True))
+    return np.asarray(mixed / mixed.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
 def head_labels(name: str) -> tuple[str, ...]:
