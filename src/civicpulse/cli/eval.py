@@ -68,6 +68,9 @@ def eval_command(
         table.add_row(name, r["metric"], f"{r['score']:.1f}", str(r.get("target", "-")), _fmt(r["baselines"]),
                       _fmt(r["best"]), str(r["posts_per_s"]))
     _console.print(table)
+    if "hate" in results:
+        _console.print(f"hate: {results['hate']['flagged_everyday_pct']} % of 12,284 general tweets flagged "
+                       "(TweetEval sentiment test; mostly false alarms)")
     _console.print(f"default chain ({' → '.join(results['default_chain'])}): "
                    f"{results['default_chain_posts_per_s']} posts/s on one core (CPU time)")
     if bias:

@@ -161,6 +161,17 @@ def _crisis_task(data: Path, task: str) -> dict[str, Any]:
             "note": ref["note"]}
 
 
+def _flagged_everyday(data: Path, profile: str) -> float:
+    """Percentage of general tweets (TweetEval sentiment test, 12,284) the hate analyser flags.
+
+    Nobody labelled them for hate and few are hateful, so this is mostly false alarms: the figure
+    that decides whether anyone reads a hate queue fed by a real stream (``docs/models/hate.md``)."""
+    texts, _ = tweeteval(data, "sentiment", "test")
+    results, _ = _run(build("hate", profile), make_posts(texts, "en"))
+    flagged = sum(1 for r in results if r["label"] == "hate")
+    return round(100 * flagged / max(len(results), 1), 1)
+
+
 def evaluate_task(data: Path, task: str, profile: str = "fast") -> dict[str, Any]:
     if task.startswith("crisis_"):
         return _crisis_task(data, task)
@@ -181,6 +192,8 @@ def evaluate_task(data: Path, task: str, profile: str = "fast") -> dict[str, Any
     }
     if "target" in ref:
         out["target"] = ref["target"]
+    if task == "hate":
+        out["flagged_everyday_pct"] = _flagged_everyday(data, profile)
     if task == "language":
         per = {code: round(100 * accuracy([g for g in gold if g == code],
                                           [p for g, p in zip(gold, predicted, strict=True) if g == code]), 1)
