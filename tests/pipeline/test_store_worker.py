@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,9 +20,8 @@ from civicpulse.store.queries import Reader
 from civicpulse.store.schema import identities, raw_payloads
 from civicpulse.store.writer import Batch, Prepared, StoreWriter
 from civicpulse.testing import MemorySource, make_post
-from tests.pipeline.worker_sources import alive, wait_gone
+from tests.pipeline.worker_sources import alive, child_outlives_killed_parent
 
-ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need POSIX pipes")
 
 
@@ -129,13 +126,7 @@ def test_the_child_dies_with_its_parent_even_on_sigkill(tmp_path: Path) -> None:
               f"writer = WorkerStoreWriter(connect({url!r}))\n"
               "print(writer.pid, flush=True)\n"
               "time.sleep(60)\n")
-    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    child = int(parent.stdout.readline())
-    assert alive(child)
-    parent.kill()
-    parent.wait()
-    assert wait_gone(child), "the store worker outlived its parent"
+    assert not child_outlives_killed_parent(script), "the store worker outlived its parent"
 
 
 def test_merged_batches_keep_every_row_and_the_last_cursor() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,9 +21,8 @@ from civicpulse.store.pseudonym import Pseudonymiser
 from civicpulse.store.queries import Reader
 from civicpulse.store.writer import StoreWriter
 from civicpulse.testing import MemorySource, make_post, read_all
-from tests.pipeline.worker_sources import Impostor, Numbers, alive, wait_gone
+from tests.pipeline.worker_sources import Impostor, Numbers, alive, child_outlives_killed_parent
 
-ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need POSIX pipes")
 
 
@@ -123,13 +120,7 @@ def test_the_child_dies_with_its_parent_even_on_sigkill(tmp_path: Path) -> None:
               "worker.fetch(None, 7)\n"
               "print(worker.pid, flush=True)\n"
               "time.sleep(60)\n")
-    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    child = int(parent.stdout.readline())
-    assert alive(child)
-    parent.kill()
-    parent.wait()
-    assert wait_gone(child), "the worker outlived its parent"
+    assert not child_outlives_killed_parent(script), "the worker outlived its parent"
 
 
 def test_sources_that_cannot_be_rebuilt_stay_in_process() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -88,3 +90,16 @@ def wait_gone(pid: int, seconds: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def child_outlives_killed_parent(script: str) -> bool:
+    """Run ``script`` (which starts a worker child and prints its pid) in a parent process, SIGKILL
+    the parent, and say whether the child is still there 10 s later."""
+    root = Path(__file__).parents[2]
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert alive(child)
+    parent.kill()
+    parent.wait()
+    return not wait_gone(child)
