@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -8,7 +7,6 @@ import pytest
 from sqlalchemy import Engine
 
 from civicpulse.governance.context import Actor, Governance
-from civicpulse.store.database import connect, upgrade
 from civicpulse.testing import FrozenClock
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -17,14 +15,6 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(START)
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = connect(f"sqlite:///{tmp_path / 'gov.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,16 +24,8 @@ from tests.pipeline.worker_sources import alive, child_outlives_killed_parent
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need POSIX pipes")
 
 
-@pytest.fixture
-def sqlite_file(tmp_path: Path) -> Iterator[Engine]:
-    engine = connect(f"sqlite:///{tmp_path / 'store.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-def test_writes_match_the_in_process_writer(sqlite_file: Engine) -> None:
-    writer = WorkerStoreWriter(sqlite_file)
+def test_writes_match_the_in_process_writer(sqlite_engine: Engine) -> None:
+    writer = WorkerStoreWriter(sqlite_engine)
     try:
         author_post = make_post(7, "Fire near the station", author="12345").replace(raw={"id": "7", "user": "alice"})
         pseudonymised, found = Pseudonymiser(b"k" * 32).apply([author_post, make_post(8)])
@@ -46,41 +37,41 @@ def test_writes_match_the_in_process_writer(sqlite_file: Engine) -> None:
         writer.close()
     assert (first.inserted, first.duplicates, first.quarantined) == (2, 0, 1)
     assert (again.inserted, again.duplicates, again.inserted_ids) == (1, 3, ["test:9"])
-    reader = Reader(sqlite_file)
+    reader = Reader(sqlite_engine)
     assert reader.post_count() == 3
     assert reader.cursor("src") == "5"
     assert reader.get(author_post.id) == pseudonymised[0].replace(raw=None)
     assert [p.id for p in reader.search("station")] == [author_post.id]
-    with sqlite_file.connect() as connection:
+    with sqlite_engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(raw_payloads)).scalar_one() == 1
         assert sorted(connection.execute(select(identities.c.account_id)).scalars()) == ["12345", "acct-1"]
 
 
-def test_a_pipeline_through_the_worker_stores_everything_and_its_cursor(sqlite_file: Engine) -> None:
-    writer = store_writer(sqlite_file)
+def test_a_pipeline_through_the_worker_stores_everything_and_its_cursor(sqlite_engine: Engine) -> None:
+    writer = store_writer(sqlite_engine)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     assert isinstance(writer, WorkerStoreWriter) == (cores > 1)
     posts = [make_post(i, f"report {i}") for i in range(500)]
     stats = Pipeline(MemorySource(posts), writer, Pseudonymiser(b"k" * 32), batch_size=50,
                      max_latency_s=0.05, cursor_name="mem").run()
     assert (stats.stored, stats.duplicates) == (500, 0)
-    assert Reader(sqlite_file).post_count() == 500
-    assert Reader(sqlite_file).cursor("mem") == "500"
+    assert Reader(sqlite_engine).post_count() == 500
+    assert Reader(sqlite_engine).cursor("mem") == "500"
     if isinstance(writer, WorkerStoreWriter):
         assert writer.pid is None, "the pipeline closes its store worker when it ends"
 
 
-def test_postgres_memory_databases_and_the_setting_keep_the_writer_in_process(sqlite_file: Engine) -> None:
-    assert type(store_writer(sqlite_file, worker=False)) is StoreWriter
+def test_postgres_memory_databases_and_the_setting_keep_the_writer_in_process(sqlite_engine: Engine) -> None:
+    assert type(store_writer(sqlite_engine, worker=False)) is StoreWriter
     memory = connect("sqlite:///:memory:")
     assert type(store_writer(memory)) is StoreWriter
     postgres = connect("postgresql://nobody@127.0.0.1:1/none")
     assert type(store_writer(postgres)) is StoreWriter
 
 
-def test_a_database_error_in_the_child_names_it_and_the_setting(sqlite_file: Engine,
+def test_a_database_error_in_the_child_names_it_and_the_setting(sqlite_engine: Engine,
                                                                 capfd: pytest.CaptureFixture[str]) -> None:
-    writer = WorkerStoreWriter(sqlite_file)
+    writer = WorkerStoreWriter(sqlite_engine)
     broken = Prepared(posts=[("only-an-id",)], raws=[], identities=[], rejected=[])
     failed = "the store writer failed in its worker process: ProgrammingError"
     with pytest.raises(PipelineError, match=failed) as raised:
@@ -93,8 +84,8 @@ def test_a_database_error_in_the_child_names_it_and_the_setting(sqlite_file: Eng
     writer.close()
 
 
-def test_a_child_that_dies_is_reported_with_how_it_died(sqlite_file: Engine) -> None:
-    writer = WorkerStoreWriter(sqlite_file)
+def test_a_child_that_dies_is_reported_with_how_it_died(sqlite_engine: Engine) -> None:
+    writer = WorkerStoreWriter(sqlite_engine)
     assert writer.pid is not None
     os.kill(writer.pid, signal.SIGKILL)
     with pytest.raises(PipelineError, match="killed by SIGKILL") as raised:
@@ -103,8 +94,8 @@ def test_a_child_that_dies_is_reported_with_how_it_died(sqlite_file: Engine) -> 
     assert writer.pid is None
 
 
-def test_close_and_ctrl_c_leave_no_child_behind(sqlite_file: Engine) -> None:
-    writer = WorkerStoreWriter(sqlite_file)
+def test_close_and_ctrl_c_leave_no_child_behind(sqlite_engine: Engine) -> None:
+    writer = WorkerStoreWriter(sqlite_engine)
     pid = writer.pid
     assert pid is not None
     assert os.getpgid(pid) != os.getpgrp(), "Ctrl-C at the terminal reaches the pipeline, not the child"

@@ -110,3 +110,14 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Test
                                            "csrf": form_token(page.text)}, follow_redirects=False)
     assert response.status_code == 303, response.text
     return client
+
+
+def second_operation(site: Site) -> str:
+    """Another approved operation beside the site's own ("Bridge closure"), running now."""
+    now = site.gov.now()
+    operation = create_operation(site.gov, ANA, name="Bridge closure", purpose="traffic questions",
+                                 legal_basis="GDPR Art. 6(1)(e)", area="bridge",
+                                 starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=1),
+                                 retention_days=7).id
+    approve_operation(site.gov, SUE, operation)
+    return operation

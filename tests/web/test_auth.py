@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from civicpulse.governance.audit import entries
-from civicpulse.governance.operations import approve_operation, close_operation, create_operation
+from civicpulse.governance.operations import close_operation
 from civicpulse.governance.sessions import logout
 from civicpulse.store.schema import audit_log
 from civicpulse.web.app import create_app
 from civicpulse.web.auth import SESSION_COOKIE
-from tests.web.conftest import ANA, PASSWORD, SUE, Site, form_token, sign_in
+from tests.web.conftest import PASSWORD, SUE, Site, form_token, second_operation, sign_in
 
 DATA = ("/api/summary", "/api/posts/latest", "/api/events", "/api/alerts/latest", "/api/alerts/stream")
 
@@ -104,11 +104,7 @@ def test_no_active_operation_gets_403_with_the_fix(site: Site) -> None:
 
 
 def test_switching_operation_shows_only_that_operation_s_data(site: Site) -> None:
-    now = site.gov.now()
-    second = create_operation(site.gov, ANA, name="Bridge closure", purpose="traffic questions",
-                              legal_basis="GDPR Art. 6(1)(e)", area="bridge", starts_at=now - timedelta(minutes=1),
-                              ends_at=now + timedelta(days=1), retention_days=7).id
-    approve_operation(site.gov, SUE, second)
+    second_operation(site)
     ana = sign_in(client_for(site), "ana")
     assert ana.get("/api/summary").json()["posts"] == 0  # the newest operation first; nothing collected in it
     page = ana.get("/").text

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi.testclient import TestClient
 
-from civicpulse.governance.operations import approve_operation, bind_ingest, create_operation
+from civicpulse.governance.operations import bind_ingest
 from civicpulse.sources.base import Rejected
 from civicpulse.store.writer import Batch, StoreWriter
 from civicpulse.testing import make_post
 from civicpulse.web.app import create_app
-from tests.web.conftest import ANA, HOSTILE, SUE, Site, form_token, sign_in
+from tests.web.conftest import ANA, HOSTILE, Site, form_token, second_operation, sign_in
 
 
 def test_two_operations_ingesting_at_once_each_show_only_their_own(site: Site) -> None:
-    now = site.gov.now()
-    second = create_operation(site.gov, ANA, name="Bridge closure", purpose="traffic questions",
-                              legal_basis="GDPR Art. 6(1)(e)", area="bridge", starts_at=now - timedelta(minutes=1),
-                              ends_at=now + timedelta(days=1), retention_days=7).id
-    approve_operation(site.gov, SUE, second)
+    second = second_operation(site)
     # The site's stream is still bound (its run never ended); the second one runs at the same time.
     bind_ingest(site.gov, ANA, second, "test:bridge")
     StoreWriter(site.engine, second).write(Batch(
