@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from civicpulse.models.static_embedding import EMBEDDING_HEADS, clear_cache, embedding_probs, static_embedding
+from civicpulse.models.static_embedding import EMBEDDING_HEADS, embedding_probs, static_embedding
 from civicpulse.models.text import batch_probs, head_labels, mix
 
 
@@ -30,7 +30,6 @@ def test_similar_sentences_are_closer_than_unrelated_ones() -> None:
 
 def test_the_hate_head_separates_plain_cases() -> None:
     assert EMBEDDING_HEADS == ("hate",)
-    clear_cache()
     probs = embedding_probs("hate", ["Send all the illegal immigrants back, they are animals and rapists",
                                      "Lovely sunny morning walking the dog by the canal"])
     labels = static_embedding().heads["hate"].labels

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from civicpulse.errors import UsageError
 from civicpulse.models.last_batch import LastBatch
+from civicpulse.models.probability import softmax
 from civicpulse.models.stance import LABELS as STANCE_LABELS
 
 __all__ = ["ENCODER_FILE", "ENCODER_META", "HEADS_FILE", "MAX_TOKENS", "POOLED", "TASKS", "TOKENIZER_FILE",
@@ -168,18 +169,12 @@ def ensemble_heads() -> frozenset[str]:
     return frozenset(encoder().meta["ensemble_heads"])
 
 
-def _softmax(logits: FloatArray) -> npt.NDArray[np.float64]:
-    z = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
-
-
 _last_batch: LastBatch[dict[str, FloatArray]] = LastBatch()
 
 
 def encoder_probs(task: str, texts: list[str]) -> npt.NDArray[np.float64]:
     """Class probabilities of head ``task`` for ``texts``; one encoder pass per batch, shared."""
-    return _softmax(_last_batch.get(texts, lambda chosen: encoder().logits(chosen))[task])
+    return softmax(_last_batch.get(texts, lambda chosen: encoder().logits(chosen))[task])
 
 
 def clear_cache() -> None:

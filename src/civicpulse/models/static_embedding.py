@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from civicpulse.models.last_batch import LastBatch
+from civicpulse.models.probability import softmax
 from civicpulse.models.wordpiece import WordPiece
 
-__all__ = ["EMBEDDING_FILE", "EMBEDDING_HEADS", "EmbeddingHead", "StaticEmbedding", "clear_cache", "embedding_probs",
+__all__ = ["EMBEDDING_FILE", "EMBEDDING_HEADS", "EmbeddingHead", "StaticEmbedding", "embedding_probs",
            "static_embedding"]
 
 MODELS_DIR = Path(__file__).resolve().parent
@@ -64,9 +64,7 @@ class EmbeddingHead:
         logits = (embedded @ self.weights).astype(np.float64) + self.bias
         if logits.shape[1] == 1:
             logits = np.concatenate([np.zeros_like(logits), logits], axis=1)
-        logits = logits + self.offsets
-        e = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
+        return softmax(logits + self.offsets)
 
 
 class StaticEmbedding:
@@ -134,16 +132,7 @@ def static_embedding() -> StaticEmbedding:
     return StaticEmbedding()
 
 
-_last_batch: LastBatch[FloatArray] = LastBatch()
-
-
 def embedding_probs(head: str, texts: list[str]) -> npt.NDArray[np.float64]:
-    """Class probabilities of embedding head ``head`` for ``texts`` (the embedding is shared by
-    every head asking for the same batch)."""
+    """Class probabilities of embedding head ``head`` for ``texts``."""
     model = static_embedding()
-    return model.heads[head].probs(_last_batch.get(texts, model.embed))
-
-
-def clear_cache() -> None:
-    """Forget the last batch (honest timings)."""
-    _last_batch.clear()
+    return model.heads[head].probs(model.embed(texts))

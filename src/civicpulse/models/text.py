@@ -24,28 +24,12 @@ import numpy.typing as npt
 from civicpulse.models import naive_bayes
 from civicpulse.models.features import FeatureConfig, Features, featurise
 from civicpulse.models.last_batch import LastBatch
+from civicpulse.models.probability import mix, softmax
 from civicpulse.models.static_embedding import EMBEDDING_HEADS, embedding_probs, static_embedding
-from civicpulse.models.static_embedding import clear_cache as clear_embedding_cache
 
-__all__ = [
-    "DEFAULT_HEADS",
-    "FEATURES_FILE",
-    "LANGUAGE_FILE",
-    "LANGUAGE_FOLD_BITS",
-    "LANGUAGE_KINDS",
-    "MODELS_DIR",
-    "NB_HEADS",
-    "Head",
-    "TextModels",
-    "batch_probs",
-    "clear_cache",
-    "head_labels",
-    "language_view",
-    "load_features",
-    "mix",
-    "softmax",
-    "text_models",
-]
+__all__ = ["DEFAULT_HEADS", "FEATURES_FILE", "LANGUAGE_FILE", "LANGUAGE_FOLD_BITS", "LANGUAGE_KINDS",
+           "MODELS_DIR", "NB_HEADS", "Head", "TextModels", "batch_probs", "clear_cache", "head_labels",
+           "language_view", "load_features", "mix", "softmax", "text_models"]
 
 MODELS_DIR = Path(__file__).resolve().parent
 FEATURES_FILE = "text_features.npz"
@@ -76,12 +60,6 @@ _CHUNK = 2048
 
 FloatArray = npt.NDArray[np.float32]
 HalfArray = npt.NDArray[np.float16]
-
-
-def softmax(logits: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
-    z = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
 def load_features(path: Path) -> tuple[FeatureConfig, FloatArray]:
@@ -231,14 +209,6 @@ def batch_probs(name: str, texts: list[str]) -> npt.NDArray[np.float64]:
     return models.language_probs(logits) if name == "language" else models.probs(name, logits)
 
 
-def mix(first: npt.NDArray[np.float64], second: npt.NDArray[np.float64],
-        weight: float) -> npt.NDArray[np.float64]:
-    """Weighted geometric mean of two models' probabilities, ``first`` weighted by ``weight``."""
-    mixed = weight * np.log(first + 1e-9) + (1 - weight) * np.log(second + 1e-9)
-    mixed = np.exp(mixed - mixed.max(axis=1, keepdims=True))
-    return np.asarray(mixed / mixed.sum(axis=1, keepdims=True), dtype=np.float64)
-
-
 def head_labels(name: str) -> tuple[str, ...]:
     """The labels of head ``name``, in the order of :func:`batch_probs`' columns."""
     if name in EMBEDDING_HEADS:
@@ -249,4 +219,3 @@ def head_labels(name: str) -> tuple[str, ...]:
 def clear_cache() -> None:
     """Forget the last batch's scores (for honest timings: the next call featurises again)."""
     _last_batch.clear()
-    clear_embedding_cache()
