@@ -69,8 +69,10 @@ def eval_command(
                       _fmt(r["best"]), str(r["posts_per_s"]))
     _console.print(table)
     if "hate" in results:
-        _console.print(f"hate: {results['hate']['flagged_everyday_pct']} % of 12,284 general tweets flagged "
-                       "(TweetEval sentiment test; mostly false alarms)")
+        hate = results["hate"]
+        _console.print(f"hate: general tweets flagged (mostly false alarms): {hate['flagged_everyday_pct']} % of "
+                       f"TweetEval sentiment test (12,284), {hate['flagged_unseen_everyday_pct']} % of TweetEval "
+                       "irony + emotion test (2,205)")
     _console.print(f"default chain ({' → '.join(results['default_chain'])}): "
                    f"{results['default_chain_posts_per_s']} posts/s on one core (CPU time)")
     if bias:
@@ -107,4 +109,5 @@ def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:
         if key in results:
             _console.print(f"{key}: {results[key]}")
     for point in results.get("memory_trace", []):
-        _console.print(f"after {point['posts']:,} posts: detector state {point['state_bytes']:,} bytes")
+        resident = "" if point["resident_mb"] is None else f", process resident {point['resident_mb']} MB"
+        _console.print(f"after {point['posts']:,} posts: detector state {point['state_bytes']:,} bytes{resident}")

@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import gzip
 import math
+import os
 import statistics
 import tempfile
 import time
@@ -401,15 +402,26 @@ def crisislex_score(data: Path, make_detectors: DetectorFactory = default_detect
 
 # -- memory over a long stream -------------------------------------------------------------------
 
+def resident_mb() -> float | None:
+    """This process's resident memory now (Linux ``/proc``; ``None`` elsewhere). Unlike the peak
+    that ``getrusage`` reports, it can show memory staying flat after an early high point."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
 def long_stream_state(posts: int, make_detectors: DetectorFactory = default_detectors,
-                      points: int = 10, seed: int = 0) -> list[dict[str, int]]:
-    """Detector state size (bytes of its snapshot, which is all it keeps) every ``posts / points``
-    posts of the demo scenario scaled up to about ``posts`` posts: flat means constant memory."""
+                      points: int = 10, seed: int = 0) -> list[dict[str, float | None]]:
+    """Detector state size (bytes of its snapshot, which is all it keeps) and the process's
+    resident memory every ``posts / points`` posts of the demo scenario scaled up to about
+    ``posts`` posts: flat means constant memory."""
     base = load_scenario("city-riot")
     scenario = base.scaled(max(1.0, posts / max(base.expected_posts(), 1)))
     detectors = make_detectors()
     every = max(1, posts // points)
-    trace: list[dict[str, int]] = []
+    trace: list[dict[str, float | None]] = []
     seen = 0
 
     def counting() -> Iterator[Post]:
@@ -419,7 +431,8 @@ def long_stream_state(posts: int, make_detectors: DetectorFactory = default_dete
                 return
             seen += 1
             if seen % every == 0:
-                trace.append({"posts": seen, "state_bytes": sum(len(d.snapshot()) for d in detectors)})
+                trace.append({"posts": seen, "state_bytes": sum(len(d.snapshot()) for d in detectors),
+                              "resident_mb": resident_mb()})
             yield post
 
     replay(counting(), detectors)
