@@ -45,9 +45,12 @@ def shared_features() -> tuple[FeatureConfig, np.ndarray]:
     return load_features(MODELS_DIR / FEATURES_FILE)
 
 
-def fit(x: sparse.csr_matrix, y: np.ndarray, c: float = 1.0) -> LogisticRegression:
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=400, random_state=SEED)
-    return model.fit(x, y)
+def fit(x: sparse.csr_matrix, y: np.ndarray, c: float = 1.0,
+        sample_weight: np.ndarray | None = None) -> LogisticRegression:
+    """Class-balanced, unless ``sample_weight`` says how much each row counts."""
+    model = LogisticRegression(C=c, class_weight="balanced" if sample_weight is None else None, max_iter=400,
+                               random_state=SEED)
+    return model.fit(x, y, sample_weight=sample_weight)
 
 
 def logits_of(model: LogisticRegression, x: sparse.csr_matrix) -> np.ndarray:
@@ -89,10 +92,10 @@ def export(name: str, model: LogisticRegression, labels: list[str], offsets: np.
 
 def train_head(name: str, labels: list[str], train: tuple[list[str], np.ndarray],
                val: tuple[list[str], np.ndarray], metric: Metric, meta: dict[str, object],
-               c: float = 1.0) -> Path:
+               c: float = 1.0, sample_weight: np.ndarray | None = None) -> Path:
     config, idf = shared_features()
     x_train = matrix(train[0], config, idf)
-    model = fit(x_train, train[1], c)
+    model = fit(x_train, train[1], c, sample_weight)
     x_val = matrix(val[0], config, idf)
     val_logits = logits_of(model, x_val)
     offsets = tune_offsets(val_logits, val[1], metric)
@@ -100,23 +103,27 @@ def train_head(name: str, labels: list[str], train: tuple[list[str], np.ndarray]
     after = metric(val[1], (val_logits + offsets).argmax(1))
     print(f"{name}: val {100 * before:.1f} -> {100 * after:.1f} with offsets {offsets.round(2).tolist()}")
     meta = {**meta, "val_score_before_offsets": round(100 * before, 2),
-            "val_score": round(100 * after, 2), "C": c, "class_weight": "balanced"}
+            "val_score": round(100 * after, 2), "C": c,
+            "class_weight": "balanced" if sample_weight is None else "sample weights"}
     return export(name, model, labels, offsets, meta)
 
 
 def train_embedding_head(name: str, labels: list[str], train: tuple[list[str], np.ndarray],
-                         val: tuple[list[str], np.ndarray], metric: Metric, meta: dict[str, object]) -> Path:
+                         val: tuple[list[str], np.ndarray], metric: Metric, meta: dict[str, object],
+                         sample_weight: np.ndarray | None = None) -> Path:
     """A head over the static embedding (:mod:`civicpulse.models.static_embedding`).
 
-    C and the class weighting are chosen on the validation split (before offsets), then the offsets
-    on the same split, as for the hashed heads."""
+    C and the class weighting (unless ``sample_weight`` fixes how much each row counts) are chosen
+    on the validation split (before offsets), then the offsets on the same split, as for the
+    hashed heads."""
     embedding = StaticEmbedding(heads=())
     x_train, x_val = embedding.embed(train[0]), embedding.embed(val[0])
     scored = []
     for c in (0.3, 1.0, 3.0, 10.0):
-        for weighting in (None, "balanced"):
-            candidate = LogisticRegression(C=c, class_weight=weighting, max_iter=3000, random_state=SEED)
-            candidate.fit(x_train, train[1])
+        for weighting in (None, "balanced") if sample_weight is None else ("sample weights",):
+            candidate = LogisticRegression(C=c, class_weight=None if weighting == "sample weights" else weighting,
+                                           max_iter=3000, random_state=SEED)
+            candidate.fit(x_train, train[1], sample_weight=sample_weight)
             score = metric(val[1], logits_of(candidate, x_val).argmax(1))
             print(f"{name}: C={c} class_weight={weighting}: val {100 * score:.1f}")
             scored.append((score, -c, candidate, weighting))
@@ -135,23 +142,39 @@ def train_embedding_head(name: str, labels: list[str], train: tuple[list[str], n
     return path
 
 
-def pick_mix_weight(path: Path, partner: str, val: tuple[list[str], np.ndarray], metric: Metric) -> float:
+def pick_mix_weight(path: Path, partner: str, val: tuple[list[str], np.ndarray], metric: Metric,
+                    everyday: list[str] | None = None, max_flagged: float = 0.01) -> float:
     """Choose on validation the weight of embedding head ``path`` in its geometric mean with the
     hashed head ``partner`` (0, 0.1, ..., 1; ties go to the embedding), and record it in its meta
-    (``mixed_with``, ``mix_weight``), which :func:`civicpulse.models.text.batch_probs` reads."""
+    (``mixed_with``, ``mix_weight``), which :func:`civicpulse.models.text.batch_probs` reads.
+
+    With ``everyday`` texts (general posts, nearly none of them in the positive class), only weights
+    that put at most ``max_flagged`` of them in the positive class are eligible (the least flagging
+    weight if none is): a model that is best on its validation split but flags one post in thirty
+    of an ordinary stream buries the few real ones (``docs/models/hate.md``)."""
     name = path.stem
     embedded = StaticEmbedding(heads=(name,))
-    ours = embedded.heads[name].probs(embedded.embed(val[0]))
     hashed = TextModels(heads=(partner,), nb_heads=())
-    theirs = hashed.probs(partner, hashed.logits(val[0]))
-    scores = {round(w, 1): metric(val[1], mix(ours, theirs, w).argmax(1)) for w in np.linspace(0.0, 1.0, 11)}
-    weight = max(scores, key=lambda w: (scores[w], w))
-    print(f"{name}: mixed with {partner}: " + ", ".join(f"{w}: {100 * v:.1f}" for w, v in scores.items())
-          + f" -> weight {weight}")
+
+    def mixed(texts: list[str], w: float) -> np.ndarray:
+        ours = embedded.heads[name].probs(embedded.embed(texts))
+        return mix(ours, hashed.probs(partner, hashed.logits(texts)), w)
+
+    weights = [round(float(w), 1) for w in np.linspace(0.0, 1.0, 11)]
+    scores = {w: metric(val[1], mixed(val[0], w).argmax(1)) for w in weights}
+    flagged = {w: float((mixed(everyday, w).argmax(1) != 0).mean()) if everyday else 0.0 for w in weights}
+    eligible = [w for w in weights if flagged[w] <= max_flagged] or [min(weights, key=lambda w: flagged[w])]
+    weight = max(eligible, key=lambda w: (scores[w], w))
+    print(f"{name}: mixed with {partner}: " + ", ".join(
+        f"{w}: {100 * scores[w]:.1f}" + (f" ({100 * flagged[w]:.1f} % everyday)" if everyday else "") for w in weights)
+        + f" -> weight {weight}")
     with np.load(path, allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
     meta = json.loads(str(arrays["meta"]))
     meta.update({"mixed_with": partner, "mix_weight": weight, "val_score_mixed": round(100 * scores[weight], 2)})
+    if everyday:
+        meta.update({"everyday_flagged_pct": round(100 * flagged[weight], 2), "everyday_posts": len(everyday),
+                     "max_everyday_flagged_pct": round(100 * max_flagged, 2)})
     arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
     np.savez_compressed(path, **arrays)
     return weight

@@ -72,5 +72,6 @@ def test_eval_on_the_official_test_splits() -> None:
 def test_hate_reports_its_false_alarms_on_everyday_tweets() -> None:
     hate = evaluate(DATA, ["hate"])["hate"]
     assert hate["score"] >= 45.0  # hate/1 (n-grams alone) scored 38.1; FastText 50.6
-    # The n-gram head alone flags 2.5 %, the embedding head alone 9.4 %: the mix lies between.
-    assert 2.5 < hate["flagged_everyday_pct"] < 9.4
+    # hate/2 flagged 5.1 % and 4.4 %; hate/3, trained with everyday tweets as non-hate, 1.6 and 1.3 %.
+    assert 0.0 < hate["flagged_everyday_pct"] < 3.0
+    assert 0.0 < hate["flagged_unseen_everyday_pct"] < 3.0

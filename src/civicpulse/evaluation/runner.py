@@ -161,15 +161,22 @@ def _crisis_task(data: Path, task: str) -> dict[str, Any]:
             "note": ref["note"]}
 
 
-def _flagged_everyday(data: Path, profile: str) -> float:
-    """Percentage of general tweets (TweetEval sentiment test, 12,284) the hate analyser flags.
+def _flagged_everyday(data: Path, profile: str) -> dict[str, float]:
+    """Percentage of general tweets the hate analyser flags: ``flagged_everyday_pct`` on TweetEval
+    sentiment test (12,284), ``flagged_unseen_everyday_pct`` on TweetEval irony and emotion test
+    (2,205), collections none of whose tweets the hate model trained on (it learned from 5,000
+    tweets of sentiment's training split that everyday talk is not hate).
 
     Nobody labelled them for hate and few are hateful, so this is mostly false alarms: the figure
     that decides whether anyone reads a hate queue fed by a real stream (``docs/models/hate.md``)."""
-    texts, _ = tweeteval(data, "sentiment", "test")
-    results, _ = _run(build("hate", profile), make_posts(texts, "en"))
-    flagged = sum(1 for r in results if r["label"] == "hate")
-    return round(100 * flagged / max(len(results), 1), 1)
+    analyser = build("hate", profile)
+    sets = {"flagged_everyday_pct": tweeteval(data, "sentiment", "test")[0],
+            "flagged_unseen_everyday_pct": tweeteval(data, "irony", "test")[0] + tweeteval(data, "emotion", "test")[0]}
+    out: dict[str, float] = {}
+    for key, texts in sets.items():
+        results, _ = _run(analyser, make_posts(texts, "en"))
+        out[key] = round(100 * sum(1 for r in results if r["label"] == "hate") / max(len(results), 1), 1)
+    return out
 
 
 def evaluate_task(data: Path, task: str, profile: str = "fast") -> dict[str, Any]:
@@ -193,7 +200,7 @@ def evaluate_task(data: Path, task: str, profile: str = "fast") -> dict[str, Any
     if "target" in ref:
         out["target"] = ref["target"]
     if task == "hate":
-        out["flagged_everyday_pct"] = _flagged_everyday(data, profile)
+        out.update(_flagged_everyday(data, profile))
     if task == "language":
         per = {code: round(100 * accuracy([g for g in gold if g == code],
                                           [p for g, p in zip(gold, predicted, strict=True) if g == code]), 1)
