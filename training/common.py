@@ -15,13 +15,15 @@ from scipy import sparse
 from civicpulse.evaluation.datasets import hateval_es, olid_test, olid_train, tweeteval
 from civicpulse.models.features import FeatureConfig, featurise
 
-__all__ = ["DEFAULT_DATA", "MODELS_DIR", "SEED", "data_arg", "document_frequency_idf", "hateval_es",
-           "matrix", "olid_test", "olid_train", "tweeteval"]
+__all__ = ["DEFAULT_DATA", "MODELS_DIR", "SEED", "Split", "calm_tweets", "data_arg", "document_frequency_idf",
+           "hateval_es", "matrix", "olid_test", "olid_train", "tweeteval", "with_harmless"]
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = (REPO / ".." / "shared" / "data").resolve()
 MODELS_DIR = REPO / "src" / "civicpulse" / "models"
 SEED = 20240601
+
+Split = tuple[list[str], np.ndarray]
 
 
 def data_arg(description: str) -> Path:
@@ -50,3 +52,21 @@ def document_frequency_idf(texts: list[str], config: FeatureConfig) -> np.ndarra
     df = np.asarray((x > 0).sum(axis=0)).ravel()
     n = len(texts)
     return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def calm_tweets(data: Path) -> list[str]:
+    """Everyday tweets: the neutral and positive ones of TweetEval sentiment's training split, in
+    file order. Negative ones are left out on purpose: some are offensive or hateful, and a head
+    told they are harmless would learn the opposite of its task."""
+    texts, sentiment = tweeteval(data, "sentiment", "train")
+    return [t for t, s in zip(texts, sentiment.tolist(), strict=True) if s != 0]
+
+
+def with_harmless(train: Split, harmless: list[str]) -> tuple[Split, np.ndarray]:
+    """A binary training split plus ``harmless`` texts as class 0, and each row's weight: the
+    split's two classes balanced (as ``class_weight="balanced"`` would weigh them), every added text
+    1, so that they teach what is ordinary without changing how the task's classes weigh."""
+    share = float(train[1].mean())
+    weights = np.concatenate([np.where(train[1] == 1, 0.5 / share, 0.5 / (1 - share)), np.ones(len(harmless))])
+    labels = np.concatenate([train[1], np.zeros(len(harmless), dtype=train[1].dtype)])
+    return (train[0] + harmless, labels), weights

@@ -17,32 +17,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from common import SEED, data_arg, hateval_es, tweeteval
+from common import SEED, calm_tweets, data_arg, hateval_es, tweeteval, with_harmless
 from sklearn.model_selection import train_test_split
 from textclf import macro_f1, pick_mix_weight, train_embedding_head, train_head
 
 EVERYDAY_TWEETS = 5000
 
-Split = tuple[list[str], np.ndarray]
-
-
-def with_everyday(train: Split, data: Path) -> tuple[Split, np.ndarray]:
-    """HatEval's training posts plus :data:`EVERYDAY_TWEETS` seeded neutral or positive tweets of
-    TweetEval sentiment's training split as non-hate, and each row's weight: HatEval's two classes
-    balanced (as ``class_weight="balanced"`` would), every everyday tweet 1."""
-    texts, sentiment = tweeteval(data, "sentiment", "train")
-    calm = np.random.default_rng(SEED).permutation(np.flatnonzero(sentiment != 0))[:EVERYDAY_TWEETS]
-    hate_share = float(train[1].mean())
-    weights = np.concatenate([np.where(train[1] == 1, 0.5 / hate_share, 0.5 / (1 - hate_share)),
-                              np.ones(len(calm))])
-    labels = np.concatenate([train[1], np.zeros(len(calm), dtype=train[1].dtype)])
-    return (train[0] + [texts[i] for i in calm], labels), weights
-
 
 def main_with(data: Path | None = None) -> None:
     data = data or data_arg(__doc__ or "")
     hateval, val = tweeteval(data, "hate", "train"), tweeteval(data, "hate", "val")
-    train, weights = with_everyday(hateval, data)
+    calm = calm_tweets(data)
+    sample = np.random.default_rng(SEED).permutation(len(calm))[:EVERYDAY_TWEETS]
+    train, weights = with_harmless(hateval, [calm[i] for i in sample])
     source = f"TweetEval hate train + {EVERYDAY_TWEETS} everyday tweets (TweetEval sentiment train) as non-hate"
     train_head("hate_hashed", ["not-hate", "hate"], train, val, macro_f1,
                {"task": "hate", "data": f"{source}, val for offsets", "metric": "macro_f1", "languages": ["en"]},
