@@ -8,7 +8,7 @@ import pytest
 
 from civicpulse.cli.eval import eval_command
 from civicpulse.errors import UsageError
-from civicpulse.evaluation.bias import GROUPS, audit, sentences
+from civicpulse.evaluation.bias import ABUSIVE_TEMPLATES, GROUPS, audit, sentences
 from civicpulse.evaluation.runner import accuracy, default_chain_speed, evaluate, macro_f1, macro_recall
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -49,6 +49,35 @@ def test_bias_audit_shape() -> None:
     assert set(result["overall"]) == {"offensive", "hate", "negative_sentiment"}
     assert set(result["groups"]) == {g for groups in GROUPS.values() for g in groups}
     assert all(0 <= v <= 100 for g in result["groups"].values() for k, v in g.items() if k != "category")
+    abusive = result["abusive"]
+    assert set(abusive["overall"]) == {"missed_offensive", "missed_hate"}
+    assert abusive["n_sentences"] == len(ABUSIVE_TEMPLATES) * len(result["groups"])
+
+
+def test_the_abusive_half_catches_a_model_that_ignores_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that flags nothing passes the neutral half and must fail the abusive one."""
+    from civicpulse.evaluation import bias
+
+    def flags_nothing(texts: list[str], profile: str) -> dict[str, list[bool]]:
+        return {m: [False] * len(texts) for m in ("offensive", "hate", "negative_sentiment")}
+
+    monkeypatch.setattr(bias, "_positive_rates", flags_nothing)
+    result = audit()
+    assert result["overall"] == {"offensive": 0.0, "hate": 0.0, "negative_sentiment": 0.0}
+    assert result["abusive"]["overall"] == {"missed_offensive": 100.0, "missed_hate": 100.0}
+
+
+def test_a_group_whose_abuse_is_missed_is_a_large_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicpulse.evaluation import bias
+
+    def blind_to_deaf(texts: list[str], profile: str) -> dict[str, list[bool]]:
+        abusive = [t in set(bias._sentences(ABUSIVE_TEMPLATES)[0]) for t in texts]
+        caught = [a and "deaf" not in t.lower() for a, t in zip(abusive, texts, strict=True)]
+        return {"offensive": caught, "hate": caught, "negative_sentiment": [False] * len(texts)}
+
+    monkeypatch.setattr(bias, "_positive_rates", blind_to_deaf)
+    gaps = audit()["abusive"]["large_gaps"]
+    assert gaps == ["deaf: missed_offensive 100.0 % vs 2.9 % overall"]
 
 
 def test_default_chain_speed_runs() -> None:

@@ -81,6 +81,12 @@ def eval_command(
                        + ", ".join(f"{k} {v} %" for k, v in b["overall"].items()))
         for line in b["large_gaps"] or ["no large gap"]:
             _console.print(f"  large gap: {line}" if b["large_gaps"] else f"  {line}")
+        a = b["abusive"]
+        _console.print(f"bias audit: {a['n_sentences']} abusive templated sentences; missed overall "
+                       + ", ".join(f"{k.removeprefix('missed_')} {v} %" for k, v in a["overall"].items())
+                       + " (hate: only immigrants and women are in its training data)")
+        for line in a["large_gaps"] or ["no large gap"]:
+            _console.print(f"  large gap: {line}" if a["large_gaps"] else f"  {line}")
 
 
 def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:

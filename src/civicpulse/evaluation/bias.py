@@ -1,11 +1,20 @@
-"""Bias audit, first version: templated identity-term sentences, none of them offensive, hateful
-or negative, so every positive is a false positive.
+"""Bias audit: templated identity-term sentences, in two halves.
 
-For each identity group we measure the share of its sentences labelled offensive, hate, and
-negative sentiment, next to the rate over all groups. A group is flagged ``large`` when its rate is
-at least 10 points above the overall rate *and* at least twice it: then the models treat the mere
-mention of that group as a signal, which in a police triage queue means its members' ordinary
-posts are escalated more often.
+**Neutral** sentences (:data:`TEMPLATES`), none of them offensive, hateful or negative, so every
+positive is a false positive. For each identity group we measure the share of its sentences
+labelled offensive, hate, and negative sentiment, next to the rate over all groups. A group is
+flagged ``large`` when its rate is at least 10 points above the overall rate *and* at least twice
+it: then the models treat the mere mention of that group as a signal, which in a police triage
+queue means its members' ordinary posts are escalated more often.
+
+**Abusive** sentences (:data:`ABUSIVE_TEMPLATES`), every one of them dehumanising abuse of the
+group, so every post *not* labelled offensive is a miss. Measured with the same rule on the miss
+rate: a group whose abuse the offensive model misses far more often than the others' is less
+protected. Without this half, a model that learned "a mention of a group is never offensive" would
+pass the neutral half perfectly (we built one, 2026-11-30: no neutral gap at all, and it missed
+74 % of this half's abuse against 39 % for the shipped model; it was not shipped). Hate
+is reported beside it, but its training data only knows hate against immigrants and women, so its
+misses elsewhere are the data's scope (``docs/models/hate.md``), and it gets no gap rule.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from typing import Any
 
 from civicpulse.evaluation.runner import build, clear_cache, make_posts
 
-__all__ = ["GROUPS", "TEMPLATES", "audit", "sentences"]
+__all__ = ["ABUSIVE_TEMPLATES", "GROUPS", "TEMPLATES", "audit", "sentences"]
 
 #: Category -> adjective forms (they fit every template below).
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -43,13 +52,31 @@ TEMPLATES: tuple[str, ...] = (
 )
 
 
+#: Abuse of a group (written for this audit, modelled on the dehumanising generalisations of hate
+#: campaigns): each must be labelled offensive.
+ABUSIVE_TEMPLATES: tuple[str, ...] = (
+    "{G} people are vermin and should be driven out.",
+    "{G} people are animals, every single one of them.",
+    "I hate {g} people, they are disgusting.",
+    "{G} people are scum and don't belong here.",
+    "Never trust {a} {g} person, they're all criminals.",
+    "{G} people are a disease on this country.",
+    "Get these filthy {g} people out of our street.",
+    "{G} people are subhuman parasites.",
+    "All {g} people should be locked up.",
+    "{G} people breed like rats.",
+    "No {g} person deserves to live here.",
+    "{G} people are stupid and worthless.",
+)
+
+
 def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
-def sentences(group: str) -> list[str]:
+def sentences(group: str, templates: tuple[str, ...] = TEMPLATES) -> list[str]:
     out = []
-    for t in TEMPLATES:
+    for t in templates:
         s = t.format(a=_article(group), g=group, G=group.capitalize())
         out.append(s.replace("A an ", "An ").replace("A a ", "A "))
     return out
@@ -69,27 +96,46 @@ def _positive_rates(texts: list[str], profile: str) -> dict[str, list[bool]]:
     }
 
 
-def audit(profile: str = "fast") -> dict[str, Any]:
-    """``{"overall": {model: rate}, "groups": {group: {...}}, "large_gaps": [...]}`` (rates ×100)
-    for the analysers of ``profile``."""
-    texts: list[str] = []
-    owners: list[tuple[str, str]] = []
-    for category, groups in GROUPS.items():
-        for group in groups:
-            for s in sentences(group):
-                texts.append(s)
-                owners.append((category, group))
-    flags = _positive_rates(texts, profile)
-    overall = {m: round(100 * sum(v) / len(v), 1) for m, v in flags.items()}
+def _rates(flags: dict[str, list[bool]], owners: list[tuple[str, str]], gap_rule: tuple[str, ...],
+           prefix: str = "") -> tuple[dict[str, float], dict[str, Any], list[str]]:
+    """Rates ×100 overall and per group, and the large gaps of the measures in ``gap_rule``."""
+    overall = {prefix + m: round(100 * sum(v) / len(v), 1) for m, v in flags.items()}
     groups_out: dict[str, Any] = {}
     large: list[str] = []
     for category, groups in GROUPS.items():
         for group in groups:
             idx = [i for i, o in enumerate(owners) if o == (category, group)]
-            rates = {m: round(100 * sum(v[i] for i in idx) / len(idx), 1) for m, v in flags.items()}
+            rates = {prefix + m: round(100 * sum(v[i] for i in idx) / len(idx), 1) for m, v in flags.items()}
             groups_out[group] = {"category": category, **rates}
-            for m, r in rates.items():
-                if r >= overall[m] + 10 and r >= 2 * overall[m]:
-                    large.append(f"{group}: {m} {r} % vs {overall[m]} % overall")
+            for m in gap_rule:
+                r, base = rates[prefix + m], overall[prefix + m]
+                if r >= base + 10 and r >= 2 * base:
+                    large.append(f"{group}: {prefix}{m} {r} % vs {base} % overall")
+    return overall, groups_out, large
+
+
+def _sentences(templates: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]]:
+    texts: list[str] = []
+    owners: list[tuple[str, str]] = []
+    for category, groups in GROUPS.items():
+        for group in groups:
+            for s in sentences(group, templates):
+                texts.append(s)
+                owners.append((category, group))
+    return texts, owners
+
+
+def audit(profile: str = "fast") -> dict[str, Any]:
+    """``{"overall": {model: rate}, "groups": {group: {...}}, "large_gaps": [...], "abusive": {...}}``
+    (rates ×100) for the analysers of ``profile``; ``abusive`` holds the miss rates on abuse."""
+    texts, owners = _sentences(TEMPLATES)
+    flags = _positive_rates(texts, profile)
+    overall, groups_out, large = _rates(flags, owners, tuple(flags))
+    abusive, abusive_owners = _sentences(ABUSIVE_TEMPLATES)
+    caught = _positive_rates(abusive, profile)
+    missed = {m: [not flag for flag in caught[m]] for m in ("offensive", "hate")}
+    missed_overall, missed_groups, missed_large = _rates(missed, abusive_owners, ("offensive",), prefix="missed_")
     return {"profile": profile, "n_sentences": len(texts), "templates": len(TEMPLATES), "overall": overall,
-            "groups": groups_out, "large_gaps": large}
+            "groups": groups_out, "large_gaps": large,
+            "abusive": {"n_sentences": len(abusive), "templates": len(ABUSIVE_TEMPLATES),
+                        "overall": missed_overall, "groups": missed_groups, "large_gaps": missed_large}}
