@@ -14,7 +14,7 @@ import numpy as np
 from common import SEED, data_arg, olid_train, tweeteval
 from debias import identity_balanced
 from sklearn.model_selection import train_test_split
-from textclf import macro_f1, train_head
+from textclf import macro_f1, pick_mix_weight, train_embedding_head, train_head
 
 
 def _olid_level(rows: list[dict[str, str]], column: str, labels: list[str]) -> tuple[list[str], np.ndarray]:
@@ -35,11 +35,16 @@ def main_with(data: Path | None = None) -> None:
     texts, labels = tweeteval(data, "offensive", "train")
     texts, labels, added = identity_balanced(texts, labels)
     print(f"offensive: {added} identity-term counterfactuals added")
-    train_head("offensive", ["not-offensive", "offensive"], (texts, labels),
-               tweeteval(data, "offensive", "val"), macro_f1,
-               {"task": "offensive", "data": "TweetEval offensive (OLID A) train + identity-term balancing "
-                f"({added} non-offensive counterfactuals from train, training/debias.py), val for offsets",
-                "metric": "macro_f1", "languages": ["en"], "identity_balancing_added": added})
+    val = tweeteval(data, "offensive", "val")
+    source = ("TweetEval offensive (OLID A) train + identity-term balancing "
+              f"({added} non-offensive counterfactuals from train, training/debias.py)")
+    train_head("offensive_hashed", ["not-offensive", "offensive"], (texts, labels), val, macro_f1,
+               {"task": "offensive", "data": f"{source}, val for offsets", "metric": "macro_f1",
+                "languages": ["en"], "identity_balancing_added": added})
+    path = train_embedding_head("offensive", ["not-offensive", "offensive"], (texts, labels), val, macro_f1,
+                                {"task": "offensive", "data": f"{source}; C, class weighting, offsets on val",
+                                 "metric": "macro_f1", "languages": ["en"], "identity_balancing_added": added})
+    pick_mix_weight(path, "offensive_hashed", val, macro_f1)
     rows = olid_train(data)
     train, val = _split(*_olid_level(rows, "subtask_b", ["UNT", "TIN"]))
     train_head("offensive_targeted", ["untargeted", "targeted"], train, val, macro_f1,

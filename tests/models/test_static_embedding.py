@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from civicpulse.models.static_embedding import EMBEDDING_HEADS, embedding_probs, static_embedding
-from civicpulse.models.text import batch_probs, head_labels, mix
+from civicpulse.models.text import batch_probs, clear_cache, head_labels, mix
 
 
 def test_embeddings_are_unit_vectors_and_empty_text_is_zero() -> None:
@@ -29,7 +30,7 @@ def test_similar_sentences_are_closer_than_unrelated_ones() -> None:
 
 
 def test_the_hate_head_separates_plain_cases() -> None:
-    assert EMBEDDING_HEADS == ("hate",)
+    assert EMBEDDING_HEADS == ("hate", "offensive")
     probs = embedding_probs("hate", ["Send all the illegal immigrants back, they are animals and rapists",
                                      "Lovely sunny morning walking the dog by the canal"])
     labels = static_embedding().heads["hate"].labels
@@ -37,11 +38,28 @@ def test_the_hate_head_separates_plain_cases() -> None:
     assert np.allclose(probs.sum(axis=1), 1.0)
 
 
-def test_the_hate_label_is_the_validation_chosen_mix_with_the_hashed_head() -> None:
+@pytest.mark.parametrize("head", EMBEDDING_HEADS)
+def test_each_label_is_the_validation_chosen_mix_with_its_hashed_head(head: str) -> None:
     texts = ["Send them all back, they are animals", "Gridlock in Leeds again, nobody is moving", ""]
-    meta = static_embedding().heads["hate"].meta
-    assert meta["mixed_with"] == "hate_hashed"
-    assert 0.0 <= meta["mix_weight"] <= 1.0
-    expected = mix(embedding_probs("hate", texts), batch_probs("hate_hashed", texts), meta["mix_weight"])
-    assert np.allclose(batch_probs("hate", texts), expected)
+    meta = static_embedding().heads[head].meta
+    assert meta["mixed_with"] == f"{head}_hashed"
+    assert 0.0 < meta["mix_weight"] < 1.0
+    expected = mix(embedding_probs(head, texts), batch_probs(f"{head}_hashed", texts), meta["mix_weight"])
+    assert np.allclose(batch_probs(head, texts), expected)
+
+
+def test_the_heads_share_one_embedding_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The offensive and hate analysers run one after the other on a batch: one embedding pass."""
+    texts = ["one batch of posts", "read by two analysers"]
+    clear_cache()
+    model = static_embedding()
+    calls: list[int] = []
+    real_embed = model.embed
+    monkeypatch.setattr(model, "embed", lambda batch: calls.append(len(batch)) or real_embed(batch))
+    embedding_probs("offensive", texts)
+    embedding_probs("hate", texts)
+    assert calls == [2]
+    clear_cache()
+    embedding_probs("hate", texts)
+    assert calls == [2, 2]
     assert head_labels("hate") == head_labels("hate_hashed") == ("not-hate", "hate")

@@ -1,5 +1,6 @@
 """Offensive language (OLID level A via TweetEval), and for offensive posts whether the offence is
-targeted (OLID B) and at whom: an individual, a group or other (OLID C). English only.
+targeted (OLID B) and at whom: an individual, a group or other (OLID C). English only. Level A
+mixes a head over the static sentence embedding with one over the hashed features, as hate does.
 
 ``targeted`` is P(targeted | offensive) and ``target`` is P(target | targeted insult): the OLID
 levels are conditional, so they are only meaningful when the post is offensive; ``target_label``
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from civicpulse.analysers._text import ProfiledAnalyser, batch_languages, head_results, texts_of
+from civicpulse.models.static_embedding import static_embedding
 from civicpulse.post import Post
 from civicpulse.registry import analysers
 
@@ -21,7 +23,12 @@ SUPPORTED = frozenset({"en"})
 class OffensiveAnalyser(ProfiledAnalyser):
     name = "offensive"
     #: 2: level A retrained with identity-term balancing (docs/models/offensive.md, bias audit).
-    version = 2
+    #: 3: level A mixes a head over the static embedding (models/static_embedding.py) with the hashed one.
+    version = 3
+
+    def __init__(self, profile: str = "fast") -> None:
+        super().__init__(profile)
+        static_embedding()  # load now (about a second), not inside the first batch
 
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:
         texts = texts_of(posts)

@@ -30,16 +30,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from civicpulse.models.last_batch import LastBatch
 from civicpulse.models.probability import softmax
 from civicpulse.models.wordpiece import WordPiece
 
-__all__ = ["EMBEDDING_FILE", "EMBEDDING_HEADS", "EmbeddingHead", "StaticEmbedding", "embedding_probs",
-           "static_embedding"]
+__all__ = ["EMBEDDING_FILE", "EMBEDDING_HEADS", "EmbeddingHead", "StaticEmbedding", "clear_embedding_cache",
+           "embedding_probs", "static_embedding"]
 
 MODELS_DIR = Path(__file__).resolve().parent
 EMBEDDING_FILE = "static_embedding.npz"
 #: Heads that read the static embedding instead of the hashed features.
-EMBEDDING_HEADS = ("hate",)
+EMBEDDING_HEADS = ("hate", "offensive")
 #: Text beyond this is never read: a post's meaning is in its first few hundred words, and it
 #: bounds the work on a hostile 100,000-character post.
 _MAX_CHARS = 4000
@@ -132,7 +133,16 @@ def static_embedding() -> StaticEmbedding:
     return StaticEmbedding()
 
 
+#: The offensive and hate analysers read the same batch's embedding one after the other.
+_last_batch: LastBatch[FloatArray] = LastBatch()
+
+
 def embedding_probs(head: str, texts: list[str]) -> npt.NDArray[np.float64]:
     """Class probabilities of embedding head ``head`` for ``texts``."""
     model = static_embedding()
-    return model.heads[head].probs(model.embed(texts))
+    return model.heads[head].probs(_last_batch.get(texts, model.embed))
+
+
+def clear_embedding_cache() -> None:
+    """Forget the last batch's embedding (for honest timings)."""
+    _last_batch.clear()

@@ -25,7 +25,7 @@ from civicpulse.models import naive_bayes
 from civicpulse.models.features import FeatureConfig, Features, featurise
 from civicpulse.models.last_batch import LastBatch
 from civicpulse.models.probability import mix, softmax
-from civicpulse.models.static_embedding import EMBEDDING_HEADS, embedding_probs, static_embedding
+from civicpulse.models.static_embedding import EMBEDDING_HEADS, clear_embedding_cache, embedding_probs, static_embedding
 
 __all__ = ["DEFAULT_HEADS", "FEATURES_FILE", "LANGUAGE_FILE", "LANGUAGE_FOLD_BITS", "LANGUAGE_KINDS",
            "MODELS_DIR", "NB_HEADS", "Head", "TextModels", "batch_probs", "clear_cache", "head_labels",
@@ -51,7 +51,7 @@ def language_view(f: Features) -> tuple[IntArray, IntArray, npt.NDArray[np.float
     keep = (f.kinds == LANGUAGE_KINDS[0]) | (f.kinds == LANGUAGE_KINDS[1])
     return f.rows[keep], f.cols[keep] & ((1 << LANGUAGE_FOLD_BITS) - 1), f.vals[keep]
 #: Every head shipped; the analysers pick theirs by name.
-DEFAULT_HEADS = ("sentiment", "offensive", "offensive_targeted", "offensive_target", "hate_hashed", "hate_es",
+DEFAULT_HEADS = ("sentiment", "offensive_hashed", "offensive_targeted", "offensive_target", "hate_hashed", "hate_es",
                  "emotion")
 #: Naive Bayes heads over the word block (crisis relevance, informativeness, information type).
 NB_HEADS = ("crisis_relevance", "crisis_informativeness", "crisis_info_type")
@@ -219,3 +219,4 @@ def head_labels(name: str) -> tuple[str, ...]:
 def clear_cache() -> None:
     """Forget the last batch's scores (for honest timings: the next call featurises again)."""
     _last_batch.clear()
+    clear_embedding_cache()
