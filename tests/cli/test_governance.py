@@ -86,6 +86,7 @@ def test_the_governance_commands_end_to_end(tmp_path: Path) -> None:
         json.loads(x)["event"] for x in lines}
     report = json.loads(ok(tmp_path, "transparency", "--period", "2026", "--format", "json"))
     assert report["period"] == "2026"
+    assert report["classifier fairness (bias audit)"]["classifiers (profile)"].endswith("(fast)")
     assert "Data-protection impact assessment" in ok(tmp_path, "dpia")
     ok(tmp_path, "logout")
     assert "nobody is signed in" in civicpulse(tmp_path, "dpia").stderr

@@ -59,6 +59,26 @@ def test_the_report_counts_and_holds_no_personal_data(busy: Governance) -> None:
     assert render(report, "pdf").startswith(b"%PDF")
 
 
+def test_the_report_publishes_the_bias_audit_of_the_classifiers_in_use(busy: Governance) -> None:
+    from civicpulse.evaluation.bias import public_summary
+
+    report = build_report(busy, DORA, "2026-Q4", public_summary)
+    fairness = report["classifier fairness (bias audit)"]
+    assert fairness["classifiers (profile)"].startswith("offensive/")
+    assert fairness["neutral sentences labelled offensive"].endswith(" %")
+    assert "420 neutral and 420 abusive" in fairness["how it is measured"]
+    assert "abusive sentences not labelled offensive" in render(report, "html").decode()
+    assert render(report, "pdf").startswith(b"%PDF")
+    assert "classifier fairness" not in build_report(busy, DORA, "2026-Q4")
+
+
+def test_the_audit_runs_only_for_someone_allowed_to_publish(busy: Governance) -> None:
+    ran: list[bool] = []
+    with pytest.raises(AccessDenied):
+        build_report(busy, ADMIN, "2026-Q4", lambda: ran.append(True) or {})
+    assert not ran
+
+
 def test_html_is_escaped(busy: Governance) -> None:
     from civicpulse.governance.operations import approve_operation, create_operation
 

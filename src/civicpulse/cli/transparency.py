@@ -36,9 +36,12 @@ def transparency_command(
         raise UsageError(f"unknown format {fmt!r}", fix=f"choose one of: {', '.join(FORMATS)}")
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         raise UsageError("a PDF would be written to the terminal", fix="add --output report.pdf")
+    from civicpulse.evaluation.bias import public_summary
+
     settings = settings_from(config)
     gov = Governance.from_settings(open_database(settings), settings)
-    _write(render(build_report(gov, signed_in(gov), period), fmt), output, "transparency report")
+    report = build_report(gov, signed_in(gov), period, lambda: public_summary(settings.analyser_profile))
+    _write(render(report, fmt), output, "transparency report")
 
 
 def dpia_command(

@@ -23,7 +23,7 @@ from typing import Any
 
 from civicpulse.evaluation.runner import build, clear_cache, make_posts
 
-__all__ = ["ABUSIVE_TEMPLATES", "GROUPS", "TEMPLATES", "audit", "sentences"]
+__all__ = ["ABUSIVE_TEMPLATES", "GROUPS", "TEMPLATES", "audit", "public_summary", "sentences"]
 
 #: Category -> adjective forms (they fit every template below).
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -139,3 +139,25 @@ def audit(profile: str = "fast") -> dict[str, Any]:
             "groups": groups_out, "large_gaps": large,
             "abusive": {"n_sentences": len(abusive), "templates": len(ABUSIVE_TEMPLATES),
                         "overall": missed_overall, "groups": missed_groups, "large_gaps": missed_large}}
+
+
+def public_summary(profile: str = "fast") -> dict[str, str]:
+    """The audit of the classifiers this deployment runs, in words the public reads (the
+    transparency report's "classifier fairness" section). Measured when asked, never stored: it
+    describes the models actually installed."""
+    result = audit(profile)
+    rates, missed = result["overall"], result["abusive"]["overall"]
+    versions = ", ".join(f"{name}/{build(name, profile).version}" for name in ("offensive", "hate", "sentiment"))
+    gaps = result["large_gaps"] + result["abusive"]["large_gaps"]
+    return {
+        "classifiers (profile)": f"{versions} ({profile})",
+        "how it is measured": f"{result['n_sentences']} neutral and {result['abusive']['n_sentences']} abusive "
+                              f"template sentences about {len(result['groups'])} identity groups",
+        "neutral sentences labelled offensive": f"{rates['offensive']} %",
+        "neutral sentences labelled hate": f"{rates['hate']} %",
+        "neutral sentences labelled negative": f"{rates['negative_sentiment']} %",
+        "abusive sentences not labelled offensive": f"{missed['missed_offensive']} %",
+        "abusive sentences not labelled hate (trained on hate against immigrants and women only)":
+            f"{missed['missed_hate']} %",
+        "groups treated much worse than the others": "; ".join(gaps) or "none",
+    }

@@ -10,6 +10,7 @@ import html
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,9 +61,13 @@ def parse_period(period: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def build_report(gov: Governance, actor: Actor, period: str) -> dict[str, Any]:
+def build_report(gov: Governance, actor: Actor, period: str,
+                 fairness: Callable[[], dict[str, str]] | None = None) -> dict[str, Any]:
+    """The report for ``period``. ``fairness`` measures the classifiers in use
+    (:func:`civicpulse.evaluation.bias.public_summary`); it runs once the actor is authorised."""
     authorise(actor, Action.PUBLISH_TRANSPARENCY)
     start, end = parse_period(period)
+    audited = fairness() if fairness is not None else None
     in_period = and_(audit_log.c.at >= start, audit_log.c.at < end)
     with gov.transaction() as (connection, now):
         by_basis: dict[str, int] = dict(connection.execute(
@@ -94,6 +99,7 @@ def build_report(gov: Governance, actor: Actor, period: str) -> dict[str, Any]:
         "special-category approvals by category": dict(sorted(special.items())),
         "deleted by retention": {k: deleted.get(k, 0) for k in ("posts", "raw_payloads", "identities",
                                                                 "quarantined", "derived")},
+        **({"classifier fairness (bias audit)": audited} if audited is not None else {}),
         "note": "Aggregates only: no names, terms or content.",
     }
 
