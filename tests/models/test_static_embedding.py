@@ -30,7 +30,7 @@ def test_similar_sentences_are_closer_than_unrelated_ones() -> None:
 
 
 def test_the_hate_head_separates_plain_cases() -> None:
-    assert EMBEDDING_HEADS == ("hate", "offensive")
+    assert EMBEDDING_HEADS == ("hate", "offensive", "emotion")
     probs = embedding_probs("hate", ["Send all the illegal immigrants back, they are animals and rapists",
                                      "Lovely sunny morning walking the dog by the canal"])
     labels = static_embedding().heads["hate"].labels
@@ -49,7 +49,7 @@ def test_each_label_is_the_validation_chosen_mix_with_its_hashed_head(head: str)
 
 
 def test_the_heads_share_one_embedding_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The offensive and hate analysers run one after the other on a batch: one embedding pass."""
+    """The offensive, hate and emotion analysers run one after the other on a batch: one embedding pass."""
     texts = ["one batch of posts", "read by two analysers"]
     clear_cache()
     model = static_embedding()

@@ -1,15 +1,22 @@
 """Emotion: anger / joy / optimism / sadness (TweetEval emotion), English only.
 
-Other languages get ``{"label": "unsupported", "language": "xx"}``. Model card:
-``docs/models/emotion.md``."""
+The label mixes a head over the static sentence embedding with one over the hashed features, as
+offensive and hate do. Other languages get ``{"label": "unsupported", "language": "xx"}``. Model
+card: ``docs/models/emotion.md``."""
 
 from __future__ import annotations
 
 from civicpulse.analysers._text import SingleHeadAnalyser
+from civicpulse.models.static_embedding import static_embedding
 from civicpulse.registry import analysers
 
 
 @analysers.register("emotion")
 class EmotionAnalyser(SingleHeadAnalyser):
     name = "emotion"
-    version = 1
+    #: 2: mixes the static embedding's head (models/static_embedding.py) with the hashed one.
+    version = 2
+
+    def __init__(self, profile: str = "fast") -> None:
+        super().__init__(profile)
+        static_embedding()  # load now (about a second), not inside the first batch

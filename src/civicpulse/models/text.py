@@ -52,7 +52,7 @@ def language_view(f: Features) -> tuple[IntArray, IntArray, npt.NDArray[np.float
     return f.rows[keep], f.cols[keep] & ((1 << LANGUAGE_FOLD_BITS) - 1), f.vals[keep]
 #: Every head shipped; the analysers pick theirs by name.
 DEFAULT_HEADS = ("sentiment", "offensive_hashed", "offensive_targeted", "offensive_target", "hate_hashed", "hate_es",
-                 "emotion")
+                 "emotion_hashed")
 #: Naive Bayes heads over the word block (crisis relevance, informativeness, information type).
 NB_HEADS = ("crisis_relevance", "crisis_informativeness", "crisis_info_type")
 #: Posts per featurisation chunk: bounds the temporary (occurrences x heads) matrix to ~30 MB.
