@@ -21,8 +21,8 @@ def main_with(data: Path | None = None) -> None:
                {"task": "emotion", "data": "TweetEval emotion train, val for offsets",
                 "metric": "macro_f1", "languages": ["en"]})
     path = train_embedding_head("emotion", LABELS, train, val, macro_f1,
-                                {"task": "emotion", "data": "TweetEval emotion train; C, class weighting, offsets on val",
-                                 "metric": "macro_f1", "languages": ["en"]})
+                                {"task": "emotion", "metric": "macro_f1", "languages": ["en"],
+                                 "data": "TweetEval emotion train; C, class weighting, offsets on val"})
     pick_mix_weight(path, "emotion_hashed", val, macro_f1)
 
 
