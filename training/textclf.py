@@ -156,13 +156,14 @@ def pick_mix_weight(path: Path, partner: str, val: tuple[list[str], np.ndarray],
     embedded = StaticEmbedding(heads=(name,))
     hashed = TextModels(heads=(partner,), nb_heads=())
 
-    def mixed(texts: list[str], w: float) -> np.ndarray:
-        ours = embedded.heads[name].probs(embedded.embed(texts))
-        return mix(ours, hashed.probs(partner, hashed.logits(texts)), w)
+    def both(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        return embedded.heads[name].probs(embedded.embed(texts)), hashed.probs(partner, hashed.logits(texts))
 
     weights = [round(float(w), 1) for w in np.linspace(0.0, 1.0, 11)]
-    scores = {w: metric(val[1], mixed(val[0], w).argmax(1)) for w in weights}
-    flagged = {w: float((mixed(everyday, w).argmax(1) != 0).mean()) if everyday else 0.0 for w in weights}
+    on_val = both(val[0])
+    scores = {w: metric(val[1], mix(*on_val, w).argmax(1)) for w in weights}
+    on_everyday = both(everyday) if everyday else None
+    flagged = {w: float((mix(*on_everyday, w).argmax(1) != 0).mean()) if on_everyday else 0.0 for w in weights}
     eligible = [w for w in weights if flagged[w] <= max_flagged] or [min(weights, key=lambda w: flagged[w])]
     weight = max(eligible, key=lambda w: (scores[w], w))
     print(f"{name}: mixed with {partner}: " + ", ".join(

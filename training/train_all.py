@@ -4,7 +4,8 @@
 
 Seeded and single-threaded; takes a few minutes on two cores. The accurate profile's encoder needs
 torch and is rebuilt separately: ``train_encoder.py`` (a GPU helps), then ``pick_ensemble.py``; so
-is the static embedding the English hate head reads (``train_static_embedding.py``, torch, CPU)."""
+is the static embedding the English offensive, hate and emotion heads read
+(``train_static_embedding.py``, torch, CPU)."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from civicpulse.analysers.base import Analyser
 from civicpulse.config import Settings
 from civicpulse.models import encoder as encoder_model
+from civicpulse.models.static_embedding import static_embedding
 from civicpulse.models.text import batch_probs, head_labels, mix, text_models
 from civicpulse.post import Post
 
@@ -124,12 +125,17 @@ class ProfiledAnalyser(Analyser):
     """A text-model analyser whose models depend on ``Settings.analyser_profile``."""
 
     requires = ("language",)
+    #: Whether a head of this analyser reads the static sentence embedding (then it is loaded at
+    #: construction, about a second, not inside the first batch).
+    reads_static_embedding: ClassVar[bool] = False
 
     def __init__(self, profile: str = "fast") -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown analyser profile {profile!r}")
         if profile == "accurate":
             encoder_model.encoder()  # load now: a missing extra is a clear error at start, not at post 1
+        if self.reads_static_embedding:
+            static_embedding()
         self.profile = profile
 
     @classmethod

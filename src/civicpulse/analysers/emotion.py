@@ -7,7 +7,6 @@ card: ``docs/models/emotion.md``."""
 from __future__ import annotations
 
 from civicpulse.analysers._text import SingleHeadAnalyser
-from civicpulse.models.static_embedding import static_embedding
 from civicpulse.registry import analysers
 
 
@@ -16,7 +15,4 @@ class EmotionAnalyser(SingleHeadAnalyser):
     name = "emotion"
     #: 2: mixes the static embedding's head (models/static_embedding.py) with the hashed one.
     version = 2
-
-    def __init__(self, profile: str = "fast") -> None:
-        super().__init__(profile)
-        static_embedding()  # load now (about a second), not inside the first batch
+    reads_static_embedding = True

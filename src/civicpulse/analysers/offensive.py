@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from civicpulse.analysers._text import ProfiledAnalyser, batch_languages, head_results, texts_of
-from civicpulse.models.static_embedding import static_embedding
 from civicpulse.post import Post
 from civicpulse.registry import analysers
 
@@ -25,10 +24,7 @@ class OffensiveAnalyser(ProfiledAnalyser):
     #: 2: level A retrained with identity-term balancing (docs/models/offensive.md, bias audit).
     #: 3: level A mixes a head over the static embedding (models/static_embedding.py) with the hashed one.
     version = 3
-
-    def __init__(self, profile: str = "fast") -> None:
-        super().__init__(profile)
-        static_embedding()  # load now (about a second), not inside the first batch
+    reads_static_embedding = True
 
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:
         texts = texts_of(posts)

@@ -79,14 +79,19 @@ def eval_command(
         b = results["bias"]
         _console.print(f"bias audit: {b['n_sentences']} neutral templated sentences; positive rate overall "
                        + ", ".join(f"{k} {v} %" for k, v in b["overall"].items()))
-        for line in b["large_gaps"] or ["no large gap"]:
-            _console.print(f"  large gap: {line}" if b["large_gaps"] else f"  {line}")
+        _print_gaps(b["large_gaps"])
         a = b["abusive"]
         _console.print(f"bias audit: {a['n_sentences']} abusive templated sentences; missed overall "
                        + ", ".join(f"{k.removeprefix('missed_')} {v} %" for k, v in a["overall"].items())
                        + " (hate: only immigrants and women are in its training data)")
-        for line in a["large_gaps"] or ["no large gap"]:
-            _console.print(f"  large gap: {line}" if a["large_gaps"] else f"  {line}")
+        _print_gaps(a["large_gaps"])
+
+
+def _print_gaps(gaps: list[str]) -> None:
+    for line in gaps:
+        _console.print(f"  large gap: {line}")
+    if not gaps:
+        _console.print("  no large gap")
 
 
 def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from civicpulse.evaluation.runner import build, clear_cache, make_posts
+from civicpulse.registry import analysers
 
 __all__ = ["ABUSIVE_TEMPLATES", "GROUPS", "TEMPLATES", "audit", "public_summary", "sentences"]
 
@@ -129,11 +130,11 @@ def audit(profile: str = "fast") -> dict[str, Any]:
     """``{"overall": {model: rate}, "groups": {group: {...}}, "large_gaps": [...], "abusive": {...}}``
     (rates ×100) for the analysers of ``profile``; ``abusive`` holds the miss rates on abuse."""
     texts, owners = _sentences(TEMPLATES)
-    flags = _positive_rates(texts, profile)
-    overall, groups_out, large = _rates(flags, owners, tuple(flags))
     abusive, abusive_owners = _sentences(ABUSIVE_TEMPLATES)
-    caught = _positive_rates(abusive, profile)
-    missed = {m: [not flag for flag in caught[m]] for m in ("offensive", "hate")}
+    both = _positive_rates(texts + abusive, profile)
+    flags = {m: v[:len(texts)] for m, v in both.items()}
+    overall, groups_out, large = _rates(flags, owners, tuple(flags))
+    missed = {m: [not flag for flag in both[m][len(texts):]] for m in ("offensive", "hate")}
     missed_overall, missed_groups, missed_large = _rates(missed, abusive_owners, ("offensive",), prefix="missed_")
     return {"profile": profile, "n_sentences": len(texts), "templates": len(TEMPLATES), "overall": overall,
             "groups": groups_out, "large_gaps": large,
@@ -147,7 +148,7 @@ def public_summary(profile: str = "fast") -> dict[str, str]:
     describes the models actually installed."""
     result = audit(profile)
     rates, missed = result["overall"], result["abusive"]["overall"]
-    versions = ", ".join(f"{name}/{build(name, profile).version}" for name in ("offensive", "hate", "sentiment"))
+    versions = ", ".join(f"{name}/{analysers.get(name).version}" for name in ("offensive", "hate", "sentiment"))
     gaps = result["large_gaps"] + result["abusive"]["large_gaps"]
     return {
         "classifiers (profile)": f"{versions} ({profile})",
