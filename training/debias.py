@@ -22,7 +22,10 @@ from common import SEED
 
 from civicpulse.evaluation.bias import GROUPS
 
-__all__ = ["identity_balanced"]
+__all__ = ["BALANCED", "counterfactuals", "identity_balanced"]
+
+#: Task → (index of the harmful class the audit counts, index of the benign class counterfactuals get).
+BALANCED = {"sentiment": (0, 1), "offensive": (1, 0), "hate": (1, 0)}
 
 
 def _term(term: str) -> re.Pattern[str]:
@@ -60,3 +63,15 @@ def identity_balanced(texts: list[str], labels: np.ndarray) -> tuple[list[str], 
                 added.append(_swap(text, source, term))
     out_labels = np.concatenate([labels, np.zeros(len(added), dtype=labels.dtype)])
     return texts + added, out_labels, len(added)
+
+
+def counterfactuals(task: str, texts: list[str], labels: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """:func:`identity_balanced`'s added tweets for a task's harmful-vs-benign view (``BALANCED``),
+    labelled with the task's benign class."""
+    harmful, benign = BALANCED[task]
+    binary = (labels == harmful).astype(np.int64)
+    # Only harmful vs benign tweets count: for sentiment, positive tweets are no counterfactual pool.
+    keep = [i for i, y in enumerate(labels.tolist()) if y in (harmful, benign)]
+    kept_texts = [texts[i] for i in keep]
+    extra = identity_balanced(kept_texts, binary[keep])[0][len(kept_texts):]
+    return extra, np.full(len(extra), benign, dtype=labels.dtype)

