@@ -54,12 +54,13 @@ def document_frequency_idf(texts: list[str], config: FeatureConfig) -> np.ndarra
     return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
 
 
-def calm_tweets(data: Path) -> list[str]:
-    """Everyday tweets: the neutral and positive ones of TweetEval sentiment's training split, in
-    file order. Negative ones are left out on purpose: some are offensive or hateful, and a head
-    told they are harmless would learn the opposite of its task."""
+def calm_tweets(data: Path, count: int) -> list[str]:
+    """``count`` everyday tweets, a seeded sample of the neutral and positive ones of TweetEval
+    sentiment's training split. Negative ones are left out on purpose: some are offensive or
+    hateful, and a head told they are harmless would learn the opposite of its task."""
     texts, sentiment = tweeteval(data, "sentiment", "train")
-    return [t for t, s in zip(texts, sentiment.tolist(), strict=True) if s != 0]
+    calm = [t for t, s in zip(texts, sentiment.tolist(), strict=True) if s != 0]
+    return [calm[i] for i in np.random.default_rng(SEED).permutation(len(calm))[:count]]
 
 
 def with_harmless(train: Split, harmless: list[str]) -> tuple[Split, np.ndarray]:

@@ -95,10 +95,9 @@ def load_tasks(data: Path, tokenizer: Tokenizer, harmless: int = 0, balance: boo
                 texts, labels = texts + extra, np.concatenate([labels, extra_labels])
                 print(f"{task}: {len(extra)} identity-term counterfactuals", flush=True)
             if task == "hate" and split == "train" and harmless:
-                calm = calm_tweets(data)
-                sample = np.random.default_rng(SEED).permutation(len(calm))[:harmless]
-                texts = texts + [calm[i] for i in sample]
-                labels = np.concatenate([labels, np.zeros(len(sample), dtype=labels.dtype)])
+                calm = calm_tweets(data, harmless)
+                texts = texts + calm
+                labels = np.concatenate([labels, np.zeros(len(calm), dtype=labels.dtype)])
             ids, types = encode(tokenizer, texts)
             out[task][split] = Split(ids, types, labels)
     posts, _ = rumoureval(data)

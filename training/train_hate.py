@@ -27,9 +27,7 @@ EVERYDAY_TWEETS = 5000
 def main_with(data: Path | None = None) -> None:
     data = data or data_arg(__doc__ or "")
     hateval, val = tweeteval(data, "hate", "train"), tweeteval(data, "hate", "val")
-    calm = calm_tweets(data)
-    sample = np.random.default_rng(SEED).permutation(len(calm))[:EVERYDAY_TWEETS]
-    train, weights = with_harmless(hateval, [calm[i] for i in sample])
+    train, weights = with_harmless(hateval, calm_tweets(data, EVERYDAY_TWEETS))
     source = f"TweetEval hate train + {EVERYDAY_TWEETS} everyday tweets (TweetEval sentiment train) as non-hate"
     train_head("hate_hashed", ["not-hate", "hate"], train, val, macro_f1,
                {"task": "hate", "data": f"{source}, val for offsets", "metric": "macro_f1", "languages": ["en"]},

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import civicpulse.models
+from civicpulse.models.text import MODELS_DIR
 
-MODELS_DIR = Path(civicpulse.models.__file__).resolve().parent
 MB = 1_000_000
 
 
