@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from civicpulse.analysers.personal_data import (
     IBAN_LENGTHS,
+    KINDS,
     Span,
+    _resolve,
     find_personal_data,
     iban_valid,
     luhn_valid,
@@ -162,3 +164,23 @@ def test_analyser_output_and_entities_person_spans() -> None:
 def test_hostile_long_texts_finish() -> None:
     for text in ("a@" * 50_000, "1 " * 50_000, "GB82 " * 20_000, "Aa " * 30_000 + "Street"):
         assert isinstance(find_personal_data(text), list)
+
+
+def _resolve_naively(found: list[Span]) -> list[Span]:
+    """The rule, written the obvious (quadratic) way."""
+    kept: list[Span] = []
+    for span in sorted(found, key=lambda s: (KINDS.index(s.kind), s.start - s.end, s.start)):
+        if all(span.end <= k.start or span.start >= k.end for k in kept):
+            kept.append(span)
+    return sorted(kept)
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12), st.sampled_from(KINDS)), max_size=40))
+def test_overlaps_resolve_by_the_rule(raw: list[tuple[int, int, str]]) -> None:
+    found = [Span(start, start + length, kind) for start, length, kind in raw]
+    assert _resolve(found) == _resolve_naively(found)
+
+
+def test_thousands_of_addresses_in_one_text_are_found() -> None:
+    text = "a@b.co " * 10_000  # the overlap check once compared every span with every other
+    assert len(find_personal_data(text)) == 10_000

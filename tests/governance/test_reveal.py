@@ -7,9 +7,13 @@ from sqlalchemy import Engine, select
 
 from civicpulse.errors import AccessDenied, UsageError
 from civicpulse.governance.context import Actor, Governance
+from civicpulse.governance.operations import bind_ingest, end_ingest
 from civicpulse.governance.reveal import export_posts, reveal_identity
 from civicpulse.store.database import connect, upgrade
+from civicpulse.store.pseudonym import Pseudonymiser
 from civicpulse.store.schema import audit_log, posts
+from civicpulse.store.writer import Batch, StoreWriter
+from civicpulse.testing import make_post
 
 from .seeding import ANA, ingest, operation, staff
 
@@ -60,3 +64,26 @@ def test_exports_are_pseudonymised_unless_a_reveal_is_authorised(seeded: tuple[G
     assert events(gov.engine)[-3:] == ["identity_revealed", "identity_revealed", "posts_exported"]
     with pytest.raises(AccessDenied, match="may not export"):
         export_posts(gov, Actor("ana2", "analyst"), op)
+
+
+def test_a_pseudonymised_export_hides_the_people_posts_name(seeded: tuple[Governance, str, str]) -> None:
+    gov, op, _author = seeded
+    binding = bind_ingest(gov, ANA, op, "test:names")
+    named = make_post(50, "@MarkT saw it, mail mark@example.org").replace(
+        mentions=("@MarkT",), url="https://social.example/@witness/50")
+    stripped, found = Pseudonymiser(b"k" * 32).apply([named])
+    StoreWriter(gov.engine, op).write(Batch(posts=stripped, identities=found))
+    end_ingest(gov, binding)
+
+    plain = next(r for r in export_posts(gov, ANA, op) if r["id"] == named.id)
+    assert "MarkT" not in plain["text"]
+    assert "mark@" not in plain["text"]
+    assert plain["text"].endswith("saw it, mail [EMAIL]")
+    assert "url" not in plain
+    assert plain["mentions"][0].startswith("@ps:")
+    # The store keeps the evidence as it was; an authorised reveal exports it.
+    revealed = export_posts(gov, ANA, op, reveal_reason="court order 2026/99 for the bridge case")
+    clear = next(r for r in revealed if r["id"] == named.id)
+    assert clear["text"] == named.text
+    assert clear["url"] == named.url
+    assert clear["mentions"] == ["@MarkT"]

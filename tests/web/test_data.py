@@ -34,3 +34,19 @@ def test_two_operations_ingesting_at_once_each_show_only_their_own(site: Site) -
     assert (summary["posts"], summary["quarantined"], len(summary["signals"])) == (2, 0, 2)
     texts = {p["text"] for p in ana.get("/api/posts/latest").json()}
     assert texts == {"Calm morning in the park", HOSTILE}
+
+
+def test_the_dashboard_hides_the_people_a_post_names(site: Site) -> None:
+    """Authors are pseudonyms, so the handles and contact details in a post's text are hidden too."""
+    StoreWriter(site.engine, site.operation).write(Batch(posts=[
+        make_post(30, "@MarkT saw the van, ring him on +44 7700 900123 or mark@example.org")]))
+    ana = sign_in(TestClient(create_app(site.gov)), "ana")
+    shown = {p["id"]: p["text"] for p in ana.get("/api/posts/latest").json()}
+    text = shown[make_post(30, "").id]
+    assert "MarkT" not in text
+    assert "7700" not in text
+    assert "mark@" not in text
+    assert text.startswith("@ps:")
+    assert text.endswith("ring him on [PHONE] or [EMAIL]")
+    summary_texts = [p["text"] for p in ana.get("/api/summary").json()["latest"]]
+    assert text in summary_texts

@@ -14,8 +14,9 @@ anchored at a token boundary, so a hostile 100,000-character text costs linear t
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from civicpulse.analysers.base import Analyser
@@ -230,11 +231,14 @@ def _entity_people(post: Post, found: list[Span], length: int) -> None:
 
 def _resolve(found: list[Span]) -> list[Span]:
     """Overlapping spans: the higher-priority kind wins, then the longer span."""
+    # Kept spans never overlap, so sorted by start they are sorted by end too: a candidate needs
+    # checking only against its two neighbours (a hostile text can hold thousands of spans).
     kept: list[Span] = []
     for span in sorted(found, key=lambda s: (_PRIORITY[s.kind], s.start - s.end, s.start)):
-        if all(span.end <= k.start or span.start >= k.end for k in kept):
-            kept.append(span)
-    return sorted(kept)
+        i = bisect.bisect_left(kept, span)
+        if (i == 0 or kept[i - 1].end <= span.start) and (i == len(kept) or span.end <= kept[i].start):
+            kept.insert(i, span)
+    return kept
 
 
 def find_personal_data(text: str, post: Post | None = None) -> list[Span]:
@@ -262,8 +266,14 @@ def _as_span(span: Span | Sequence[Any] | Mapping[str, Any]) -> Span:
     return Span(int(start), int(end), str(kind))
 
 
-def redact(text: str, spans: Iterable[Span | Sequence[Any] | Mapping[str, Any]]) -> str:
-    """``text`` with each span replaced by ``[KIND]`` (``[EMAIL]``, ``[PHONE]``, ...).
+def _kind_label(kind: str, _covered: str) -> str:
+    return f"[{kind.upper()}]"
+
+
+def redact(text: str, spans: Iterable[Span | Sequence[Any] | Mapping[str, Any]],
+           replace: Callable[[str, str], str] = _kind_label) -> str:
+    """``text`` with each span replaced by ``replace(kind, covered text)``: by default ``[KIND]``
+    (``[EMAIL]``, ``[PHONE]``, ...).
 
     Takes :class:`Span` tuples or the analyser's stored ``{"start", "end", "kind"}`` dicts;
     overlapping or out-of-range spans are merged and clipped rather than trusted."""
@@ -274,7 +284,7 @@ def redact(text: str, spans: Iterable[Span | Sequence[Any] | Mapping[str, Any]])
         start, end = max(start, cursor), min(end, len(text))
         if start >= end:
             continue
-        out += [text[cursor:start], f"[{kind.upper()}]"]
+        out += [text[cursor:start], replace(kind, text[start:end])]
         cursor = end
     out.append(text[cursor:])
     return "".join(out)

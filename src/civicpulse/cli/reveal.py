@@ -10,6 +10,7 @@ import typer
 
 from civicpulse.cli.common import ConfigOption, console, escape
 from civicpulse.cli.govern import open_governance, signed_in
+from civicpulse.governance.redaction import redactor_for
 from civicpulse.governance.reveal import export_posts, reveal_identity
 from civicpulse.governance.search import search
 
@@ -36,7 +37,10 @@ def export_command(
     output: Path | None = typer.Option(None, "--output", "-o", help="File to write; default: standard output."),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Export an operation's posts as JSON Lines, pseudonymised unless a reveal is authorised."""
+    """Export an operation's posts as JSON Lines, pseudonymised unless a reveal is authorised.
+
+    Pseudonymised exports also hide the people a post names: mentions become pseudonyms, personal
+    data becomes [EMAIL], [PHONE], ..., and links (which hold handles) are left out."""
     gov = open_governance(config)
     records = export_posts(gov, signed_in(gov), operation, reveal_reason)
     body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
@@ -56,7 +60,8 @@ def search_command(
     """Full-text search over an operation's posts (audit-logged; special-category terms need approval)."""
     gov = open_governance(config)
     found = search(gov, signed_in(gov), operation, query, limit)
+    redactor = redactor_for(gov.data_dir)
     for post in found:
-        console.print(f"{post.created_at:%Y-%m-%d %H:%M} {escape(post.author.id)}  {escape(post.text[:280])}",
-                      highlight=False)
+        console.print(f"{post.created_at:%Y-%m-%d %H:%M} {escape(post.author.id)}  "
+                      f"{escape(redactor.post_text(post)[:280])}", highlight=False)
     console.print(f"{len(found)} post(s)")

@@ -14,6 +14,7 @@ from civicpulse.cli.common import ConfigOption, console, escape, settings_from
 from civicpulse.cli.govern import open_governance, signed_in
 from civicpulse.errors import UsageError
 from civicpulse.governance.operations import require
+from civicpulse.governance.redaction import redactor_for
 from civicpulse.governance.roles import Action
 
 app = typer.Typer(help="Alert rules: phrases, hashtags, geofences, event growth, rumours near a place.",
@@ -100,8 +101,9 @@ def trial_command(
         gov = gov or open_governance(config)
         trial = try_rule(rule, operation_posts(gov, signed_in(gov), operation, limit))
     table = Table("post", "time (UTC)", "text")
+    redactor = redactor_for(settings_from(config).data_dir)
     for post in trial.matched[:show]:
-        table.add_row(escape(post.id), f"{post.created_at:%Y-%m-%d %H:%M}", escape(post.text[:120]))
+        table.add_row(escape(post.id), f"{post.created_at:%Y-%m-%d %H:%M}", escape(redactor.post_text(post)[:120]))
     if trial.matched:
         console.print(table)
     skipped = f" ({trial.unreadable} unreadable lines skipped)" if trial.unreadable else ""

@@ -46,7 +46,10 @@ def draft_dpia(gov: Governance, actor: Actor, settings: Settings) -> str:
         f"- **Analysers run on every post:** {', '.join(settings.analysers) or 'none'}",
         "- **Pseudonymisation:** authors are replaced at ingest by a keyed hash (HMAC-SHA256, per-deployment "
         "secret); clear handles and raw payloads are stored apart and revealed only to investigators with a "
-        "logged reason.",
+        "logged reason. Where authors are shown as pseudonyms (dashboard, search, pseudonymised exports), "
+        "@mentions in the text are pseudonymised with a keyed hash too, and e-mail addresses, phone, card and "
+        "IBAN numbers, street addresses and titled names become [EMAIL], [PHONE], ...; the stored post is kept "
+        "as evidence.",
         f"- **Database:** {settings.resolved_database_url.split('://', 1)[0]}",
         "- **Audit:** every sign-in, query, export, reveal, rule change and administrative act is hash-chained "
         "and checkpoints are signed (Ed25519).",

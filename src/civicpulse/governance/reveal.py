@@ -3,7 +3,8 @@
 A reveal needs the investigator role, an active operation the actor is on, a pseudonym that
 actually appears in that operation's posts, and a typed reason; the reason and the pseudonym go to
 the audit log in the same transaction as the read. Exports are pseudonymised unless the export is
-itself an authorised reveal.
+itself an authorised reveal: the authors are pseudonyms and the people the posts name are hidden
+(``governance.redaction``: mentions, personal data, links).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from civicpulse.governance.access import authorise
 from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.events import IdentityRevealed, PostsExported
 from civicpulse.governance.operations import require
+from civicpulse.governance.redaction import redactor_for
 from civicpulse.governance.roles import Action
 from civicpulse.governance.scope import post_collected_by
 from civicpulse.store.schema import identities, posts
@@ -74,7 +76,10 @@ def export_posts(gov: Governance, actor: Actor, operation_id: str, reveal_reason
         rows = connection.execute(select(posts.c.record).where(post_collected_by(operation.id))
                                   .order_by(posts.c.created_at).limit(limit)).scalars().all()
         records = [msgspec.json.decode(row) for row in rows]
-        if reason is not None:
+        if reason is None:
+            redactor = redactor_for(gov.data_dir)
+            records = [redactor.record(record) for record in records]
+        else:
             authors = sorted({r["author"]["id"] for r in records})
             found = {i.pseudonym: i for i in connection.execute(
                 select(identities).where(identities.c.pseudonym.in_(authors))).all()} if authors else {}

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from civicpulse import __version__
 from civicpulse.errors import AccessDenied
 from civicpulse.governance.context import Governance
+from civicpulse.governance.redaction import redactor_for
 from civicpulse.governance.roles import Action
 from civicpulse.web.alerts import ViewerCheck, alert_routes
 from civicpulse.web.auth import SESSION_COOKIE, SignInRequired, Viewer, WebAuth, cookie_options
@@ -65,7 +66,8 @@ def create_app(gov: Governance, status: StatusProvider | None = None, *, tick_s:
     templates.env.filters["utc"] = _utc_label
     auth = WebAuth(gov, audit_every, throttle)
     app.state.auth = auth  # the demo issues its single-use sign-in link through it
-    snapshots = Snapshots(gov.engine, status)
+    redactor = redactor_for(gov.data_dir)
+    snapshots = Snapshots(gov.engine, status, redactor)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -129,7 +131,7 @@ def create_app(gov: Governance, status: StatusProvider | None = None, *, tick_s:
     @app.get("/api/posts/latest")
     async def latest(limit: int = Query(20, ge=1, le=200), viewer: Viewer = reader) -> JSONResponse:
         found = await run_in_threadpool(latest_posts, gov.engine, viewer.operation, limit)
-        return JSONResponse([post_view(p) for p in found], headers=_NO_STORE)
+        return JSONResponse([post_view(p, redactor) for p in found], headers=_NO_STORE)
 
     @app.get("/api/events")
     async def events(request: Request, viewer: Viewer = reader) -> StreamingResponse:
@@ -140,7 +142,11 @@ def create_app(gov: Governance, status: StatusProvider | None = None, *, tick_s:
             deadline = time.monotonic() + max_stream_s
             checked = time.monotonic()
             yield "retry: 2000\n\n"
-            while time.monotonic() < deadline and not await request.is_disconnected():
+            # The first update goes out at once, however slow the start: a client always gets the
+            # current state before the stream can end.
+            first = True
+            while first or (time.monotonic() < deadline and not await request.is_disconnected()):
+                first = False
                 if time.monotonic() - checked >= recheck_s:
                     # Signed out, session expired, role changed or operation ended: stop sending.
                     try:

@@ -1,7 +1,8 @@
 """What the dashboard shows, always of one operation: counts, latest posts, signals and alerts.
 
-Authors appear as their pseudonyms only (the keyed hash the store holds); raw payloads and clear
-identities are never read here.
+Authors appear as their pseudonyms only (the keyed hash the store holds), and the people a post's
+text names are hidden the same way (``governance.redaction``); raw payloads and clear identities are
+never read here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from civicpulse.detectors.base import Signal
 from civicpulse.detectors.storage import current_signals
 from civicpulse.governance.clock import as_utc
 from civicpulse.governance.operations import Operation
+from civicpulse.governance.redaction import Redactor
 from civicpulse.governance.scope import post_collected_by, quarantine_collected_by, signal_raised_for
 from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
@@ -30,30 +32,31 @@ StatusProvider = Callable[[], PipelineStats | None]
 _decode = msgspec.json.Decoder(Post).decode
 
 
-def post_view(post: Post) -> dict[str, Any]:
-    """What the dashboard shows of a post: pseudonymised author, no raw payload."""
+def post_view(post: Post, redactor: Redactor) -> dict[str, Any]:
+    """What the dashboard shows of a post: pseudonymised author, the people its text names hidden
+    (``governance.redaction``), no link (it holds the author's handle), no raw payload."""
     return {
         "id": post.id,
         "created_at": post.created_at.isoformat(),
         "author": post.author.id,
         "official": bool(post.author.official),
-        "text": post.text,
+        "text": redactor.post_text(post),
         "language": post.language,
         "hashtags": list(post.hashtags),
         "place": post.geo.place_name if post.geo else None,
     }
 
 
-def signal_view(signal: Signal) -> dict[str, Any]:
+def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
     """An event or rumour as the dashboard lists it: its title and numbers, never post text beyond the
-    title (which quotes posts and is attacker-controlled: shown as text only)."""
+    title (which quotes posts: attacker-controlled, shown as text only, and redacted like a post)."""
     details = signal.details
     accounts = details.get("accounts")
     return {
         "kind": signal.kind,
         "key": signal.key,
         "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
-        "title": str(details.get("title") or details.get("example") or signal.summary)[:200],
+        "title": redactor.text(str(details.get("title") or details.get("example") or signal.summary)[:200]),
         "first_seen": details.get("first_seen") or signal.at.isoformat(),
         "at": signal.at.isoformat(),
         "posts": details.get("posts"),
@@ -99,8 +102,10 @@ class Snapshots:
     (about 5 s for 150,000 posts on the development machine).
     """
 
-    def __init__(self, engine: Engine, status: StatusProvider | None, ttl_s: float = 1.0) -> None:
+    def __init__(self, engine: Engine, status: StatusProvider | None, redactor: Redactor,
+                 ttl_s: float = 1.0) -> None:
         self.engine = engine
+        self.redactor = redactor
         self.status = status
         self.ttl_s = ttl_s
         self._cache: dict[tuple[str, bool], tuple[float, dict[str, Any]]] = {}
@@ -150,7 +155,7 @@ class Snapshots:
         return {
             **self._count(operation),
             "pipeline": _pipeline_view(self.status() if self.status else None),
-            "latest": [post_view(p) for p in latest_posts(self.engine, operation, 15)],
-            "signals": [signal_view(s) for s in found],
+            "latest": [post_view(p, self.redactor) for p in latest_posts(self.engine, operation, 15)],
+            "signals": [signal_view(s, self.redactor) for s in found],
             "alerts": latest_alerts(self.engine, 5, operation.id) if alerts else None,
         }
