@@ -45,7 +45,7 @@ def test_summary_and_latest_show_the_operation_s_posts_pseudonymised(site: Site)
     assert OUTSIDE not in texts
     assert len(texts) == 2
     assert set(client.get("/api/posts/latest").json()[0]) == {
-        "id", "created_at", "author", "official", "text", "language", "hashtags", "place"}
+        "id", "created_at", "author", "official", "text", "language", "hashtags", "place", "readings"}
     assert client.get("/api/posts/latest", params={"limit": 10_000}).status_code == 422
 
 

@@ -79,8 +79,15 @@ def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
             page.wait_for_selector("body[data-live='true']", timeout=15_000)
             assert page.inner_text("#user") == "ana"
             assert page.inner_text("#posts") == "2"
-            StoreWriter(site.engine, site.operation).write(Batch(posts=[make_post(3, "New report from the bridge")]))
+            read = {"offensive/3": {"label": "offensive", "probs": {"not-offensive": 0.13, "offensive": 0.87}},
+                    "emotion/2": {"label": HOSTILE, "probs": {HOSTILE: 0.9}}}  # as a crafted import could hold
+            StoreWriter(site.engine, site.operation).write(Batch(posts=[
+                make_post(3, "New report from the bridge").replace(enrichments=read)]))
             expect(page.locator("#posts")).to_have_text("3", timeout=15_000)
+            assert page.locator("#latest .badge.flag").all_inner_texts() == ["offensive 87%"]
+            assert page.locator("#latest .badge.flag").first.get_attribute("title") == (
+                "offensive/3: a model's guess, for a person to read; never a finding")
+            assert HOSTILE[:30] in page.locator("#latest .badge.info").all_inner_texts()
             texts = page.locator("#latest .text").all_inner_texts()
             assert "New report from the bridge" in texts
             assert HOSTILE in texts

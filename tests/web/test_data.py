@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
 
+from civicpulse.detectors.base import Signal
 from civicpulse.governance.operations import bind_ingest
+from civicpulse.governance.redaction import Redactor
 from civicpulse.sources.base import Rejected
 from civicpulse.store.writer import Batch, StoreWriter
 from civicpulse.testing import make_post
 from civicpulse.web.app import create_app
+from civicpulse.web.data import readings, signal_view
 from tests.web.conftest import ANA, HOSTILE, Site, form_token, second_operation, sign_in
 
 
@@ -50,3 +55,38 @@ def test_the_dashboard_hides_the_people_a_post_names(site: Site) -> None:
     assert text.endswith("ring him on [PHONE] or [EMAIL]")
     summary_texts = [p["text"] for p in ana.get("/api/summary").json()["latest"]]
     assert text in summary_texts
+
+
+def test_readings_show_flags_first_and_only_what_says_something() -> None:
+    enrichments = {
+        "sentiment/1": {"label": "neutral", "probs": {"negative": 0.2, "neutral": 0.5, "positive": 0.3}},
+        "emotion/2": {"label": "anger", "probs": {"anger": 0.7, "joy": 0.3}},
+        "offensive/3": {"label": "offensive", "probs": {"not-offensive": 0.1, "offensive": 0.9},
+                        "profile": "accurate"},
+        "hate/3": {"label": "not-hate", "probs": {"not-hate": 0.8, "hate": 0.2}},
+        "crisis/1": {"label": "on-topic", "probs": {"off-topic": 0.2, "on-topic": 0.8},
+                     "information_type": {"label": "caution-advice", "probs": {"caution-advice": 0.6}}},
+        "near_duplicates/1": {"cluster": "x:1", "size": 40},
+        "places/1": {"places": [{"name": "Leeds", "source": "text"}]},
+        "language/1": {"label": "en", "confidence": 0.9},
+    }
+    shown = readings(enrichments)
+    assert [(r["kind"], r["text"]) for r in shown] == [
+        ("flag", "offensive 90%"), ("info", "anger"), ("info", "seen ×40"), ("info", "Leeds")]
+    assert shown[0]["title"] == "offensive/3, accurate profile: a model's guess, for a person to read; never a finding"
+    assert readings({"sentiment/1": {"label": "unsupported", "language": "fr"}, "hate/3": "junk",
+                     "emotion/2": {"label": "joy", "probs": {"joy": 0.4}}}) == []
+
+
+def test_an_event_shows_its_most_engaged_post_redacted_and_a_rumour_only_its_title() -> None:
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    details = {"status": "active", "title": "shot harehills police share", "posts": 9,
+               "example": "@witness42 Shots near Harehills police station, share!"}
+    redactor = Redactor(b"k" * 32)
+    event = signal_view(Signal("events", "event", "e-1", at, "event", details=details), redactor)
+    assert event["title"] == "shot harehills police share"
+    assert event["example"] == f"{redactor.mention('witness42')} Shots near Harehills police station, share!"
+    rumour = signal_view(Signal("rumours", "rumour", "r-1", at, "rumour",
+                                details={"title": "@x says the bridge fell", "example": "same"}), redactor)
+    assert rumour["example"] is None
+    assert rumour["title"] == f"{redactor.mention('x')} says the bridge fell"

@@ -9,6 +9,8 @@ import msgspec
 import typer
 from sqlalchemy import Engine
 
+from civicpulse.alerts.rules import add_rule
+from civicpulse.alerts.sink import AlertSink
 from civicpulse.cli.common import (
     ConfigOption,
     DashboardServer,
@@ -22,7 +24,7 @@ from civicpulse.cli.summary import print_summary
 from civicpulse.config import Settings
 from civicpulse.detectors.storage import SignalStore, build_detectors, load_signals
 from civicpulse.governance.accounts import ensure_user
-from civicpulse.governance.context import Governance
+from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.operations import DEMO_ACTOR, DEMO_USER, start_demo_operation
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.sources.scenario import ScenarioSource
@@ -30,6 +32,13 @@ from civicpulse.store.queries import Reader
 
 #: Replay speed with the dashboard open: fast enough to finish in minutes, slow enough to watch.
 WATCH_SPEED = 120.0
+
+#: Alert rules the demo operation starts with, so that the alerts panel shows what rules do: a word
+#: rule (throttled when a rumour repeats it) and an event-size rule (docs/alerts.md).
+DEMO_RULES: tuple[dict[str, object], ...] = (
+    {"name": "Looting mentioned", "query": "loot OR looting OR looted OR looters"},
+    {"name": "Large incident (1,000 posts)", "kind": "event", "metric": "posts", "threshold": 1000},
+)
 
 
 def _with_coordination(settings: Settings) -> Settings:
@@ -101,9 +110,12 @@ def demo_command(
     # The dashboard shows personal data only to a signed-in user inside an operation: the demo has its own.
     password = ensure_user(gov, DEMO_ACTOR, DEMO_USER, "analyst") if serve else None
     operation = start_demo_operation(gov, f"demo:{scenario}", members=(DEMO_USER,) if serve else ())
+    for rule in DEMO_RULES:
+        add_rule(gov, Actor(DEMO_ACTOR, "supervisor"), operation.id, **rule)
     detectors = build_detectors(settings.detectors, engine)
     signal_store = SignalStore(engine, detectors, operation_id=operation.id)
-    pipeline = build_pipeline(settings, source, engine, detectors=detectors, sinks=[signal_store],
+    alert_sink = AlertSink(engine, settings, operation.id)
+    pipeline = build_pipeline(settings, source, engine, detectors=detectors, sinks=[signal_store, alert_sink],
                               operation_id=operation.id)
     server = None
     if serve:
@@ -127,6 +139,7 @@ def demo_command(
         "operation (purpose binding)": escape(f"{operation.name} {operation.id}, {operation.legal_basis}"),
         "coordinated campaigns in the ground truth": len(truth.coordinated),
         **_signals_found(engine),
+        "alerts raised (demo rules)": alert_sink.raised,
     })
     if server is None:
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -26,7 +26,7 @@ from civicpulse.post import Post
 from civicpulse.store.schema import posts, quarantine
 from civicpulse.web.alerts import latest_alerts
 
-__all__ = ["Snapshots", "StatusProvider", "latest_posts", "post_view", "signal_view"]
+__all__ = ["Snapshots", "StatusProvider", "latest_posts", "post_view", "readings", "signal_view"]
 
 StatusProvider = Callable[[], PipelineStats | None]
 _decode = msgspec.json.Decoder(Post).decode
@@ -44,19 +44,73 @@ def post_view(post: Post, redactor: Redactor) -> dict[str, Any]:
         "language": post.language,
         "hashtags": list(post.hashtags),
         "place": post.geo.place_name if post.geo else None,
+        "readings": readings(post.enrichments),
     }
 
 
+_GUESS = "a model's guess, for a person to read; never a finding"
+
+
+def _top(value: Mapping[str, Any]) -> tuple[str, float] | None:
+    """The label of a classifier's result and its probability; ``None`` for "unsupported" and the like."""
+    label, probs = value.get("label"), value.get("probs")
+    if not isinstance(label, str) or not isinstance(probs, Mapping):
+        return None
+    p = probs.get(label)
+    return (label, float(p)) if isinstance(p, int | float) else None
+
+
+def readings(enrichments: Mapping[str, Any]) -> list[dict[str, str]]:
+    """What the analysers read in a post, as short badges: ``{"kind": "flag"|"info", "text", "title"}``.
+
+    Flags (offensive, hate) come first; sentiment, emotion, how often the text was seen and the place
+    follow only where they say something (a neutral post gets no sentiment badge). ``title`` names the
+    analyser version and says that it is a guess: the screen must not read like a verdict on a person.
+    Crisis relevance is left out: it knows the six disasters of CrisisLex T6, and on a city's everyday
+    talk it calls brunch plans on-topic and "cars set alight" off-topic (``docs/models/crisis.md``)."""
+    flags: list[dict[str, str]] = []
+    info: list[dict[str, str]] = []
+    for key, value in enrichments.items():
+        if not isinstance(value, Mapping):
+            continue
+        name = key.split("/", 1)[0]
+        # Stored enrichments are shown as text only; a re-ingested export could carry any strings.
+        profile = f", {value['profile'][:20]} profile" if isinstance(value.get("profile"), str) else ""
+        source = f"{key[:40]}{profile}"
+        top = _top(value)
+        if name in ("offensive", "hate") and top and top[0] == name:
+            flags.append({"kind": "flag", "text": f"{name} {top[1]:.0%}", "title": f"{source}: {_GUESS}"})
+        elif name == "sentiment" and top and top[0] in ("negative", "positive"):
+            info.append({"kind": "info", "text": top[0], "title": f"{source}: sentiment, {_GUESS}"})
+        elif name == "emotion" and top and top[1] >= 0.5:
+            info.append({"kind": "info", "text": top[0][:30], "title": f"{source}: emotion, {_GUESS}"})
+        elif name == "near_duplicates" and isinstance(value.get("size"), int) and value["size"] >= 3:
+            info.append({"kind": "info", "text": f"seen ×{value['size']}",
+                         "title": f"{source}: near-identical posts so far (boilerplate, or a copy-paste "
+                                  "campaign: see the coordination flags)"})
+        elif name == "places" and isinstance(value.get("places"), list) and value["places"]:
+            first = value["places"][0]
+            if isinstance(first, Mapping) and isinstance(first.get("name"), str):
+                info.append({"kind": "info", "text": first["name"][:60],
+                             "title": f"{source}: place named in the post or its author's profile, {_GUESS}"})
+    return flags + info
+
+
 def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
-    """An event or rumour as the dashboard lists it: its title and numbers, never post text beyond the
-    title (which quotes posts: attacker-controlled, shown as text only, and redacted like a post)."""
+    """An event or rumour as the dashboard lists it: its title, numbers and, for an event, the text of
+    its most engaged post (an event's title is its burst terms, "shot harehills police share", which
+    the post makes readable). Titles and examples quote posts: attacker-controlled, shown as text
+    only, and redacted like a post."""
     details = signal.details
     accounts = details.get("accounts")
+    title = redactor.text(str(details.get("title") or details.get("example") or signal.summary)[:200])
+    example = details.get("example") if signal.kind == "event" else None
     return {
         "kind": signal.kind,
         "key": signal.key,
         "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
-        "title": redactor.text(str(details.get("title") or details.get("example") or signal.summary)[:200]),
+        "title": title,
+        "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
         "first_seen": details.get("first_seen") or signal.at.isoformat(),
         "at": signal.at.isoformat(),
         "posts": details.get("posts"),

@@ -32,10 +32,22 @@ function entry(className, metaParts, text) {
   return li;
 }
 
+// What the analysers read in the post: flags (offensive, hate, copies) first, then the rest.
+function readingBadges(readings) {
+  const parts = [];
+  for (const reading of Array.isArray(readings) ? readings : []) {
+    const badge = node("span", "badge reading " + (reading.kind === "flag" ? "flag" : "info"), reading.text);
+    badge.title = reading.title;
+    parts.push(" ", badge);
+  }
+  return parts;
+}
+
 function postItem(post) {
   const parts = [node("time", "", formatTime(post.created_at)), " · ", node("span", "author", post.author)];
   if (post.official) parts.push(" ", node("span", "badge", "official"));
   if (post.language) parts.push(" · " + post.language);
+  parts.push(...readingBadges(post.readings));
   return entry("post", parts, post.text);
 }
 
@@ -45,7 +57,9 @@ function signalItem(signal) {
   if (typeof signal.posts === "number") parts.push(" · " + formatNumber(signal.posts) + " posts");
   if (typeof signal.accounts === "number") parts.push(", " + formatNumber(signal.accounts) + " accounts");
   const kind = ["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event";
-  return entry("signal " + kind, parts, signal.title);
+  const item = entry("signal " + kind, parts, signal.title);
+  if (signal.example) item.append(node("p", "example", "e.g. “" + signal.example + "”"));
+  return item;
 }
 
 function alertItem(alert) {
