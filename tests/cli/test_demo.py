@@ -50,6 +50,10 @@ def test_headless_demo_ends_with_its_summary(tmp_path: Path) -> None:
     assert "quarantined records" in output
     assert "events detected" in output
     assert "rumours tracked" in output
+    # The demo operation's alert rules fire on the shooting rumour (throttled, so a handful).
+    alerts = re.search(r"alerts raised \(demo rules\)\W+(\d+)", output)
+    assert alerts is not None, output
+    assert int(alerts.group(1)) > 0
     assert (tmp_path / "civicpulse-data" / "demo-truth" / "truth.json").exists()
 
 

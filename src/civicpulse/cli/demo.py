@@ -36,7 +36,7 @@ WATCH_SPEED = 120.0
 #: Alert rules the demo operation starts with, so that the alerts panel shows what rules do: a word
 #: rule (throttled when a rumour repeats it) and an event-size rule (docs/alerts.md).
 DEMO_RULES: tuple[dict[str, object], ...] = (
-    {"name": "Looting mentioned", "query": "loot OR looting OR looted OR looters"},
+    {"name": "Looting or shooting mentioned", "query": 'looting OR looted OR looters OR shooting OR "shots fired"'},
     {"name": "Large incident (1,000 posts)", "kind": "event", "metric": "posts", "threshold": 1000},
 )
 
