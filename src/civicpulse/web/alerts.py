@@ -2,7 +2,8 @@
 
 Each alert is sent once per connection as ``event: alert`` with ``id:`` set to the alert's row id;
 a browser that reconnects sends ``Last-Event-ID`` and receives only what it missed. The payload is
-the stored alert (rule, operation, post ids, numbers), never post text. Reading alerts is
+the stored alert (rule, operation, post ids, numbers), never post text (the dashboard's summary adds the
+post's redacted text for its own viewers, who may read posts). Reading alerts is
 monitoring, so it needs the ``monitor`` permission inside the operation the alerts were raised for.
 """
 

@@ -211,5 +211,24 @@ class Snapshots:
             "pipeline": _pipeline_view(self.status() if self.status else None),
             "latest": [post_view(p, self.redactor) for p in latest_posts(self.engine, operation, 15)],
             "signals": [signal_view(s, self.redactor) for s in found],
-            "alerts": latest_alerts(self.engine, 5, operation.id) if alerts else None,
+            "alerts": self._alerts(operation) if alerts else None,
         }
+
+    def _alerts(self, operation: Operation) -> list[dict[str, Any]]:
+        """The newest alerts; a post alert also shows the post's text, redacted. The stored alert
+        (and what webhooks and e-mail receive) holds only the post id."""
+        found = latest_alerts(self.engine, 5, operation.id)
+        wanted = {a["details"].get("post_id") for a in found if isinstance(a.get("details"), dict)}
+        wanted = {post_id for post_id in wanted if isinstance(post_id, str)}
+        if not wanted:
+            return found
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(posts.c.record).where(posts.c.id.in_(sorted(wanted)))
+                                      .where(post_collected_by(operation.id))).scalars()
+            shown = {post.id: self.redactor.post_text(post) for post in map(_decode, rows)}
+        for alert in found:
+            details = alert.get("details")
+            post_id = details.get("post_id") if isinstance(details, dict) else None
+            if isinstance(post_id, str) and post_id in shown:
+                alert["example"] = shown[post_id][:280]
+        return found

@@ -63,7 +63,9 @@ function signalItem(signal) {
 }
 
 function alertItem(alert) {
-  return entry("signal alert", [node("time", "", formatTime(alert.at)), " · " + alert.rule_id], alert.summary);
+  const item = entry("signal alert", [node("time", "", formatTime(alert.at)), " · " + alert.rule_id], alert.summary);
+  if (alert.example) item.append(node("p", "example", "“" + alert.example + "”"));
+  return item;
 }
 
 // Replaces a list's entries; ``emptyText`` (if any) is shown when there are none.
