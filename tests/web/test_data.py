@@ -81,12 +81,18 @@ def test_readings_show_flags_first_and_only_what_says_something() -> None:
 def test_an_event_shows_its_most_engaged_post_redacted_and_a_rumour_only_its_title() -> None:
     at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
     details = {"status": "active", "title": "shot harehills police share", "posts": 9,
-               "example": "@witness42 Shots near Harehills police station, share!"}
+               "example": "@witness42 Shots near Harehills police station, share!",
+               "location": {"lat": 53.81109, "lon": -1.51339, "radius_m": 3112, "geotagged": 89}}
     redactor = Redactor(b"k" * 32)
     event = signal_view(Signal("events", "event", "e-1", at, "event", details=details), redactor)
     assert event["title"] == "shot harehills police share"
+    assert event["location"] == "53.81109, -1.51339 (within 3.1 km, 89 geotagged posts)"
     assert event["example"] == f"{redactor.mention('witness42')} Shots near Harehills police station, share!"
     rumour = signal_view(Signal("rumours", "rumour", "r-1", at, "rumour",
                                 details={"title": "@x says the bridge fell", "example": "same"}), redactor)
     assert rumour["example"] is None
+    assert rumour["location"] is None
+    for odd in ({"lat": float("nan"), "lon": 1, "radius_m": 250}, {"lat": "53", "lon": 1, "radius_m": 250}, "x"):
+        crafted = signal_view(Signal("events", "event", "e-2", at, "event", details={"location": odd}), redactor)
+        assert crafted["location"] is None
     assert rumour["title"] == f"{redactor.mention('x')} says the bridge fell"

@@ -7,6 +7,7 @@ never read here.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -110,6 +111,7 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         "key": signal.key,
         "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
         "title": title,
+        "location": _location_text(details.get("location")),
         "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
         "first_seen": details.get("first_seen") or signal.at.isoformat(),
         "at": signal.at.isoformat(),
@@ -117,6 +119,24 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         # Coordination flags list the accounts (pseudonyms); the dashboard shows only how many.
         "accounts": accounts if isinstance(accounts, int) else details.get("account_count"),
     }
+
+
+def _location_text(location: object) -> str | None:
+    """An event's estimated place as a control room reads it: "53.81109, -1.51339 (within 3.1 km, 89
+    geotagged posts)"; ``None`` without one."""
+    if not isinstance(location, Mapping):
+        return None
+    lat, lon, radius = (_finite(location.get(k)) for k in ("lat", "lon", "radius_m"))
+    if lat is None or lon is None or radius is None:
+        return None
+    reach = f"{radius / 1000:.1f} km" if radius >= 1000 else f"{radius:.0f} m"
+    n = location.get("geotagged")
+    basis = f", {n} geotagged posts" if isinstance(n, int) else ""
+    return f"{lat:.5f}, {lon:.5f} (within {reach}{basis})"
+
+
+def _finite(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
 def _pipeline_view(stats: PipelineStats | None) -> dict[str, Any] | None:

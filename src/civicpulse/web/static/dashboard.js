@@ -56,6 +56,7 @@ function signalItem(signal) {
     " · first seen ", node("time", "", formatTime(signal.first_seen))];
   if (typeof signal.posts === "number") parts.push(" · " + formatNumber(signal.posts) + " posts");
   if (typeof signal.accounts === "number") parts.push(", " + formatNumber(signal.accounts) + " accounts");
+  if (signal.location) parts.push(" · around " + signal.location);
   const kind = ["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event";
   const item = entry("signal " + kind, parts, signal.title);
   if (signal.example) item.append(node("p", "example", "e.g. “" + signal.example + "”"));
