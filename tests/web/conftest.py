@@ -90,7 +90,10 @@ def store_signals(engine: Engine, operation: str) -> None:
     rows = [("events", "event", "event-1", {"status": "emerging", "title": "fire depot smoke", "posts": 5}),
             ("events", "event", "event-1", {"status": "active", "title": "fire depot smoke", "posts": 40,
                                             "accounts": 31, "first_seen": at.isoformat()}),
-            ("rumours", "rumour", "rumour-1", {"status": "spreading", "title": HOSTILE, "posts": 12})]
+            ("rumours", "rumour", "rumour-1", {"status": "spreading", "title": HOSTILE, "posts": 12,
+                                               "stance": {"deny": 2, "comment": 10},
+                                               "curve": [{"start": "2026-11-29T17:50:00+00:00", "posts": 4},
+                                                         {"start": "2026-11-29T17:55:00+00:00", "posts": 8}]})]
     with engine.begin() as connection:
         for n, (detector, kind, key, details) in enumerate(rows):
             connection.execute(insert(signals).values(

@@ -96,3 +96,31 @@ def test_an_event_shows_its_most_engaged_post_redacted_and_a_rumour_only_its_tit
         crafted = signal_view(Signal("events", "event", "e-2", at, "event", details={"location": odd}), redactor)
         assert crafted["location"] is None
     assert rumour["title"] == f"{redactor.mention('x')} says the bridge fell"
+
+
+def test_a_rumour_shows_its_spread_and_stance_counts() -> None:
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    curve = [{"start": "2026-11-29T17:00:00+00:00", "posts": 2}, {"start": "2026-11-29T17:05:00+00:00", "posts": 8},
+             # no post between 17:10 and 17:15: drawn at zero, not bridged
+             {"start": "2026-11-29T17:20:00+00:00", "posts": 4}, {"start": "bad", "posts": 5},
+             {"start": "2026-11-29T17:25:00+00:00", "posts": "many"}]
+    details = {"title": "looting at the station", "curve": curve,
+               "stance": {"comment": 30, "deny": 12, "support": 3, "query": 0, "other": 9, "fake": True}}
+    view = signal_view(Signal("rumours", "rumour", "r-1", at, "rumour", details=details), Redactor(b"k" * 32))
+    assert view["stance"] == "support 3 · deny 12 · comment 30"
+    spread = view["spread"]
+    assert (spread["peak"], spread["bucket_minutes"], spread["buckets"]) == (8, 5, 5)  # 17:00 to 17:20
+    heights = [float(point.split(",")[1]) for point in spread["points"].split()]
+    assert heights[1] == min(heights)  # the peak is highest (smallest y)
+    assert heights[2] == heights[3] == 27.0  # empty buckets sit on the baseline
+    one = signal_view(Signal("rumours", "rumour", "r-2", at, "rumour", details={"curve": curve[:1]}),
+                      Redactor(b"k" * 32))
+    assert one["spread"] is None  # one bucket is no curve
+    event = signal_view(Signal("events", "event", "e-1", at, "event", details=details), Redactor(b"k" * 32))
+    assert (event["stance"], event["spread"]) == (None, None)
+
+
+def test_the_first_render_draws_the_rumour_spread_too(site: Site) -> None:
+    page = sign_in(TestClient(create_app(site.gov)), "ana").get("/").text
+    assert page.count('<svg class="spark"') == 1
+    assert "replies and quotes (stance model's guess): deny 2 · comment 10" in page

@@ -7,10 +7,12 @@ never read here.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -112,6 +114,8 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
         "title": title,
         "location": _location_text(details.get("location")),
+        "stance": _stance_text(details.get("stance")) if signal.kind == "rumour" else None,
+        "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
         "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
         "first_seen": details.get("first_seen") or signal.at.isoformat(),
         "at": signal.at.isoformat(),
@@ -133,6 +137,56 @@ def _location_text(location: object) -> str | None:
     n = location.get("geotagged")
     basis = f", {n} geotagged posts" if isinstance(n, int) else ""
     return f"{lat:.5f}, {lon:.5f} (within {reach}{basis})"
+
+
+_STANCES = ("support", "deny", "query", "comment")
+
+#: The sparkline's box, in SVG user units, and how many of the newest buckets it draws.
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_BUCKETS = 160, 28, 72
+
+
+def _stance_text(stance: object) -> str | None:
+    """A rumour's replies and quotes by stance, "deny 12 · support 3 · query 2 · comment 30"; the
+    stance model's guesses (docs/models/stance.md), not a count of people who know the truth."""
+    if not isinstance(stance, Mapping):
+        return None
+    counts = [(k, stance.get(k)) for k in _STANCES]
+    shown = [f"{k} {v:,}" for k, v in counts if isinstance(v, int) and not isinstance(v, bool) and v > 0]
+    return " · ".join(shown) or None
+
+
+def _spread(curve: object) -> dict[str, Any] | None:
+    """A rumour's posts per bucket as an SVG polyline (``points``), buckets without posts drawn at
+    zero, the newest :data:`SPARK_BUCKETS` of them; with the peak and the bucket length for its label."""
+    if not isinstance(curve, list):
+        return None
+    counts: dict[float, int] = {}
+    for bucket in curve:
+        if not isinstance(bucket, Mapping) or not isinstance(bucket.get("start"), str):
+            continue
+        try:
+            start = datetime.fromisoformat(bucket["start"]).timestamp()
+        except ValueError:
+            continue
+        posts = bucket.get("posts")
+        if isinstance(posts, int) and not isinstance(posts, bool) and posts >= 0:
+            counts[start] = counts.get(start, 0) + posts
+    if len(counts) < 2:
+        return None
+    starts = sorted(counts)
+    step = min(b - a for a, b in itertools.pairwise(starts))
+    first = max(starts[0], starts[-1] - step * (SPARK_BUCKETS - 1))
+    n = round((starts[-1] - first) / step) + 1
+    series = [0] * n
+    for start, posts in counts.items():
+        if start >= first:
+            series[min(n - 1, round((start - first) / step))] += posts
+    peak = max(series)
+    if peak == 0:
+        return None
+    points = " ".join(f"{SPARK_WIDTH * i / (n - 1):.1f},{SPARK_HEIGHT - (SPARK_HEIGHT - 2) * v / peak - 1:.1f}"
+                      for i, v in enumerate(series))
+    return {"points": points, "peak": peak, "bucket_minutes": round(step / 60), "buckets": n}
 
 
 def _finite(value: object) -> float | None:

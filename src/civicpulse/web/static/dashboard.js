@@ -51,6 +51,25 @@ function postItem(post) {
   return entry("post", parts, post.text);
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+
+// A rumour's spread: posts per bucket as a line (the server computes the points: numbers only).
+function sparkline(spread) {
+  const label = "posts per " + spread.bucket_minutes + " minutes over the last " + spread.buckets +
+    " buckets; peak " + spread.peak;
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "spark");
+  svg.setAttribute("viewBox", "0 0 160 28");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", label);
+  const title = document.createElementNS(SVG, "title");
+  title.textContent = label;
+  const line = document.createElementNS(SVG, "polyline");
+  line.setAttribute("points", String(spread.points));
+  svg.append(title, line);
+  return svg;
+}
+
 function signalItem(signal) {
   const parts = [node("span", "badge kind", signal.kind), " ", node("span", "badge status", signal.status),
     " · first seen ", node("time", "", formatTime(signal.first_seen))];
@@ -60,6 +79,12 @@ function signalItem(signal) {
   const kind = ["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event";
   const item = entry("signal " + kind, parts, signal.title);
   if (signal.example) item.append(node("p", "example", "e.g. “" + signal.example + "”"));
+  if (signal.stance || signal.spread) {
+    const spread = node("div", "spread");
+    if (signal.spread) spread.append(sparkline(signal.spread));
+    if (signal.stance) spread.append(node("span", "hint", "replies and quotes (stance model's guess): " + signal.stance));
+    item.append(spread);
+  }
   return item;
 }
 
