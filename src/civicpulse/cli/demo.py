@@ -22,10 +22,12 @@ from civicpulse.cli.common import (
 )
 from civicpulse.cli.summary import print_summary
 from civicpulse.config import Settings
+from civicpulse.detectors.base import Signal
 from civicpulse.detectors.storage import SignalStore, build_detectors, load_signals
 from civicpulse.governance.accounts import ensure_user
 from civicpulse.governance.context import Actor, Governance
 from civicpulse.governance.operations import DEMO_ACTOR, DEMO_USER, start_demo_operation
+from civicpulse.governance.redaction import Redactor, redactor_for
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.sources.scenario import ScenarioSource
 from civicpulse.store.queries import Reader
@@ -64,19 +66,23 @@ def _demo_settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, database_url=f"sqlite:///{database}")
 
 
-def _signals_found(engine: Engine) -> dict[str, object]:
+def _signals_found(engine: Engine, redactor: Redactor) -> dict[str, object]:
     """What the detectors raised, for the summary: events by their first signal, rumours by their
-    latest status (emerging, spreading, denied …), coordination flags by their first signal."""
+    latest status (emerging, spreading, denied …), coordination flags by their first signal. Titles
+    quote posts, so they are redacted as on the dashboard."""
+    def quoted(signal: Signal, key: str) -> str:
+        return redactor.text(str(signal.details.get(key, ""))[:200])
+
     events: dict[str, str] = {}
     for signal in load_signals(engine, kind="event", limit=100_000):
-        events.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('title', '')}")
+        events.setdefault(signal.key, f"{signal.at:%H:%M} {quoted(signal, 'title')}")
     rumours: dict[str, str] = {}
     for signal in load_signals(engine, kind="rumour", limit=100_000):
-        rumours[signal.key] = f"{signal.details.get('status', '')}: {signal.details.get('title', '')}"
+        rumours[signal.key] = f"{signal.details.get('status', '')}: {quoted(signal, 'title')}"
     flags: dict[str, str] = {}
     for signal in load_signals(engine, kind="coordination", limit=100_000):
         flags.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('account_count', '?')} accounts: "
-                                     f"{signal.details.get('example', '')}")
+                                     f"{quoted(signal, 'example')}")
     return {
         "events detected": len(events),
         **{f"  {key}": escape(text) for key, text in list(events.items())[:10]},
@@ -138,7 +144,7 @@ def demo_command(
         "ground truth written to": escape(str(truth_dir)),
         "operation (purpose binding)": escape(f"{operation.name} {operation.id}, {operation.legal_basis}"),
         "coordinated campaigns in the ground truth": len(truth.coordinated),
-        **_signals_found(engine),
+        **_signals_found(engine, redactor_for(settings.data_dir)),
         "alerts raised (demo rules)": alert_sink.raised,
     })
     if server is None:
