@@ -1,19 +1,15 @@
-"""The dashboard shows what its operation's ingests collected, also while another operation ingests."""
+"""The dashboard shows what its operation's ingests collected (also while another operation ingests),
+with the people posts name hidden, and first renders what the live updates draw."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi.testclient import TestClient
 
-from civicpulse.detectors.base import Signal
 from civicpulse.governance.operations import bind_ingest
-from civicpulse.governance.redaction import Redactor
 from civicpulse.sources.base import Rejected
 from civicpulse.store.writer import Batch, StoreWriter
 from civicpulse.testing import make_post
 from civicpulse.web.app import create_app
-from civicpulse.web.data import readings, signal_view
 from tests.web.conftest import ANA, HOSTILE, Site, form_token, second_operation, sign_in
 
 
@@ -55,69 +51,6 @@ def test_the_dashboard_hides_the_people_a_post_names(site: Site) -> None:
     assert text.endswith("ring him on [PHONE] or [EMAIL]")
     summary_texts = [p["text"] for p in ana.get("/api/summary").json()["latest"]]
     assert text in summary_texts
-
-
-def test_readings_show_flags_first_and_only_what_says_something() -> None:
-    enrichments = {
-        "sentiment/1": {"label": "neutral", "probs": {"negative": 0.2, "neutral": 0.5, "positive": 0.3}},
-        "emotion/2": {"label": "anger", "probs": {"anger": 0.7, "joy": 0.3}},
-        "offensive/3": {"label": "offensive", "probs": {"not-offensive": 0.1, "offensive": 0.9},
-                        "profile": "accurate"},
-        "hate/3": {"label": "not-hate", "probs": {"not-hate": 0.8, "hate": 0.2}},
-        "crisis/1": {"label": "on-topic", "probs": {"off-topic": 0.2, "on-topic": 0.8},
-                     "information_type": {"label": "caution-advice", "probs": {"caution-advice": 0.6}}},
-        "near_duplicates/1": {"cluster": "x:1", "size": 40},
-        "places/1": {"places": [{"name": "Leeds", "source": "text"}]},
-        "language/1": {"label": "en", "confidence": 0.9},
-    }
-    shown = readings(enrichments)
-    assert [(r["kind"], r["text"]) for r in shown] == [
-        ("flag", "offensive 90%"), ("info", "anger"), ("info", "seen ×40"), ("info", "Leeds")]
-    assert shown[0]["title"] == "offensive/3, accurate profile: a model's guess, for a person to read; never a finding"
-    assert readings({"sentiment/1": {"label": "unsupported", "language": "fr"}, "hate/3": "junk",
-                     "emotion/2": {"label": "joy", "probs": {"joy": 0.4}}}) == []
-
-
-def test_an_event_shows_its_most_engaged_post_redacted_and_a_rumour_only_its_title() -> None:
-    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
-    details = {"status": "active", "title": "shot harehills police share", "posts": 9,
-               "example": "@witness42 Shots near Harehills police station, share!",
-               "location": {"lat": 53.81109, "lon": -1.51339, "radius_m": 3112, "geotagged": 89}}
-    redactor = Redactor(b"k" * 32)
-    event = signal_view(Signal("events", "event", "e-1", at, "event", details=details), redactor)
-    assert event["title"] == "shot harehills police share"
-    assert event["location"] == "53.81109, -1.51339 (within 3.1 km, 89 geotagged posts)"
-    assert event["example"] == f"{redactor.mention('witness42')} Shots near Harehills police station, share!"
-    rumour = signal_view(Signal("rumours", "rumour", "r-1", at, "rumour",
-                                details={"title": "@x says the bridge fell", "example": "same"}), redactor)
-    assert rumour["example"] is None
-    assert rumour["location"] is None
-    for odd in ({"lat": float("nan"), "lon": 1, "radius_m": 250}, {"lat": "53", "lon": 1, "radius_m": 250}, "x"):
-        crafted = signal_view(Signal("events", "event", "e-2", at, "event", details={"location": odd}), redactor)
-        assert crafted["location"] is None
-    assert rumour["title"] == f"{redactor.mention('x')} says the bridge fell"
-
-
-def test_a_rumour_shows_its_spread_and_stance_counts() -> None:
-    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
-    curve = [{"start": "2026-11-29T17:00:00+00:00", "posts": 2}, {"start": "2026-11-29T17:05:00+00:00", "posts": 8},
-             # no post between 17:10 and 17:15: drawn at zero, not bridged
-             {"start": "2026-11-29T17:20:00+00:00", "posts": 4}, {"start": "bad", "posts": 5},
-             {"start": "2026-11-29T17:25:00+00:00", "posts": "many"}]
-    details = {"title": "looting at the station", "curve": curve,
-               "stance": {"comment": 30, "deny": 12, "support": 3, "query": 0, "other": 9, "fake": True}}
-    view = signal_view(Signal("rumours", "rumour", "r-1", at, "rumour", details=details), Redactor(b"k" * 32))
-    assert view["stance"] == "support 3 · deny 12 · comment 30"
-    spread = view["spread"]
-    assert (spread["peak"], spread["bucket_minutes"], spread["buckets"]) == (8, 5, 5)  # 17:00 to 17:20
-    heights = [float(point.split(",")[1]) for point in spread["points"].split()]
-    assert heights[1] == min(heights)  # the peak is highest (smallest y)
-    assert heights[2] == heights[3] == 27.0  # empty buckets sit on the baseline
-    one = signal_view(Signal("rumours", "rumour", "r-2", at, "rumour", details={"curve": curve[:1]}),
-                      Redactor(b"k" * 32))
-    assert one["spread"] is None  # one bucket is no curve
-    event = signal_view(Signal("events", "event", "e-1", at, "event", details=details), Redactor(b"k" * 32))
-    assert (event["stance"], event["spread"]) == (None, None)
 
 
 def test_the_first_render_draws_the_rumour_spread_too(site: Site) -> None:

@@ -31,9 +31,10 @@ from civicpulse.governance.redaction import redactor_for
 from civicpulse.governance.roles import Action
 from civicpulse.web.alerts import ViewerCheck, alert_routes
 from civicpulse.web.auth import SESSION_COOKIE, SignInRequired, Viewer, WebAuth, cookie_options
-from civicpulse.web.data import Snapshots, StatusProvider, latest_posts, post_view
+from civicpulse.web.data import Snapshots, StatusProvider, latest_posts
 from civicpulse.web.signin import signin_routes
 from civicpulse.web.throttle import SignInThrottle
+from civicpulse.web.views import post_view
 
 __all__ = ["create_app"]
 

@@ -7,18 +7,14 @@ never read here.
 
 from __future__ import annotations
 
-import itertools
-import math
 import threading
 import time
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 from sqlalchemy import Engine, func, select
 
-from civicpulse.detectors.base import Signal
 from civicpulse.detectors.storage import current_signals
 from civicpulse.governance.clock import as_utc
 from civicpulse.governance.operations import Operation
@@ -28,169 +24,12 @@ from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 from civicpulse.store.schema import posts, quarantine
 from civicpulse.web.alerts import latest_alerts
+from civicpulse.web.views import post_view, signal_view
 
-__all__ = ["Snapshots", "StatusProvider", "latest_posts", "post_view", "readings", "signal_view"]
+__all__ = ["Snapshots", "StatusProvider", "latest_posts"]
 
 StatusProvider = Callable[[], PipelineStats | None]
 _decode = msgspec.json.Decoder(Post).decode
-
-
-def post_view(post: Post, redactor: Redactor) -> dict[str, Any]:
-    """What the dashboard shows of a post: pseudonymised author, the people its text names hidden
-    (``governance.redaction``), no link (it holds the author's handle), no raw payload."""
-    return {
-        "id": post.id,
-        "created_at": post.created_at.isoformat(),
-        "author": post.author.id,
-        "official": bool(post.author.official),
-        "text": redactor.post_text(post),
-        "language": post.language,
-        "hashtags": list(post.hashtags),
-        "place": post.geo.place_name if post.geo else None,
-        "readings": readings(post.enrichments),
-    }
-
-
-_GUESS = "a model's guess, for a person to read; never a finding"
-
-
-def _top(value: Mapping[str, Any]) -> tuple[str, float] | None:
-    """The label of a classifier's result and its probability; ``None`` for "unsupported" and the like."""
-    label, probs = value.get("label"), value.get("probs")
-    if not isinstance(label, str) or not isinstance(probs, Mapping):
-        return None
-    p = probs.get(label)
-    return (label, float(p)) if isinstance(p, int | float) else None
-
-
-def readings(enrichments: Mapping[str, Any]) -> list[dict[str, str]]:
-    """What the analysers read in a post, as short badges: ``{"kind": "flag"|"info", "text", "title"}``.
-
-    Flags (offensive, hate) come first; sentiment, emotion, how often the text was seen and the place
-    follow only where they say something (a neutral post gets no sentiment badge). ``title`` names the
-    analyser version and says that it is a guess: the screen must not read like a verdict on a person.
-    Crisis relevance is left out: it knows the six disasters of CrisisLex T6, and on a city's everyday
-    talk it calls brunch plans on-topic and "cars set alight" off-topic (``docs/models/crisis.md``)."""
-    flags: list[dict[str, str]] = []
-    info: list[dict[str, str]] = []
-    for key, value in enrichments.items():
-        if not isinstance(value, Mapping):
-            continue
-        name = key.split("/", 1)[0]
-        # Stored enrichments are shown as text only; a re-ingested export could carry any strings.
-        profile = f", {value['profile'][:20]} profile" if isinstance(value.get("profile"), str) else ""
-        source = f"{key[:40]}{profile}"
-        top = _top(value)
-        if name in ("offensive", "hate") and top and top[0] == name:
-            flags.append({"kind": "flag", "text": f"{name} {top[1]:.0%}", "title": f"{source}: {_GUESS}"})
-        elif name == "sentiment" and top and top[0] in ("negative", "positive"):
-            info.append({"kind": "info", "text": top[0], "title": f"{source}: sentiment, {_GUESS}"})
-        elif name == "emotion" and top and top[1] >= 0.5:
-            info.append({"kind": "info", "text": top[0][:30], "title": f"{source}: emotion, {_GUESS}"})
-        elif name == "near_duplicates" and isinstance(value.get("size"), int) and value["size"] >= 3:
-            info.append({"kind": "info", "text": f"seen ×{value['size']}",
-                         "title": f"{source}: near-identical posts so far (boilerplate, or a copy-paste "
-                                  "campaign: see the coordination flags)"})
-        elif name == "places" and isinstance(value.get("places"), list) and value["places"]:
-            first = value["places"][0]
-            if isinstance(first, Mapping) and isinstance(first.get("name"), str):
-                info.append({"kind": "info", "text": first["name"][:60],
-                             "title": f"{source}: place named in the post or its author's profile, {_GUESS}"})
-    return flags + info
-
-
-def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
-    """An event or rumour as the dashboard lists it: its title, numbers and, for an event, the text of
-    its most engaged post (an event's title is its burst terms, "shot harehills police share", which
-    the post makes readable). Titles and examples quote posts: attacker-controlled, shown as text
-    only, and redacted like a post."""
-    details = signal.details
-    accounts = details.get("accounts")
-    title = redactor.text(str(details.get("title") or details.get("example") or signal.summary)[:200])
-    example = details.get("example") if signal.kind == "event" else None
-    return {
-        "kind": signal.kind,
-        "key": signal.key,
-        "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
-        "title": title,
-        "location": _location_text(details.get("location")),
-        "stance": _stance_text(details.get("stance")) if signal.kind == "rumour" else None,
-        "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
-        "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
-        "first_seen": details.get("first_seen") or signal.at.isoformat(),
-        "at": signal.at.isoformat(),
-        "posts": details.get("posts"),
-        # Coordination flags list the accounts (pseudonyms); the dashboard shows only how many.
-        "accounts": accounts if isinstance(accounts, int) else details.get("account_count"),
-    }
-
-
-def _location_text(location: object) -> str | None:
-    """An event's estimated place as a control room reads it: "53.81109, -1.51339 (within 3.1 km, 89
-    geotagged posts)"; ``None`` without one."""
-    if not isinstance(location, Mapping):
-        return None
-    lat, lon, radius = (_finite(location.get(k)) for k in ("lat", "lon", "radius_m"))
-    if lat is None or lon is None or radius is None:
-        return None
-    reach = f"{radius / 1000:.1f} km" if radius >= 1000 else f"{radius:.0f} m"
-    n = location.get("geotagged")
-    basis = f", {n} geotagged posts" if isinstance(n, int) else ""
-    return f"{lat:.5f}, {lon:.5f} (within {reach}{basis})"
-
-
-_STANCES = ("support", "deny", "query", "comment")
-
-#: The sparkline's box, in SVG user units, and how many of the newest buckets it draws.
-SPARK_WIDTH, SPARK_HEIGHT, SPARK_BUCKETS = 160, 28, 72
-
-
-def _stance_text(stance: object) -> str | None:
-    """A rumour's replies and quotes by stance, "deny 12 · support 3 · query 2 · comment 30"; the
-    stance model's guesses (docs/models/stance.md), not a count of people who know the truth."""
-    if not isinstance(stance, Mapping):
-        return None
-    counts = [(k, stance.get(k)) for k in _STANCES]
-    shown = [f"{k} {v:,}" for k, v in counts if isinstance(v, int) and not isinstance(v, bool) and v > 0]
-    return " · ".join(shown) or None
-
-
-def _spread(curve: object) -> dict[str, Any] | None:
-    """A rumour's posts per bucket as an SVG polyline (``points``), buckets without posts drawn at
-    zero, the newest :data:`SPARK_BUCKETS` of them; with the peak and the bucket length for its label."""
-    if not isinstance(curve, list):
-        return None
-    counts: dict[float, int] = {}
-    for bucket in curve:
-        if not isinstance(bucket, Mapping) or not isinstance(bucket.get("start"), str):
-            continue
-        try:
-            start = datetime.fromisoformat(bucket["start"]).timestamp()
-        except ValueError:
-            continue
-        posts = bucket.get("posts")
-        if isinstance(posts, int) and not isinstance(posts, bool) and posts >= 0:
-            counts[start] = counts.get(start, 0) + posts
-    if len(counts) < 2:
-        return None
-    starts = sorted(counts)
-    step = min(b - a for a, b in itertools.pairwise(starts))
-    first = max(starts[0], starts[-1] - step * (SPARK_BUCKETS - 1))
-    n = round((starts[-1] - first) / step) + 1
-    series = [0] * n
-    for start, posts in counts.items():
-        if start >= first:
-            series[min(n - 1, round((start - first) / step))] += posts
-    peak = max(series)
-    if peak == 0:
-        return None
-    points = " ".join(f"{SPARK_WIDTH * i / (n - 1):.1f},{SPARK_HEIGHT - (SPARK_HEIGHT - 2) * v / peak - 1:.1f}"
-                      for i, v in enumerate(series))
-    return {"points": points, "peak": peak, "bucket_minutes": round(step / 60), "buckets": n}
-
-
-def _finite(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
 def _pipeline_view(stats: PipelineStats | None) -> dict[str, Any] | None:
