@@ -89,7 +89,8 @@ def store_signals(engine: Engine, operation: str) -> None:
     at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
     rows = [("events", "event", "event-1", {"status": "emerging", "title": "fire depot smoke", "posts": 5}),
             ("events", "event", "event-1", {"status": "active", "title": "fire depot smoke", "posts": 40,
-                                            "accounts": 31, "first_seen": at.isoformat()}),
+                                            "accounts": 31, "first_seen": at.isoformat(),
+                                            "location": {"lat": 53.8, "lon": -1.55, "radius_m": 900, "geotagged": 7}}),
             ("rumours", "rumour", "rumour-1", {"status": "spreading", "title": HOSTILE, "posts": 12,
                                                "stance": {"deny": 2, "comment": 10},
                                                "curve": [{"start": "2026-11-29T17:50:00+00:00", "posts": 4},

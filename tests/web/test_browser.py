@@ -94,6 +94,9 @@ def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
             assert page.locator("#signals .text").all_inner_texts() == [HOSTILE, "fire depot smoke"]
             # The rumour's spread, drawn by the live update (not only by the first render).
             assert page.locator("#signals svg.spark polyline").count() == 1
+            # The located event is on the map, numbered as in the list.
+            assert page.locator("#map svg circle").count() == 1
+            assert page.locator("#signals .badge.pin").all_inner_texts() == ["1"]
             assert "deny 2 · comment 10" in page.locator("#signals .spread").inner_text()
             assert page.evaluate("window.__pwned") is None
             assert page.locator("#latest img").count() == 0

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from civicpulse.detectors.base import Signal
 from civicpulse.governance.redaction import Redactor
-from civicpulse.web.views import readings, signal_view
+from civicpulse.web.views import event_map, readings, signal_view
 
 
 def test_readings_show_flags_first_and_only_what_says_something() -> None:
@@ -70,3 +71,30 @@ def test_a_rumour_shows_its_spread_and_stance_counts() -> None:
     assert one["spread"] is None  # one bucket is no curve
     event = signal_view(Signal("events", "event", "e-1", at, "event", details=details), Redactor(b"k" * 32))
     assert (event["stance"], event["spread"]) == (None, None)
+
+
+def test_the_event_map_places_events_north_up_to_scale_and_numbers_them() -> None:
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    redactor = Redactor(b"k" * 32)
+
+    def event(key: str, lat: float, lon: float, radius_m: float) -> dict[str, object]:
+        location = {"lat": lat, "lon": lon, "radius_m": radius_m, "geotagged": 5}
+        return signal_view(Signal("events", "event", key, at, "event", details={"status": "active",
+                                                                                 "location": location}), redactor)
+
+    rumour = signal_view(Signal("rumours", "rumour", "r", at, "rumour", details={"location": {"lat": 1}}), redactor)
+    views = [event("harehills", 53.81, -1.51, 500), rumour, event("centre", 53.797, -1.546, 1000),
+             signal_view(Signal("events", "event", "nowhere", at, "event", details={}), redactor)]
+    drawn = event_map(views)
+    assert drawn is not None
+    assert [v.get("pin") for v in views] == [1, None, 2, None]
+    east, centre = drawn["circles"]
+    assert east["x"] > centre["x"]  # Harehills is east of the city centre
+    assert east["y"] < centre["y"]  # and north of it
+    assert centre["r"] > east["r"]  # a larger radius is drawn larger
+    km = float(drawn["scale"]["label"].split()[0])
+    px_per_km = drawn["scale"]["px"] / km
+    apart_km = math.dist((east["x"], east["y"]), (centre["x"], centre["y"])) / px_per_km
+    assert 2.6 < apart_km < 2.8  # 2.7 km apart on the ground
+    assert all(0 <= c["x"] <= drawn["width"] and 0 <= c["y"] <= drawn["height"] for c in drawn["circles"])
+    assert event_map([rumour]) is None

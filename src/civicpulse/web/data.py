@@ -24,7 +24,7 @@ from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 from civicpulse.store.schema import posts, quarantine
 from civicpulse.web.alerts import latest_alerts
-from civicpulse.web.views import post_view, signal_view
+from civicpulse.web.views import event_map, post_view, signal_view
 
 __all__ = ["Snapshots", "StatusProvider", "latest_posts"]
 
@@ -119,11 +119,14 @@ class Snapshots:
     def _build(self, operation: Operation, alerts: bool) -> dict[str, Any]:
         found = current_signals(self.engine, ("event", "rumour", "coordination"),
                                 where=signal_raised_for(operation.id))
+        signals = [signal_view(s, self.redactor) for s in found]
+        located = event_map(signals)  # numbers the located events ("pin") as the map does
         return {
             **self._count(operation),
             "pipeline": _pipeline_view(self.status() if self.status else None),
             "latest": [post_view(p, self.redactor) for p in latest_posts(self.engine, operation, 15)],
-            "signals": [signal_view(s, self.redactor) for s in found],
+            "signals": signals,
+            "map": located,
             "alerts": self._alerts(operation) if alerts else None,
         }
 

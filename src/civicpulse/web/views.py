@@ -18,7 +18,7 @@ from civicpulse.detectors.base import Signal
 from civicpulse.governance.redaction import Redactor
 from civicpulse.post import Post
 
-__all__ = ["SPARK_BUCKETS", "post_view", "readings", "signal_view"]
+__all__ = ["SPARK_BUCKETS", "event_map", "post_view", "readings", "signal_view"]
 
 
 def post_view(post: Post, redactor: Redactor) -> dict[str, Any]:
@@ -100,6 +100,7 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
         "title": title,
         "location": _location_text(details.get("location")),
+        "where": _where(details.get("location")) if signal.kind == "event" else None,
         "stance": _stance_text(details.get("stance")) if signal.kind == "rumour" else None,
         "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
         "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
@@ -109,6 +110,53 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         # Coordination flags list the accounts (pseudonyms); the dashboard shows only how many.
         "accounts": accounts if isinstance(accounts, int) else details.get("account_count"),
     }
+
+
+def _where(location: object) -> dict[str, float] | None:
+    """An event's estimated centre and radius as numbers, for the map."""
+    if not isinstance(location, Mapping):
+        return None
+    lat, lon, radius = (_finite(location.get(k)) for k in ("lat", "lon", "radius_m"))
+    if lat is None or lon is None or radius is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return {"lat": lat, "lon": lon, "radius_m": max(0.0, radius)}
+
+
+#: The event map's box in SVG user units, and the scale bar lengths it may use (km).
+MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 360, 220, 24
+_SCALE_KM = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+_KM_PER_DEGREE = 111.32
+
+
+def event_map(signals: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Where the listed events are, as a north-up picture with no background map (it must work on an
+    air-gapped network): a circle per located event (its estimated centre and radius), numbered as the
+    list numbers them (``pin`` is set on each located signal view), and a scale bar. Numbers only:
+    the page draws it."""
+    located = [view for view in signals if view.get("where")]
+    if not located:
+        return None
+    lat0 = sum(v["where"]["lat"] for v in located) / len(located)
+    shrink = math.cos(math.radians(lat0))
+    # Kilometres east and south of a common origin (equirectangular: fine at city scale).
+    points = [((v["where"]["lon"]) * shrink * _KM_PER_DEGREE, -v["where"]["lat"] * _KM_PER_DEGREE,
+               v["where"]["radius_m"] / 1000) for v in located]
+    west = min(x - r for x, _, r in points)
+    east = max(x + r for x, _, r in points)
+    north = min(y - r for _, y, r in points)
+    south = max(y + r for _, y, r in points)
+    span = max(east - west, south - north, 0.5)
+    scale = min(MAP_WIDTH - 2 * MAP_PAD, MAP_HEIGHT - 2 * MAP_PAD) / span  # px per km
+    left = (MAP_WIDTH - (east - west) * scale) / 2
+    top = (MAP_HEIGHT - (south - north) * scale) / 2
+    circles = []
+    for n, (view, (x, y, r)) in enumerate(zip(located, points, strict=True), 1):
+        view["pin"] = n
+        circles.append({"n": n, "x": round(left + (x - west) * scale, 1), "y": round(top + (y - north) * scale, 1),
+                        "r": round(max(4.0, r * scale), 1), "status": view["status"]})
+    bar_km = max([km for km in _SCALE_KM if km * scale <= MAP_WIDTH / 4] or [_SCALE_KM[0]])
+    return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "circles": circles,
+            "scale": {"px": round(bar_km * scale, 1), "label": f"{bar_km:g} km"}}
 
 
 def _location_text(location: object) -> str | None:

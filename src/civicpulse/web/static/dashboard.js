@@ -57,17 +57,35 @@ const SVG = "http://www.w3.org/2000/svg";
 function sparkline(spread) {
   const label = "posts per " + spread.bucket_minutes + " minutes over the last " + spread.buckets +
     " buckets; peak " + spread.peak;
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("class", "spark");
-  svg.setAttribute("viewBox", "0 0 160 28");
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", label);
-  const title = document.createElementNS(SVG, "title");
-  title.textContent = label;
-  const line = document.createElementNS(SVG, "polyline");
-  line.setAttribute("points", String(spread.points));
-  svg.append(title, line);
+  const svg = svgNode("svg", {class: "spark", viewBox: "0 0 160 28", role: "img", "aria-label": label});
+  svg.append(svgNode("title", {}, label), svgNode("polyline", {points: spread.points}));
   return svg;
+}
+
+function svgNode(tag, attributes, text) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+// The located events as circles, numbered as in the list, with a scale bar (numbers only).
+function renderMap(map) {
+  const holder = document.getElementById("map");
+  if (!holder) return;
+  if (!map) {
+    holder.replaceChildren(node("p", "empty", "No located events yet."));
+    return;
+  }
+  const svg = svgNode("svg", {class: "map", viewBox: "0 0 " + map.width + " " + map.height, role: "img",
+    "aria-label": "Map of " + map.circles.length + " located events"});
+  for (const c of map.circles) {
+    svg.append(svgNode("circle", {class: c.status, cx: c.x, cy: c.y, r: c.r}), svgNode("text", {x: c.x, y: c.y}, c.n));
+  }
+  const y = map.height - 10;
+  svg.append(svgNode("line", {x1: 8, y1: y, x2: 8 + map.scale.px, y2: y}),
+    svgNode("text", {class: "scale", x: 8, y: y - 4}, map.scale.label));
+  holder.replaceChildren(svg);
 }
 
 function signalItem(signal) {
@@ -76,6 +94,7 @@ function signalItem(signal) {
   if (typeof signal.posts === "number") parts.push(" · " + formatNumber(signal.posts) + " posts");
   if (typeof signal.accounts === "number") parts.push(", " + formatNumber(signal.accounts) + " accounts");
   if (signal.location) parts.push(" · around " + signal.location);
+  if (signal.pin) parts.unshift(node("span", "badge pin", signal.pin), " ");
   const kind = ["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event";
   const item = entry("signal " + kind, parts, signal.title);
   if (signal.example) item.append(node("p", "example", "e.g. “" + signal.example + "”"));
@@ -111,6 +130,7 @@ function update(data) {
   setText("rate", pipeline ? formatNumber(pipeline.posts_per_s) : "—");
   renderList("latest", data.latest || [], postItem);
   renderList("signals", data.signals || [], signalItem, "Nothing detected yet.");
+  renderMap(data.map);
   // null: the viewer's role does not receive alerts (the page says so already).
   if (data.alerts !== null) renderList("alerts", data.alerts || [], alertItem, "No alerts.");
 }
