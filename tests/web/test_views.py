@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from civicpulse.detectors.base import Signal
 from civicpulse.governance.redaction import Redactor
 from civicpulse.web.views import event_map, readings, signal_view
@@ -98,3 +101,21 @@ def test_the_event_map_places_events_north_up_to_scale_and_numbers_them() -> Non
     assert 2.6 < apart_km < 2.8  # 2.7 km apart on the ground
     assert all(0 <= c["x"] <= drawn["width"] and 0 <= c["y"] <= drawn["height"] for c in drawn["circles"])
     assert event_map([rumour]) is None
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children,
+                                                                                         max_size=4), max_leaves=20)
+_KEYS = st.sampled_from(["title", "example", "location", "first_seen", "stance", "curve", "status", "posts",
+                         "accounts", "lat", "lon", "radius_m", "start", "label", "probs", "profile", "size", "places",
+                         "name"])
+
+
+@given(st.dictionaries(_KEYS, _JSON, max_size=8), st.sampled_from(["event", "rumour", "coordination"]))
+def test_crafted_details_never_break_the_page(details: dict[str, object], kind: str) -> None:
+    """Stored details and enrichments can come from a crafted import: the views take anything."""
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    view = signal_view(Signal("x", kind, "k", at, "summary", details=details), Redactor(b"k" * 32))
+    assert isinstance(view["first_seen"], str)  # the page formats it as a time
+    event_map([view])
+    readings({"offensive/3": details, "sentiment/1": details, "near_duplicates/1": details, "places/1": details})

@@ -104,7 +104,8 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         "stance": _stance_text(details.get("stance")) if signal.kind == "rumour" else None,
         "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
         "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
-        "first_seen": details.get("first_seen") or signal.at.isoformat(),
+        "first_seen": first_seen if isinstance(first_seen := details.get("first_seen"), str) and first_seen
+        else signal.at.isoformat(),
         "at": signal.at.isoformat(),
         "posts": details.get("posts"),
         # Coordination flags list the accounts (pseudonyms); the dashboard shows only how many.
