@@ -101,6 +101,11 @@ def test_the_event_map_places_events_north_up_to_scale_and_numbers_them() -> Non
     assert 2.6 < apart_km < 2.8  # 2.7 km apart on the ground
     assert all(0 <= c["x"] <= drawn["width"] and 0 <= c["y"] <= drawn["height"] for c in drawn["circles"])
     assert event_map([rumour]) is None
+    same = [event("a", 53.81, -1.51, 500), event("b", 53.81, -1.51, 900), event("c", 53.8101, -1.51, 300)]
+    crowded = event_map(same)
+    assert crowded is not None
+    labels = [(c["lx"], c["ly"]) for c in crowded["circles"]]
+    assert len({x for x, _ in labels}) == 3  # one district, three numbers side by side
 
 
 _JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

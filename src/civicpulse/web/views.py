@@ -127,6 +127,7 @@ def _where(location: object) -> dict[str, float] | None:
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 360, 220, 24
 _SCALE_KM = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 _KM_PER_DEGREE = 111.32
+_LABEL_GAP = 12.0
 
 
 def event_map(signals: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -150,11 +151,16 @@ def event_map(signals: list[dict[str, Any]]) -> dict[str, Any] | None:
     scale = min(MAP_WIDTH - 2 * MAP_PAD, MAP_HEIGHT - 2 * MAP_PAD) / span  # px per km
     left = (MAP_WIDTH - (east - west) * scale) / 2
     top = (MAP_HEIGHT - (south - north) * scale) / 2
-    circles = []
+    circles: list[dict[str, Any]] = []
     for n, (view, (x, y, r)) in enumerate(zip(located, points, strict=True), 1):
         view["pin"] = n
-        circles.append({"n": n, "x": round(left + (x - west) * scale, 1), "y": round(top + (y - north) * scale, 1),
-                        "r": round(max(4.0, r * scale), 1), "status": view["status"]})
+        cx, cy = round(left + (x - west) * scale, 1), round(top + (y - north) * scale, 1)
+        # Events in one district share a centre: their numbers step right instead of printing over each other.
+        lx = cx
+        while any(abs(lx - c["lx"]) < _LABEL_GAP and abs(cy - c["ly"]) < _LABEL_GAP for c in circles):
+            lx += _LABEL_GAP
+        circles.append({"n": n, "x": cx, "y": cy, "r": round(max(4.0, r * scale), 1), "lx": lx, "ly": cy,
+                        "status": view["status"]})
     bar_km = max([km for km in _SCALE_KM if km * scale <= MAP_WIDTH / 4] or [_SCALE_KM[0]])
     return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "circles": circles,
             "scale": {"px": round(bar_km * scale, 1), "label": f"{bar_km:g} km"}}

@@ -80,7 +80,7 @@ function renderMap(map) {
   const svg = svgNode("svg", {class: "map", viewBox: "0 0 " + map.width + " " + map.height, role: "img",
     "aria-label": "Map of " + map.circles.length + " located events"});
   for (const c of map.circles) {
-    svg.append(svgNode("circle", {class: c.status, cx: c.x, cy: c.y, r: c.r}), svgNode("text", {x: c.x, y: c.y}, c.n));
+    svg.append(svgNode("circle", {class: c.status, cx: c.x, cy: c.y, r: c.r}), svgNode("text", {x: c.lx, y: c.ly}, c.n));
   }
   const y = map.height - 10;
   svg.append(svgNode("line", {x1: 8, y1: y, x2: 8 + map.scale.px, y2: y}),
