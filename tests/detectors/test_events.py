@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civicpulse.detectors.base import Signal
-from civicpulse.detectors.events import EventDetector, EventSettings
+from civicpulse.detectors.events import EventDetector, EventSettings, _representative
 from civicpulse.post import Author, Geo, GeoSource, Post
 
 START = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -300,3 +300,14 @@ def test_three_accounts_naming_the_police_open_an_event_on_weaker_evidence() -> 
 def test_three_accounts_naming_an_everyday_rare_word_raise_nothing() -> None:
     # ... nor is the same burst of a word outside the incident vocabulary.
     assert events(run(EventDetector(FAST), [*chatter(3000), *witnesses("Pigeons")])) == {}
+
+
+def test_an_events_example_is_the_top_post_that_reads_like_its_title() -> None:
+    top = [(40, "a", "Huge crowd kicking off in Beeston right now"),
+           (25, "b", "Huge crowd kicking off in Harehills, avoid #Harehills"),
+           (9, "c", "Harehills: huge crowd, kicking off near the park")]
+    # Both Harehills posts say all four title words; the more engaged one wins.
+    assert _representative(top, ["harehills", "huge", "kicking", "crowd"]) == top[1][2]
+    assert _representative(top, ["beeston"]) == top[0][2]
+    assert _representative(top, ["nothing"]) == top[0][2]  # no post says it: the most engaged
+    assert _representative([], ["harehills"]) is None

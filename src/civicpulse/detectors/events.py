@@ -60,7 +60,7 @@ import msgspec
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.incident_lexicon import is_incident_term
 from civicpulse.detectors.stats import poisson_log_sf
-from civicpulse.detectors.terms import post_terms
+from civicpulse.detectors.terms import post_terms, text_terms
 from civicpulse.post import Post
 from civicpulse.registry import detectors
 
@@ -850,7 +850,7 @@ class EventDetector(Detector):
         top_terms = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
                      if not t.startswith(("cell:", "h3:"))][:4] or event.terms[:4]
         title = " ".join(top_terms)
-        example = event.top[0][2] if event.top else event.example
+        example = _representative(event.top, top_terms) or event.example
         details: dict[str, Any] = {
             "status": status,
             "title": title,
@@ -912,6 +912,19 @@ def _locate(event: _Event, lat: float | None, lon: float | None) -> None:
     g[1] += lon
     g[2] += lat * lat
     g[3] += lon * lon
+
+
+def _representative(top: list[tuple[int, str, str]], terms: list[str]) -> str | None:
+    """The top post that says most of the event's title words, the most engaged among equals: an
+    event can gather nearby stories, and its example should read like its title."""
+    if not top:
+        return None
+
+    def said(text: str) -> int:
+        found = set(text_terms(text))
+        return sum(term in found for term in terms)
+
+    return max(top, key=lambda item: (said(item[2]), item[0]))[2]
 
 
 def _iso(t: float) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from civicpulse.post import Post
 
-__all__ = ["MAX_TERMS_PER_POST", "STOP_WORDS", "post_terms"]
+__all__ = ["MAX_TERMS_PER_POST", "STOP_WORDS", "post_terms", "text_terms"]
 
 #: Bound on the terms one post contributes, whatever its length (hostile input).
 MAX_TERMS_PER_POST = 40
@@ -45,18 +45,24 @@ el la los las un una y es en de del que por con para se no lo al más muy pero h
 
 def post_terms(post: Post) -> list[str]:
     """The distinct terms of ``post`` (lower-case), at most :data:`MAX_TERMS_PER_POST`."""
-    text = _MENTION.sub(" ", _URL.sub(" ", post.text[:2000]))
+    terms = text_terms(post.text, MAX_TERMS_PER_POST - 1)
+    cell = _cell(post)
+    if cell is not None:
+        terms.append(cell)  # "cell:…" and "h3:…" can never be word terms (no colon in a word)
+    return terms
+
+
+def text_terms(text: str, limit: int = MAX_TERMS_PER_POST) -> list[str]:
+    """The distinct word and hashtag terms of ``text`` (lower-case), at most ``limit``."""
+    text = _MENTION.sub(" ", _URL.sub(" ", text[:2000]))
     seen: dict[str, None] = {}
     for match in _WORD.finditer(text.lower()):
         term = match.group().strip("'’-")
         if len(term) < 3 or len(term) > MAX_TERM_CHARS or term in STOP_WORDS:
             continue
         seen[term] = None
-        if len(seen) >= MAX_TERMS_PER_POST - 1:
+        if len(seen) >= limit:
             break
-    cell = _cell(post)
-    if cell is not None:
-        seen[cell] = None
     return list(seen)
 
 
