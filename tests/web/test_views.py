@@ -113,7 +113,8 @@ _JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | s
                                                                                          max_size=4), max_leaves=20)
 _KEYS = st.sampled_from(["title", "example", "location", "first_seen", "stance", "curve", "status", "posts",
                          "accounts", "lat", "lon", "radius_m", "start", "label", "probs", "profile", "size", "places",
-                         "name"])
+                         "name", "account_count", "span_s", "bot_likeness", "account_creation", "scored",
+                         "share_bot_like", "mean", "span_days_middle_80"])
 
 
 @given(st.dictionaries(_KEYS, _JSON, max_size=8), st.sampled_from(["event", "rumour", "coordination"]))
@@ -124,3 +125,18 @@ def test_crafted_details_never_break_the_page(details: dict[str, object], kind: 
     assert isinstance(view["first_seen"], str)  # the page formats it as a time
     event_map([view])
     readings({"offensive/3": details, "sentiment/1": details, "near_duplicates/1": details, "places/1": details})
+
+
+def test_a_coordination_flag_shows_its_evidence_in_one_line() -> None:
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    details = {"account_count": 19, "span_s": 292.5, "example": "Bins on fire on Roundhay Road",
+               "bot_likeness": {"scored": 19, "mean": 0.159, "share_bot_like": 0.0},
+               "account_creation": {"accounts": 19, "span_days_middle_80": 2345.6}}
+    view = signal_view(Signal("coordination", "coordination", "c", at, "flag", details=details), Redactor(b"k" * 32))
+    assert view["evidence"] == ("19 accounts within 4.9 min · bot-like: 0% of 19 scored (mean 0.16) · "
+                                "accounts created over 2,346 days (middle 80 %)")
+    unscored = {**details, "bot_likeness": {"scored": 0, "unscored": 19}, "account_creation": None}
+    view = signal_view(Signal("coordination", "coordination", "c", at, "flag", details=unscored), Redactor(b"k" * 32))
+    assert view["evidence"] == "19 accounts within 4.9 min"
+    event = signal_view(Signal("events", "event", "e", at, "event", details=details), Redactor(b"k" * 32))
+    assert event["evidence"] is None

@@ -98,6 +98,7 @@ function signalItem(signal) {
   const kind = ["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event";
   const item = entry("signal " + kind, parts, signal.title);
   if (signal.example) item.append(node("p", "example", "e.g. “" + signal.example + "”"));
+  if (signal.evidence) item.append(node("p", "hint", signal.evidence));
   if (signal.stance || signal.spread) {
     const spread = node("div", "spread");
     if (signal.spread) spread.append(sparkline(signal.spread));
