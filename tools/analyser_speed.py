@@ -19,6 +19,7 @@ from pathlib import Path
 from civicpulse.config import Settings
 from civicpulse.evaluation.runner import make_posts
 from civicpulse.models.text import clear_cache
+from civicpulse.pipeline.chain import enrich
 from civicpulse.post import Post
 from civicpulse.registry import analysers
 from civicpulse.scenarios.generator import ScenarioRun
@@ -36,11 +37,7 @@ def rate(names: Sequence[str], posts: list[Post], repeat: int, batch: int = 2000
         clear_cache()
         start = time.process_time()
         for lo in range(0, len(posts), batch):
-            current = posts[lo: lo + batch]
-            for analyser in chain:
-                key = analyser.key()
-                results = analyser.analyse_many(current)
-                current = [p.with_enrichments({key: r}) for p, r in zip(current, results, strict=True)]
+            enrich(posts[lo: lo + batch], chain)
         best = max(best, len(posts) / (time.process_time() - start))
     return best
 

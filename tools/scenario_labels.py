@@ -19,7 +19,8 @@ from pathlib import Path
 
 from civicpulse.config import Settings
 from civicpulse.evaluation.detection import read_labels
-from civicpulse.post import Post, decode_post
+from civicpulse.pipeline.chain import enrich
+from civicpulse.post import decode_post
 from civicpulse.registry import analysers
 from civicpulse.scenarios.library import load_scenario
 from civicpulse.scenarios.truth import write_scenario
@@ -43,11 +44,7 @@ def main() -> None:
         with generated.posts_path.open("rb") as handle:
             lines = iter(handle)
             while batch := [decode_post(line) for line in islice(lines, BATCH)]:
-                enriched: list[Post] = batch
-                for analyser in chain:
-                    results = analyser.analyse_many(enriched)
-                    enriched = [p.with_enrichments({analyser.key(): r}) for p, r in zip(enriched, results, strict=True)]
-                for post in enriched:
+                for post in enrich(batch, chain):
                     kind = kinds.get(post.id, "background")
                     posts_by_kind[kind] += 1
                     for key, value in post.enrichments.items():

@@ -23,7 +23,8 @@ from civicpulse.analysers.base import Analyser
 from civicpulse.post import Post
 from civicpulse.registry import analysers
 
-__all__ = ["KINDS", "PersonalDataAnalyser", "Span", "find_personal_data", "iban_valid", "luhn_valid", "redact"]
+__all__ = ["KINDS", "PersonalDataAnalyser", "Span", "find_personal_data", "iban_valid", "kind_label", "luhn_valid",
+           "redact"]
 
 
 class Span(NamedTuple):
@@ -266,12 +267,13 @@ def _as_span(span: Span | Sequence[Any] | Mapping[str, Any]) -> Span:
     return Span(int(start), int(end), str(kind))
 
 
-def _kind_label(kind: str, _covered: str) -> str:
+def kind_label(kind: str, _covered: str = "") -> str:
+    """What a redacted span of ``kind`` becomes: ``[EMAIL]``, ``[PHONE]``, …"""
     return f"[{kind.upper()}]"
 
 
 def redact(text: str, spans: Iterable[Span | Sequence[Any] | Mapping[str, Any]],
-           replace: Callable[[str, str], str] = _kind_label) -> str:
+           replace: Callable[[str, str], str] = kind_label) -> str:
     """``text`` with each span replaced by ``replace(kind, covered text)``: by default ``[KIND]``
     (``[EMAIL]``, ``[PHONE]``, ...).
 

@@ -47,7 +47,7 @@ import msgspec
 from civicpulse.analysers.base import Analyser
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.evaluation.rumours import rumour_model_scores
-from civicpulse.pipeline.chain import check_order
+from civicpulse.pipeline.chain import check_order, enrich
 from civicpulse.post import Author, Post, decode_post
 from civicpulse.registry import analysers as analyser_registry
 from civicpulse.registry import detectors as detector_registry
@@ -113,10 +113,7 @@ def replay(posts: Iterable[Post], detectors: Sequence[Detector], step_s: float =
     def flush(now: datetime) -> None:
         # CPU time of this process: the cost on one core, whatever else the machine is running.
         started = time.process_time()
-        enriched = batch
-        for analyser in chain:
-            results = analyser.analyse_many(enriched) if enriched else []
-            enriched = [p.with_enrichments({analyser.key(): r}) for p, r in zip(enriched, results, strict=True)]
+        enriched = enrich(batch, chain)
         analysed = time.process_time()
         result.analyser_s += analysed - started
         for detector in detectors:

@@ -36,7 +36,7 @@ from civicpulse.evaluation.references import REFERENCES
 from civicpulse.models import encoder
 from civicpulse.models.text import clear_cache as clear_text_cache
 from civicpulse.models.text import text_models
-from civicpulse.pipeline.chain import build_analysers
+from civicpulse.pipeline.chain import build_analysers, enrich
 from civicpulse.post import Author, Post
 from civicpulse.registry import analysers
 
@@ -225,11 +225,7 @@ def default_chain_speed(texts: Sequence[str], batch: int = BATCH, profile: str =
     clear_cache()
     start = time.process_time()
     for lo in range(0, len(posts), batch):
-        current = posts[lo: lo + batch]
-        for analyser in chain:
-            results = analyser.analyse_many(current)
-            key = analyser.key()
-            current = [p.with_enrichments({key: r}) for p, r in zip(current, results, strict=True)]
+        enrich(posts[lo: lo + batch], chain)
     elapsed = time.process_time() - start
     clear_cache()
     return (len(posts) / elapsed if elapsed else 0.0), [a.name for a in chain]

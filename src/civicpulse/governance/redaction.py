@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from civicpulse.analysers.personal_data import Span, find_personal_data, redact
+from civicpulse.analysers.personal_data import Span, find_personal_data, kind_label, redact
 from civicpulse.governance.keys import read_or_create_secret
 from civicpulse.post import Post
 
@@ -95,7 +95,7 @@ class Redactor:
         return record
 
     def _replacement(self, kind: str, covered: str) -> str:
-        return self.mention(covered) if kind == _MENTION_KIND else f"[{kind.upper()}]"
+        return self.mention(covered) if kind == _MENTION_KIND else kind_label(kind)
 
 
 def _with_mentions(text: str, spans: list[Span]) -> list[Span]:

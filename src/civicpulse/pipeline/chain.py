@@ -12,9 +12,10 @@ from civicpulse.analysers.base import Analyser
 from civicpulse.config import Settings
 from civicpulse.detectors.base import Detector
 from civicpulse.errors import PipelineError
+from civicpulse.post import Post
 from civicpulse.registry import analysers as analyser_registry
 
-__all__ = ["build_analysers", "check_order"]
+__all__ = ["build_analysers", "check_order", "enrich"]
 
 
 def build_analysers(names: Sequence[str], settings: Settings) -> list[Analyser]:
@@ -22,6 +23,20 @@ def build_analysers(names: Sequence[str], settings: Settings) -> list[Analyser]:
     chain = [analyser_registry.get(name).from_settings(settings) for name in names]
     check_order(chain, [])
     return chain
+
+
+def enrich(posts: Sequence[Post], chain: Sequence[Analyser]) -> list[Post]:
+    """``posts`` with each analyser's result stored on them, in chain order, each analyser seeing
+    the earlier ones' results (as the pipeline runs them, without its quarantine of bad records:
+    for evaluations, tools and replays)."""
+    enriched = list(posts)
+    for analyser in chain:
+        if not enriched:
+            break
+        key = analyser.key()
+        results = analyser.analyse_many(enriched)
+        enriched = [post.with_enrichments({key: result}) for post, result in zip(enriched, results, strict=True)]
+    return enriched
 
 
 def check_order(chain: Sequence[Analyser], detectors: Sequence[Detector]) -> None:

@@ -93,14 +93,15 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
     details = signal.details
     accounts = details.get("accounts")
     title = redactor.text(str(details.get("title") or details.get("example") or signal.summary)[:200])
+    where = _where(details.get("location"))
     example = details.get("example") if signal.kind == "event" else None
     return {
         "kind": signal.kind,
         "key": signal.key,
         "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
         "title": title,
-        "location": _location_text(details.get("location")),
-        "where": _where(details.get("location")) if signal.kind == "event" else None,
+        "location": _location_text(where, details.get("location")),
+        "where": where if signal.kind == "event" else None,
         "stance": _stance_text(details.get("stance")) if signal.kind == "rumour" else None,
         "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
         "evidence": _evidence(details) if signal.kind == "coordination" else None,
@@ -167,18 +168,16 @@ def event_map(signals: list[dict[str, Any]]) -> dict[str, Any] | None:
             "scale": {"px": round(bar_km * scale, 1), "label": f"{bar_km:g} km"}}
 
 
-def _location_text(location: object) -> str | None:
+def _location_text(where: Mapping[str, float] | None, location: object) -> str | None:
     """An event's estimated place as a control room reads it: "53.81109, -1.51339 (within 3.1 km, 89
-    geotagged posts)"; ``None`` without one."""
-    if not isinstance(location, Mapping):
+    geotagged posts)"; ``None`` without one. ``where`` is :func:`_where` of the stored ``location``."""
+    if where is None:
         return None
-    lat, lon, radius = (_finite(location.get(k)) for k in ("lat", "lon", "radius_m"))
-    if lat is None or lon is None or radius is None:
-        return None
+    radius = where["radius_m"]
     reach = f"{radius / 1000:.1f} km" if radius >= 1000 else f"{radius:.0f} m"
-    n = location.get("geotagged")
-    basis = f", {n} geotagged posts" if isinstance(n, int) else ""
-    return f"{lat:.5f}, {lon:.5f} (within {reach}{basis})"
+    n = _count(location.get("geotagged")) if isinstance(location, Mapping) else None
+    basis = f", {n} geotagged posts" if n is not None else ""
+    return f"{where['lat']:.5f}, {where['lon']:.5f} (within {reach}{basis})"
 
 
 _STANCES = ("support", "deny", "query", "comment")
