@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civicpulse.evaluation.crisis import TASKS
-from civicpulse.models.text import clear_cache
+from civicpulse.models.static_embedding import static_embedding
+from civicpulse.models.text import NB_HEADS, clear_cache
 from civicpulse.post import Author, Post
 from civicpulse.registry import analysers
 
@@ -25,6 +27,16 @@ def test_output_shape_and_labels() -> None:
     assert set(out["probs"]) == set(TASKS["crisis_relevance"].labels)
     assert out["informativeness"]["label"] in TASKS["crisis_informativeness"].labels
     assert set(out["information_type"]["probs"]) == set(TASKS["crisis_info_type"].labels)
+
+
+@pytest.mark.parametrize("name", list(TASKS))
+def test_each_head_mixes_naive_bayes_as_the_evaluation_does(name: str) -> None:
+    """``civicpulse eval`` scores the recipe in ``TASKS``; the shipped head must be that recipe."""
+    meta = static_embedding().heads[name].meta
+    assert meta["mixed_with"] == f"{name}_nb"
+    assert meta["mixed_with"] in NB_HEADS
+    assert meta["mix_weight"] == TASKS[name].embedding_weight
+    assert meta["C"] == TASKS[name].embedding_c
 
 
 def test_obvious_examples() -> None:

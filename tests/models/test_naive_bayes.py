@@ -58,6 +58,6 @@ def test_shipped_crisis_heads_are_loaded_into_the_shared_scorer() -> None:
     models = text_models()
     for name in NB_HEADS:
         head = models.heads[name]
-        assert head.meta["task"] == name
+        assert head.meta["task"] == name.removesuffix("_nb")
     total = models.weights.shape[1] + len(models.languages) + models.nb_weights.shape[1]
     assert models.logits(["Tornado warning for Moore, take shelter now"]).shape == (1, total)

@@ -30,7 +30,7 @@ def test_similar_sentences_are_closer_than_unrelated_ones() -> None:
 
 
 def test_the_hate_head_separates_plain_cases() -> None:
-    assert EMBEDDING_HEADS == ("hate", "offensive", "emotion")
+    assert "hate" in EMBEDDING_HEADS
     probs = embedding_probs("hate", ["Send all the illegal immigrants back, they are animals and rapists",
                                      "Lovely sunny morning walking the dog by the canal"])
     labels = static_embedding().heads["hate"].labels
@@ -39,12 +39,13 @@ def test_the_hate_head_separates_plain_cases() -> None:
 
 
 @pytest.mark.parametrize("head", EMBEDDING_HEADS)
-def test_each_label_is_the_validation_chosen_mix_with_its_hashed_head(head: str) -> None:
+def test_each_label_is_the_chosen_mix_with_its_partner_head(head: str) -> None:
+    """Partners: the hashed head of the same task, or the crisis heads' naive Bayes."""
     texts = ["Send them all back, they are animals", "Gridlock in Leeds again, nobody is moving", ""]
     meta = static_embedding().heads[head].meta
-    assert meta["mixed_with"] == f"{head}_hashed"
+    assert meta["mixed_with"] in (f"{head}_hashed", f"{head}_nb")
     assert 0.0 < meta["mix_weight"] < 1.0
-    expected = mix(embedding_probs(head, texts), batch_probs(f"{head}_hashed", texts), meta["mix_weight"])
+    expected = mix(embedding_probs(head, texts), batch_probs(meta["mixed_with"], texts), meta["mix_weight"])
     assert np.allclose(batch_probs(head, texts), expected)
 
 

@@ -4,8 +4,9 @@
 Output: ``{"label": "on-topic"|"off-topic", "probs": {...}, "informativeness": {"label", "probs"},
 "information_type": {"label", "probs"}}``. The T26 heads were trained on tweets collected *during*
 crises, so their outputs describe a post *given* that it is about a crisis: read them for on-topic
-posts. Naive Bayes probabilities are over-confident; rank by them, do not read them as
-frequencies. Model card: ``docs/models/crisis.md``."""
+posts. Each head mixes naive Bayes over the words with a regression over the static sentence
+embedding; the probabilities are over-confident: rank by them, do not read them as frequencies.
+Model card: ``docs/models/crisis.md``."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ SUPPORTED = frozenset({"en"})
 @analysers.register("crisis")
 class CrisisAnalyser(Analyser):
     name = "crisis"
-    version = 1
+    version = 2
     requires = ("language",)
 
     def analyse_many(self, posts: Sequence[Post]) -> list[Any]:

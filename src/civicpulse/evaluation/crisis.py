@@ -4,11 +4,13 @@ CrisisLex has no official split; the data README's protocol is *leave one event 
 every other event, test on the held-out one, report macro-F1 per held-out event and the mean. That
 measures what a control room needs: relevance filtering for a crisis the model has never seen.
 
-The shipped crisis heads are naive Bayes models (:mod:`civicpulse.models.naive_bayes`) fitted on
-all events. Naive Bayes is fitted by summing feature values per class, so this module refits it
-for every held-out event (all-events counts minus that event's counts) with the shipped recipe
-(same features, same smoothing) and scores the held-out tweets. ``training/train_crisis.py``
-builds the shipped models from :func:`task_data` too, so both read the same rows and labels.
+Each shipped crisis head is the geometric mean of two models fitted on all events: naive Bayes
+over the word n-grams (:mod:`civicpulse.models.naive_bayes`) and a logistic regression over the
+static sentence embedding (:mod:`civicpulse.models.logistic`). This module refits both for every
+held-out event with the shipped recipe (naive Bayes: all-events counts minus that event's counts,
+same smoothing; the regression: same C, balanced) and scores the held-out tweets.
+``training/train_crisis.py`` builds the shipped models from :func:`task_data` and
+:data:`TASKS` too, so both read the same rows, labels and settings.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import numpy.typing as npt
 from civicpulse.evaluation.datasets import crisislex_t6, crisislex_t26
 from civicpulse.models import naive_bayes
 from civicpulse.models.features import FeatureConfig, featurise
+from civicpulse.models.logistic import fit_logistic
+from civicpulse.models.probability import mix, softmax
 
 __all__ = ["TASKS", "CrisisTask", "leave_one_event_out", "task_data"]
 
@@ -38,6 +42,11 @@ class CrisisTask:
     #: Laplace/Lidstone smoothing of the shipped head (see ``docs/models/crisis.md`` for the choice).
     alpha: float
     description: str
+    #: Weight of the embedding regression in the geometric mean with naive Bayes. Fixed in advance
+    #: at an even mix, never tuned (there is no split to tune it on; ``docs/models/crisis.md``).
+    embedding_weight: float = 0.5
+    #: The regression's inverse L2 strength: scikit-learn's default, not tuned.
+    embedding_c: float = 1.0
 
 
 TASKS: dict[str, CrisisTask] = {
@@ -74,8 +83,13 @@ Metric = Callable[[Sequence[str], Sequence[str]], float]
 
 
 def leave_one_event_out(texts: list[str], gold: list[str], events: list[str], spec: CrisisTask,
-                        config: FeatureConfig, idf: npt.NDArray[np.float32], metric: Metric) -> dict[str, Any]:
-    """``{"per_event": {event: score ×100}, "mean": ..., "n_events": ...}`` for ``spec``'s recipe."""
+                        config: FeatureConfig, idf: npt.NDArray[np.float32], metric: Metric,
+                        embedded: npt.NDArray[np.floating] | None = None) -> dict[str, Any]:
+    """``{"per_event": {event: score ×100}, "mean": ..., "n_events": ...}`` for ``spec``'s recipe.
+
+    With the texts' static embeddings (``embedded``), the recipe is the shipped mix, and
+    ``"naive_bayes_mean"`` and ``"embedding_mean"`` give each part's mean alone; without them it
+    is naive Bayes alone."""
     f = featurise(texts, config, idf)
     rows, cols, vals = naive_bayes.word_view(f)
     y = np.array([spec.labels.index(g) for g in gold], dtype=np.int64)
@@ -84,7 +98,7 @@ def leave_one_event_out(texts: list[str], gold: list[str], events: list[str], sp
     n_features = 1 << config.word_bits
     k = len(spec.labels)
     total = naive_bayes.fit_counts(rows, cols, vals, y, k, n_features)
-    raw: dict[str, float] = {}
+    raw: dict[str, dict[str, float]] = {"mix": {}, "naive_bayes": {}, "embedding": {}}
     for i, name in enumerate(event_names):
         held_row = event_of == i
         held_occ = held_row[rows]
@@ -99,7 +113,25 @@ def leave_one_event_out(texts: list[str], gold: list[str], events: list[str], sp
         for c in range(k):
             logits[:, c] = np.bincount(local[rows[held_occ]], weights=vals[held_occ] * weights[cols[held_occ], c],
                                        minlength=index.size)
-        predicted = [spec.labels[j] for j in logits.argmax(axis=1).tolist()]
-        raw[name] = 100 * metric([gold[j] for j in index.tolist()], predicted)
-    return {"per_event": {name: round(score, 1) for name, score in raw.items()},
-            "mean": round(float(np.mean(list(raw.values()))), 1), "n_events": len(event_names)}
+        held_gold = [gold[j] for j in index.tolist()]
+        nb_probs = softmax(logits)
+        raw["naive_bayes"][name] = _score(metric, held_gold, nb_probs, spec)
+        if embedded is not None:
+            regression = fit_logistic(embedded[~held_row], y[~held_row], k, spec.embedding_c)
+            embedding_probs = softmax(regression.logits(embedded[held_row]))
+            raw["embedding"][name] = _score(metric, held_gold, embedding_probs, spec)
+            raw["mix"][name] = _score(metric, held_gold, mix(embedding_probs, nb_probs, spec.embedding_weight), spec)
+    shipped = raw["mix"] if embedded is not None else raw["naive_bayes"]
+    out: dict[str, Any] = {"per_event": {name: round(value, 1) for name, value in shipped.items()},
+                           "mean": _mean(shipped), "n_events": len(event_names)}
+    if embedded is not None:
+        out.update(naive_bayes_mean=_mean(raw["naive_bayes"]), embedding_mean=_mean(raw["embedding"]))
+    return out
+
+
+def _score(metric: Metric, gold: list[str], probs: npt.NDArray[np.float64], spec: CrisisTask) -> float:
+    return 100 * metric(gold, [spec.labels[j] for j in probs.argmax(axis=1).tolist()])
+
+
+def _mean(scores: dict[str, float]) -> float:
+    return round(float(np.mean(list(scores.values()))), 1)

@@ -1,4 +1,5 @@
-"""Multinomial naive Bayes over the *word* block of the shared hashed features (crisis heads).
+"""Multinomial naive Bayes over the *word* block of the shared hashed features (the crisis heads'
+word half; each is mixed with a regression over the static sentence embedding).
 
 Why naive Bayes and not the logistic regression of the other heads: crisis models must work on a
 crisis they have never seen, and under leave-one-event-out evaluation on CrisisLex T6 a balanced

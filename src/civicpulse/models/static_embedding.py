@@ -40,7 +40,8 @@ __all__ = ["EMBEDDING_FILE", "EMBEDDING_HEADS", "EmbeddingHead", "StaticEmbeddin
 MODELS_DIR = Path(__file__).resolve().parent
 EMBEDDING_FILE = "static_embedding.npz"
 #: Heads that read the static embedding instead of the hashed features.
-EMBEDDING_HEADS = ("hate", "offensive", "emotion")
+EMBEDDING_HEADS = ("hate", "offensive", "emotion", "crisis_relevance", "crisis_informativeness",
+                   "crisis_info_type")
 #: Text beyond this is never read: a post's meaning is in its first few hundred words, and it
 #: bounds the work on a hostile 100,000-character post.
 _MAX_CHARS = 4000
@@ -133,7 +134,7 @@ def static_embedding() -> StaticEmbedding:
     return StaticEmbedding()
 
 
-#: The offensive, hate and emotion analysers read the same batch's embedding one after the other.
+#: The offensive, hate, emotion and crisis analysers read the same batch's embedding one after the other.
 _last_batch: LastBatch[FloatArray] = LastBatch()
 
 

@@ -6,8 +6,9 @@ featurisation pass and one gather score every head of a batch. :func:`batch_logi
 last batch's result, keyed by its texts: the sentiment, offensive, hate and emotion analysers run
 one after the other over the same batch, and only the first one pays for the features.
 
-The crisis heads (:mod:`civicpulse.models.naive_bayes`) read only the word occurrences of the same
-features, through their own stacked ``(2**word_bits, K)`` matrix; their columns come last.
+The crisis heads' naive Bayes halves (:mod:`civicpulse.models.naive_bayes`) read only the word
+occurrences of the same features, through their own stacked ``(2**word_bits, K)`` matrix; their
+columns come last.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ def language_view(f: Features) -> tuple[IntArray, IntArray, npt.NDArray[np.float
 #: Every head shipped; the analysers pick theirs by name.
 DEFAULT_HEADS = ("sentiment", "offensive_hashed", "offensive_targeted", "offensive_target", "hate_hashed", "hate_es",
                  "emotion_hashed")
-#: Naive Bayes heads over the word block (crisis relevance, informativeness, information type).
-NB_HEADS = ("crisis_relevance", "crisis_informativeness", "crisis_info_type")
+#: Naive Bayes heads over the word block: the crisis heads' partners (crisis relevance,
+#: informativeness, information type; each is mixed with a regression over the static embedding).
+NB_HEADS = ("crisis_relevance_nb", "crisis_informativeness_nb", "crisis_info_type_nb")
 #: Posts per featurisation chunk: bounds the temporary (occurrences x heads) matrix to ~30 MB.
 _CHUNK = 2048
 
