@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civicpulse.models.logistic import fit_logistic
+from civicpulse.models.logistic import SparseRows, fit_logistic
 from civicpulse.models.probability import softmax
 
 
@@ -55,3 +55,13 @@ def test_any_rows_give_finite_weights(rows: list[tuple[float, float, int]]) -> N
     fit = fit_logistic(x, y, 3)
     assert np.isfinite(fit.weights).all()
     assert np.isfinite(fit.bias).all()
+
+
+def test_sparse_rows_fit_as_the_dense_matrix_does() -> None:
+    x, y = _data(3, n=200)
+    x[np.abs(x) < 0.2] = 0.0
+    rows, cols = np.nonzero(x)
+    sparse = SparseRows(rows.astype(np.int64), cols.astype(np.int64), x[rows, cols], x.shape)
+    dense_fit, sparse_fit = fit_logistic(x, y, 3), fit_logistic(sparse, y, 3)
+    np.testing.assert_allclose(sparse_fit.weights, dense_fit.weights, atol=1e-8)
+    np.testing.assert_allclose(sparse_fit.logits(sparse), dense_fit.logits(x), atol=1e-8)

@@ -9,8 +9,9 @@ here and now, nothing is read back from a file:
 * ``veracity_accuracy``: the shipped veracity model (:mod:`civicpulse.models.veracity`) on the 28
   task-B test threads, fed the stance model's *predicted* stances of the replies (never the gold).
 * ``twitter15_accuracy`` / ``twitter16_accuracy``: Twitter15/16 have no official split, so these are
-  stratified 5-fold cross-validation (seeded) of a multinomial logistic regression over the shared
-  hashed text features, fitted in numpy by :func:`fit_softmax` (the data ships no propagation trees,
+  stratified 5-fold cross-validation (seeded) of a balanced multinomial logistic regression (C = 1)
+  over the shared hashed text features, fitted in numpy by
+  :func:`~civicpulse.models.logistic.fit_logistic` (the data ships no propagation trees,
   so the model sees source-tweet text only, like the published bag-of-words SVM baseline).
 
 A data set that is absent gives ``None`` for its keys. Only the standard library and numpy.
@@ -28,10 +29,11 @@ import numpy as np
 import numpy.typing as npt
 
 from civicpulse.models.features import FeatureConfig, featurise
+from civicpulse.models.logistic import SparseRows, fit_logistic
 from civicpulse.models.stance import LABELS, StanceInput, stance_model
 from civicpulse.models.text import FEATURES_FILE, MODELS_DIR, load_features
 
-__all__ = ["RumourPost", "RumourThread", "cv_accuracy", "fit_softmax", "macro_f1", "rumour_model_scores",
+__all__ = ["RumourPost", "RumourThread", "cv_accuracy", "macro_f1", "rumour_model_scores",
            "rumoureval", "stance_inputs", "twitter1516"]
 
 SEED = 20240601
@@ -115,42 +117,6 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str
     return float(np.mean(scores))
 
 
-def fit_softmax(x: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]], n_rows: int,
-                y: npt.NDArray[np.int64], k: int, *, l2: float = 1e-3, steps: int = 300,
-                lr: float = 0.5) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Multinomial logistic regression on a COO matrix (rows, compact cols, vals), class-balanced,
-    by full-batch Adam: ``(weights (n_cols, k), bias (k,))``. Deterministic (no sampling)."""
-    rows, cols, vals = x
-    n_cols = int(cols.max()) + 1 if cols.size else 1
-    w = np.zeros((n_cols, k))
-    b = np.zeros(k)
-    counts = np.bincount(y, minlength=k).astype(np.float64)
-    sample_w = (n_rows / (k * np.maximum(counts, 1.0)))[y] / n_rows
-    onehot = np.eye(k)[y]
-    m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros(k), np.zeros(k)
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    for t in range(1, steps + 1):
-        scores = np.zeros((n_rows, k))
-        for j in range(k):
-            scores[:, j] = np.bincount(rows, weights=vals * w[cols, j], minlength=n_rows)
-        scores += b
-        scores -= scores.max(axis=1, keepdims=True)
-        p = np.exp(scores)
-        p /= p.sum(axis=1, keepdims=True)
-        g = (p - onehot) * sample_w[:, None]
-        grad_w = np.stack([np.bincount(cols, weights=vals * g[rows, j], minlength=n_cols) for j in range(k)],
-                          axis=1) + l2 * w
-        grad_b = g.sum(axis=0)
-        m_w = beta1 * m_w + (1 - beta1) * grad_w
-        v_w = beta2 * v_w + (1 - beta2) * grad_w**2
-        m_b = beta1 * m_b + (1 - beta1) * grad_b
-        v_b = beta2 * v_b + (1 - beta2) * grad_b**2
-        step = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) / (1 + t / 100)
-        w -= step * m_w / (np.sqrt(v_w) + eps)
-        b -= step * m_b / (np.sqrt(v_b) + eps)
-    return w, b
-
-
 def _stratified_folds(y: npt.NDArray[np.int64], folds: int, seed: int) -> npt.NDArray[np.int64]:
     rng = np.random.default_rng(seed)
     fold = np.zeros(y.shape[0], dtype=np.int64)
@@ -162,7 +128,8 @@ def _stratified_folds(y: npt.NDArray[np.int64], folds: int, seed: int) -> npt.ND
 
 def cv_accuracy(texts: list[str], y: npt.NDArray[np.int64], k: int, *, folds: int = 5, seed: int = SEED,
                 config: FeatureConfig | None = None, idf: npt.NDArray[np.float32] | None = None) -> float:
-    """Mean accuracy of :func:`fit_softmax` over seeded stratified ``folds``."""
+    """Mean accuracy over seeded stratified ``folds`` of a balanced logistic regression (C = 1,
+    :func:`~civicpulse.models.logistic.fit_logistic`) on the shared hashed features."""
     if config is None or idf is None:
         config, idf = load_features(MODELS_DIR / FEATURES_FILE)
     f = featurise(texts, config, idf)
@@ -174,20 +141,19 @@ def cv_accuracy(texts: list[str], y: npt.NDArray[np.int64], k: int, *, folds: in
         remap = np.full(len(texts), -1, dtype=np.int64)
         remap[train_rows] = np.arange(train_rows.size)
         keep = remap[f.rows] >= 0
+        # Only the buckets that occur in training get a weight.
         used, compact = np.unique(f.cols[keep], return_inverse=True)
-        w, b = fit_softmax((remap[f.rows[keep]], compact.astype(np.int64), f.vals[keep]), train_rows.size,
-                           y[train_rows], k)
-        # Test occurrences whose bucket never occurred in training carry no weight.
+        train = SparseRows(remap[f.rows[keep]], compact.astype(np.int64), f.vals[keep].astype(np.float64),
+                           (train_rows.size, used.size))
+        model = fit_logistic(train, y[train_rows], k)
         t_remap = np.full(len(texts), -1, dtype=np.int64)
         t_remap[test_rows] = np.arange(test_rows.size)
         t_keep = t_remap[f.rows] >= 0
-        position = np.searchsorted(used, f.cols[t_keep])
-        position = np.minimum(position, used.size - 1)
+        position = np.minimum(np.searchsorted(used, f.cols[t_keep]), used.size - 1)
         known = used[position] == f.cols[t_keep]
-        scores = np.tile(b, (test_rows.size, 1))
-        t_rows, t_vals = t_remap[f.rows[t_keep]][known], f.vals[t_keep][known]
-        np.add.at(scores, t_rows, t_vals[:, None] * w[position[known]])
-        accuracies.append(float(np.mean(scores.argmax(axis=1) == y[test_rows])))
+        test = SparseRows(t_remap[f.rows[t_keep]][known], position[known].astype(np.int64),
+                          f.vals[t_keep][known].astype(np.float64), (test_rows.size, used.size))
+        accuracies.append(float(np.mean(model.logits(test).argmax(axis=1) == y[test_rows])))
     return float(np.mean(accuracies))
 
 
