@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +12,14 @@ import pytest
 from civicpulse.cli.eval import eval_command
 from civicpulse.errors import UsageError
 from civicpulse.evaluation.bias import ABUSIVE_TEMPLATES, GROUPS, audit, sentences
-from civicpulse.evaluation.runner import accuracy, default_chain_speed, evaluate, macro_f1, macro_recall
+from civicpulse.evaluation.runner import (
+    accuracy,
+    default_chain_speed,
+    evaluate,
+    evaluation_steps,
+    macro_f1,
+    macro_recall,
+)
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 needs_data = pytest.mark.skipif(not (DATA / "tweeteval").is_dir(),
@@ -104,3 +114,14 @@ def test_hate_reports_its_false_alarms_on_everyday_tweets() -> None:
     # hate/2 flagged 5.1 % and 4.4 %; hate/3, trained with everyday tweets as non-hate, 1.6 and 1.3 %.
     assert 0.0 < hate["flagged_everyday_pct"] < 3.0
     assert 0.0 < hate["flagged_unseen_everyday_pct"] < 3.0
+
+
+@needs_data
+def test_progress_is_told_every_step_and_json_stays_clean_on_stdout(tmp_path: Path) -> None:
+    steps: list[str] = []
+    evaluate(DATA, ["language"], progress=steps.append)
+    assert steps == ["language", "default chain"]
+    assert len(steps) == evaluation_steps(["language"])
+    done = subprocess.run([sys.executable, "-m", "civicpulse", "eval", "--task", "language", "--json", "--data",
+                           str(DATA)], capture_output=True, text=True, cwd=tmp_path, timeout=300, check=True)
+    assert json.loads(done.stdout)["language"]["metric"] == "accuracy"

@@ -6,19 +6,40 @@ results, with speeds; ``--bias`` adds the identity-term audit. ``docs/evaluation
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from civicpulse.errors import UsageError
-from civicpulse.evaluation.runner import TASKS, evaluate
+from civicpulse.evaluation.runner import TASKS, evaluate, evaluation_steps
 
 __all__ = ["eval_command"]
 
 _console = Console()
+#: Progress goes to stderr, so that ``--json`` output on stdout stays one clean object.
+_progress_console = Console(stderr=True)
+
+
+@contextmanager
+def _steps(total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar over ``total`` steps; the callback names the step starting now."""
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=_progress_console, transient=True) as bar:
+        task = bar.add_task("eval", total=total)
+        started = 0
+
+        def step(name: str) -> None:
+            nonlocal started
+            bar.update(task, completed=started, description=f"eval: {name}")
+            started += 1
+
+        yield step
 
 
 def _fmt(refs: dict[str, float]) -> str:
@@ -49,11 +70,14 @@ def eval_command(
         raise UsageError(f"unknown task {task!r}", fix=f"use one of: {', '.join(TASKS)}")
     if profile not in ("fast", "accurate"):
         raise UsageError(f"unknown profile {profile!r}", fix="use --profile fast or --profile accurate")
-    results: dict[str, Any] = evaluate(data, [task] if task else None, profile)
-    if bias:
-        from civicpulse.evaluation.bias import audit
+    tasks = [task] if task else None
+    with _steps(evaluation_steps(tasks) + bias) as step:
+        results: dict[str, Any] = evaluate(data, tasks, profile, progress=step)
+        if bias:
+            from civicpulse.evaluation.bias import audit
 
-        results["bias"] = audit(profile)
+            step("bias audit")
+            results["bias"] = audit(profile)
     if json_output:
         typer.echo(json.dumps(results, ensure_ascii=False))
         return
@@ -97,7 +121,9 @@ def _print_gaps(gaps: list[str]) -> None:
 def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:
     from civicpulse.evaluation.detection import evaluate_detection
 
-    say = (lambda _: None) if json_output else (lambda step: _console.print(f"[dim]… {step}[/]"))
+    def say(step: str) -> None:
+        _progress_console.print(f"[dim]… {step}[/]")
+
     results = evaluate_detection(data, progress=say, long_posts=long_posts)
     if json_output:
         typer.echo(json.dumps(results, ensure_ascii=False))

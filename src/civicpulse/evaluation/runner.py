@@ -41,8 +41,8 @@ from civicpulse.pipeline.chain import build_analysers, enrich
 from civicpulse.post import Author, Post
 from civicpulse.registry import analysers
 
-__all__ = ["TASKS", "accuracy", "build", "clear_cache", "default_chain_speed", "evaluate", "macro_f1",
-           "macro_recall", "make_posts"]
+__all__ = ["TASKS", "accuracy", "build", "clear_cache", "default_chain_speed", "evaluate", "evaluation_steps",
+           "macro_f1", "macro_recall", "make_posts"]
 
 TASKS = ("sentiment", "emotion", "offensive", "offensive_targeted", "offensive_target", "hate", "hate_es",
          "language", "crisis_relevance", "crisis_informativeness", "crisis_info_type")
@@ -219,6 +219,11 @@ def _chain_order(profile: str) -> list[Analyser]:
     return build_analysers(settings.analysers, settings)
 
 
+def evaluation_steps(tasks: Sequence[str] | None = None) -> int:
+    """How many steps :func:`evaluate` reports to its ``progress``."""
+    return len(tasks or TASKS) + 1
+
+
 def default_chain_speed(texts: Sequence[str], batch: int = BATCH, profile: str = "fast") -> tuple[float, list[str]]:
     """Posts/s of the default analyser chain, enrichments applied between them as the pipeline
     does, on posts with no declared language (so the language analyser really decides)."""
@@ -233,12 +238,18 @@ def default_chain_speed(texts: Sequence[str], batch: int = BATCH, profile: str =
     return (len(posts) / elapsed if elapsed else 0.0), [a.name for a in chain]
 
 
-def evaluate(data: Path, tasks: Sequence[str] | None = None, profile: str = "fast") -> dict[str, Any]:
+def evaluate(data: Path, tasks: Sequence[str] | None = None, profile: str = "fast",
+             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """``{task: {"metric", "score", "posts_per_s", ...}, ..., "default_chain_posts_per_s": n,
-    "profile": profile}``."""
+    "profile": profile}``. ``progress`` is told each step as it starts (the tasks, then
+    ``"default chain"``): :func:`evaluation_steps` of them."""
     data = check_data(data)
-    chosen = list(tasks) if tasks else list(TASKS)
-    out: dict[str, Any] = {task: evaluate_task(data, task, profile) for task in chosen}
+    say = progress or (lambda _: None)
+    out: dict[str, Any] = {}
+    for task in list(tasks) if tasks else list(TASKS):
+        say(task)
+        out[task] = evaluate_task(data, task, profile)
+    say("default chain")
     speed, names = default_chain_speed(tweeteval(data, "sentiment", "test")[0], profile=profile)
     out["default_chain_posts_per_s"] = round(speed)
     out["default_chain"] = names
