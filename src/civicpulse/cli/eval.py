@@ -71,7 +71,7 @@ def eval_command(
     if profile not in ("fast", "accurate"):
         raise UsageError(f"unknown profile {profile!r}", fix="use --profile fast or --profile accurate")
     tasks = [task] if task else None
-    with _steps(evaluation_steps(tasks) + bias) as step:
+    with _steps(evaluation_steps(tasks) + (1 if bias else 0)) as step:
         results: dict[str, Any] = evaluate(data, tasks, profile, progress=step)
         if bias:
             from civicpulse.evaluation.bias import audit
