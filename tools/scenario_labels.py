@@ -3,8 +3,8 @@
 The scenario generator knows which posts belong to an incident, a rumour, an official denial, a hate
 wave or a coordinated campaign, and which are everyday background. This runs the default analyser
 chain over a scenario (as the demo does) and prints, for each kind of post, the share labelled crisis
-on-topic, offensive, hate and negative: how the labels would read on a dashboard during such an
-event. The results are quoted in the model cards (`docs/models/crisis.md`).
+on-topic, offensive (and offensive aimed at a group), hate and negative: how the labels would read
+on a dashboard during such an event. The results are quoted in the model cards (`docs/models/crisis.md`).
 
     .venv/bin/python tools/scenario_labels.py [--scenario city-riot] [--seed 0]
 """
@@ -25,8 +25,14 @@ from civicpulse.registry import analysers
 from civicpulse.scenarios.library import load_scenario
 from civicpulse.scenarios.truth import write_scenario
 
-#: Enrichment name -> the label counted.
-COUNTED = {"crisis": "on-topic", "offensive": "offensive", "hate": "hate", "sentiment": "negative"}
+#: Column -> (enrichment name, the fields that must all hold these values).
+COUNTED: dict[str, tuple[str, dict[str, str]]] = {
+    "crisis on-topic": ("crisis", {"label": "on-topic"}),
+    "offensive": ("offensive", {"label": "offensive"}),
+    "offensive at a group": ("offensive", {"label": "offensive", "target_label": "group"}),
+    "hate": ("hate", {"label": "hate"}),
+    "sentiment negative": ("sentiment", {"label": "negative"}),
+}
 BATCH = 2000
 
 
@@ -47,15 +53,16 @@ def main() -> None:
                 for post in enrich(batch, chain):
                     kind = kinds.get(post.id, "background")
                     posts_by_kind[kind] += 1
-                    for key, value in post.enrichments.items():
-                        name = key.split("/", 1)[0]
-                        if name in COUNTED and isinstance(value, dict) and value.get("label") == COUNTED[name]:
-                            labelled[kind, name] += 1
+                    by_name = {key.split("/", 1)[0]: value for key, value in post.enrichments.items()}
+                    for column, (name, wanted) in COUNTED.items():
+                        value = by_name.get(name)
+                        if isinstance(value, dict) and all(value.get(k) == v for k, v in wanted.items()):
+                            labelled[kind, column] += 1
     print(f"{args.scenario} (seed {args.seed}), default analysers: share of each kind of post given each label")
-    print("| posts | n | " + " | ".join(f"{name} {label}" for name, label in COUNTED.items()) + " |")
+    print("| posts | n | " + " | ".join(COUNTED) + " |")
     print("|---|---|" + "---|" * len(COUNTED))
     for kind, n in posts_by_kind.most_common():
-        shares = " | ".join(f"{100 * labelled[kind, name] / n:.1f} %" for name in COUNTED)
+        shares = " | ".join(f"{100 * labelled[kind, column] / n:.1f} %" for column in COUNTED)
         print(f"| {kind} | {n:,} | {shares} |")
 
 

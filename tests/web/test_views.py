@@ -30,6 +30,14 @@ def test_readings_show_flags_first_and_only_what_says_something() -> None:
     assert [(r["kind"], r["text"]) for r in shown] == [
         ("flag", "offensive 90%"), ("info", "anger"), ("info", "seen ×40"), ("info", "Leeds")]
     assert shown[0]["title"] == "offensive/3, accurate profile: a model's guess, for a person to read; never a finding"
+    aimed = readings({"offensive/3": {"label": "offensive", "probs": {"offensive": 0.8}, "target_label": "group"}})
+    assert [r["text"] for r in aimed] == ["offensive 80% · at a group"]
+    assert "OLID levels B and C" in aimed[0]["title"]
+    # Only the analyser's own target labels are shown; anything else (a crafted export) is left out.
+    crafted = readings({"offensive/3": {"label": "offensive", "probs": {"offensive": 0.8}, "target_label": "<b>"}})
+    assert [r["text"] for r in crafted] == ["offensive 80%"]
+    unhashable = readings({"offensive/3": {"label": "offensive", "probs": {"offensive": 0.8}, "target_label": []}})
+    assert [r["text"] for r in unhashable] == ["offensive 80%"]
     assert readings({"sentiment/1": {"label": "unsupported", "language": "fr"}, "hate/3": "junk",
                      "emotion/2": {"label": "joy", "probs": {"joy": 0.4}}}) == []
 

@@ -40,6 +40,12 @@ def post_view(post: Post, redactor: Redactor) -> dict[str, Any]:
 _GUESS = "a model's guess, for a person to read; never a finding"
 
 
+#: Whom an offensive post is aimed at (OLID levels B and C), as the badge says it. Abuse aimed at a
+#: group is what a hate-crime unit looks for first, and the hate model knows only two groups.
+_TARGETS = {"individual": "at a person", "group": "at a group", "other": "at others"}
+_TARGET_NOTE = "; whom it is aimed at is a second model's guess (OLID levels B and C)"
+
+
 def _top(value: Mapping[str, Any]) -> tuple[str, float] | None:
     """The label of a classifier's result and its probability; ``None`` for "unsupported" and the like."""
     label, probs = value.get("label"), value.get("probs")
@@ -68,7 +74,10 @@ def readings(enrichments: Mapping[str, Any]) -> list[dict[str, str]]:
         source = f"{key[:40]}{profile}"
         top = _top(value)
         if name in ("offensive", "hate") and top and top[0] == name:
-            flags.append({"kind": "flag", "text": f"{name} {top[1]:.0%}", "title": f"{source}: {_GUESS}"})
+            aimed_at = value.get("target_label") if name == "offensive" else None
+            target = _TARGETS.get(aimed_at) if isinstance(aimed_at, str) else None
+            flags.append({"kind": "flag", "text": f"{name} {top[1]:.0%}" + (f" · {target}" if target else ""),
+                          "title": f"{source}{_TARGET_NOTE if target else ''}: {_GUESS}"})
         elif name == "sentiment" and top and top[0] in ("negative", "positive"):
             info.append({"kind": "info", "text": top[0], "title": f"{source}: sentiment, {_GUESS}"})
         elif name == "emotion" and top and top[1] >= 0.5:
