@@ -56,11 +56,11 @@ def test_missing_data_is_a_usage_error_with_a_fix(tmp_path: Path) -> None:
 def test_bias_audit_shape() -> None:
     assert sentences("asian")[0] == "I am an asian person."
     result = audit()
-    assert set(result["overall"]) == {"offensive", "hate", "negative_sentiment"}
+    assert set(result["overall"]) == {"offensive", "offensive_at_group", "hate", "negative_sentiment"}
     assert set(result["groups"]) == {g for groups in GROUPS.values() for g in groups}
     assert all(0 <= v <= 100 for g in result["groups"].values() for k, v in g.items() if k != "category")
     abusive = result["abusive"]
-    assert set(abusive["overall"]) == {"missed_offensive", "missed_hate"}
+    assert set(abusive["overall"]) == {"missed_offensive", "missed_offensive_at_group", "missed_hate"}
     assert abusive["n_sentences"] == len(ABUSIVE_TEMPLATES) * len(result["groups"])
 
 
@@ -69,12 +69,13 @@ def test_the_abusive_half_catches_a_model_that_ignores_groups(monkeypatch: pytes
     from civicpulse.evaluation import bias
 
     def flags_nothing(texts: list[str], profile: str) -> dict[str, list[bool]]:
-        return {m: [False] * len(texts) for m in ("offensive", "hate", "negative_sentiment")}
+        return {m: [False] * len(texts) for m in ("offensive", "offensive_at_group", "hate", "negative_sentiment")}
 
     monkeypatch.setattr(bias, "_positive_rates", flags_nothing)
     result = audit()
-    assert result["overall"] == {"offensive": 0.0, "hate": 0.0, "negative_sentiment": 0.0}
-    assert result["abusive"]["overall"] == {"missed_offensive": 100.0, "missed_hate": 100.0}
+    assert result["overall"] == {"offensive": 0.0, "offensive_at_group": 0.0, "hate": 0.0, "negative_sentiment": 0.0}
+    assert result["abusive"]["overall"] == {"missed_offensive": 100.0, "missed_offensive_at_group": 100.0,
+                                            "missed_hate": 100.0}
 
 
 def test_a_group_whose_abuse_is_missed_is_a_large_gap(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +84,8 @@ def test_a_group_whose_abuse_is_missed_is_a_large_gap(monkeypatch: pytest.Monkey
     def blind_to_deaf(texts: list[str], profile: str) -> dict[str, list[bool]]:
         abusive = [t in set(bias._sentences(ABUSIVE_TEMPLATES)[0]) for t in texts]
         caught = [a and "deaf" not in t.lower() for a, t in zip(abusive, texts, strict=True)]
-        return {"offensive": caught, "hate": caught, "negative_sentiment": [False] * len(texts)}
+        return {"offensive": caught, "offensive_at_group": caught, "hate": caught,
+                "negative_sentiment": [False] * len(texts)}
 
     monkeypatch.setattr(bias, "_positive_rates", blind_to_deaf)
     gaps = audit()["abusive"]["large_gaps"]

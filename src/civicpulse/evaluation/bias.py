@@ -92,6 +92,8 @@ def _positive_rates(texts: list[str], profile: str) -> dict[str, list[bool]]:
     clear_cache()
     return {
         "offensive": [r["label"] == "offensive" for r in offensive],
+        # What the dashboard's "offensive · at a group" badge shows: the lead for hate against any group.
+        "offensive_at_group": [r["label"] == "offensive" and r.get("target_label") == "group" for r in offensive],
         "hate": [r["label"] == "hate" for r in hate],
         "negative_sentiment": [r["label"] == "negative" for r in sentiment],
     }
@@ -134,7 +136,7 @@ def audit(profile: str = "fast") -> dict[str, Any]:
     both = _positive_rates(texts + abusive, profile)
     flags = {m: v[:len(texts)] for m, v in both.items()}
     overall, groups_out, large = _rates(flags, owners, tuple(flags))
-    missed = {m: [not flag for flag in both[m][len(texts):]] for m in ("offensive", "hate")}
+    missed = {m: [not flag for flag in both[m][len(texts):]] for m in ("offensive", "offensive_at_group", "hate")}
     missed_overall, missed_groups, missed_large = _rates(missed, abusive_owners, ("offensive",), prefix="missed_")
     return {"profile": profile, "n_sentences": len(texts), "templates": len(TEMPLATES), "overall": overall,
             "groups": groups_out, "large_gaps": large,
@@ -155,9 +157,12 @@ def public_summary(profile: str = "fast") -> dict[str, str]:
         "how it is measured": f"{result['n_sentences']} neutral and {result['abusive']['n_sentences']} abusive "
                               f"template sentences about {len(result['groups'])} identity groups",
         "neutral sentences labelled offensive": f"{rates['offensive']} %",
+        "neutral sentences labelled offensive and aimed at a group": f"{rates['offensive_at_group']} %",
         "neutral sentences labelled hate": f"{rates['hate']} %",
         "neutral sentences labelled negative": f"{rates['negative_sentiment']} %",
         "abusive sentences not labelled offensive": f"{missed['missed_offensive']} %",
+        "abusive sentences not labelled offensive and aimed at a group":
+            f"{missed['missed_offensive_at_group']} %",
         "abusive sentences not labelled hate (trained on hate against immigrants and women only)":
             f"{missed['missed_hate']} %",
         "groups treated much worse than the others": "; ".join(gaps) or "none",
