@@ -5,8 +5,9 @@ import contextlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicpulse.alerts.matcher import CompiledQueries, text_hashtags
+from civicpulse.alerts.matcher import CompiledQueries, post_readings, text_hashtags
 from civicpulse.alerts.query import And, Node, Not, Or, QueryError, Term, parse_query, words
+from civicpulse.testing import make_post
 
 
 def compiled(**queries: str) -> CompiledQueries:
@@ -31,6 +32,21 @@ def test_hashtags_match_declared_and_inline_tags_only() -> None:
     assert rules.match("water everywhere", hashtags=("flooding",)) == ["a"]
     assert rules.match("water everywhere #FLOODING") == ["a", "b"]
     assert rules.match("flooding in the underpass") == ["b"]
+
+
+def test_readings_match_what_the_analysers_stored() -> None:
+    rules = compiled(a="reading:offensive-at-group AND leeds", b="reading:hate", c="NOT reading:offensive")
+    assert rules.reads_readings
+    assert rules.match("they should all leave Leeds", readings={"offensive", "offensive-at-group"}) == ["a"]
+    assert rules.match("they should all leave Leeds", readings={"hate"}) == ["b", "c"]
+    assert rules.match("they should all leave Leeds") == ["c"]
+    assert not compiled(a="leeds").reads_readings
+    post = make_post(1, "x").replace(enrichments={
+        "offensive/3": {"label": "offensive", "target_label": "group"}, "hate/3": {"label": "not-hate"},
+        "sentiment/1": "junk"})
+    assert post_readings(post) == {"offensive", "offensive-at-group"}
+    assert post_readings(make_post(2, "x").replace(enrichments={"offensive/3": {"label": "offensive",
+                                                                                 "target_label": []}})) == {"offensive"}
 
 
 def test_empty_rules_and_hostile_text() -> None:

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from civicpulse.alerts.query import (
     MAX_DEPTH,
+    READINGS,
     And,
     Node,
     Not,
@@ -69,8 +70,9 @@ def test_never_crashes_and_canonical_form_is_stable(query: str) -> None:
 
 
 _words = st.text(alphabet="abcxyzéß0", min_size=1, max_size=6)
-_terms = st.builds(lambda ws, tag: Term((ws[0],), True) if tag else Term(tuple(ws)),
-                   st.lists(_words, min_size=1, max_size=3), st.booleans())
+_terms = (st.builds(lambda ws, tag: Term((ws[0],), True) if tag else Term(tuple(ws)),
+                    st.lists(_words, min_size=1, max_size=3), st.booleans())
+          | st.sampled_from(READINGS).map(lambda name: Term((name,), reading=True)))
 _trees: st.SearchStrategy[Node] = st.recursive(
     _terms,
     lambda inner: st.one_of(
@@ -87,3 +89,13 @@ def test_trees_round_trip_through_text(tree: Node) -> None:
     # Folding is idempotent on already-folded words, so a generated tree must be folded first.
     folded = parse_query(format_query(tree))
     assert parse_query(format_query(folded)) == folded
+
+
+def test_readings_parse_print_and_refuse_unknown_names() -> None:
+    tree = parse_query("reading:Offensive-at-group AND NOT reading:hate leeds")
+    assert tree == And((Term(("offensive-at-group",), reading=True), Not(Term(("hate",), reading=True)),
+                        Term(("leeds",))))
+    assert format_query(tree) == "reading:offensive-at-group AND NOT reading:hate AND leeds"
+    with pytest.raises(QueryError, match="not a reading") as caught:
+        parse_query("flood AND reading:muslim")
+    assert caught.value.column == 11

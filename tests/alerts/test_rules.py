@@ -75,6 +75,7 @@ def test_special_category_rules_need_a_supervisors_approval(gov: Governance, op:
     ({"name": "x", "query": "a", "destinations": ["webhook:ftp://x"]}, r"http\(s\) URL"),
     ({"name": "x", "query": "a", "destinations": ["email:a@b.c, d@e.f"]}, "one e-mail address"),
     ({"name": "x", "query": "(a"}, "column"),
+    ({"name": "x", "kind": "rumour", "query": "reading:hate"}, "describe a post"),
 ])
 def test_invalid_rules_say_the_fix(spec: dict[str, object], says: str) -> None:
     with pytest.raises(UsageError, match=says) as caught:

@@ -35,6 +35,18 @@ def test_query_and_geofence_both_apply() -> None:
     assert all(s.kind == "alert" and s.detector == "alerts" for s in signals)
 
 
+def test_a_reading_rule_fires_on_what_the_analysers_stored_inside_its_geofence() -> None:
+    detector = AlertDetector([rule("abuse", query="reading:offensive-at-group", geofence=SQUARE)])
+    at = Geo(source=GeoSource.GEOTAG, lat=52.5, lon=4.5)
+    aimed = {"offensive/3": {"label": "offensive", "probs": {"offensive": 0.9}, "target_label": "group"}}
+    at_person = {"offensive/3": {"label": "offensive", "probs": {"offensive": 0.9}, "target_label": "individual"}}
+    posts = [make_post(1, "they are vermin").replace(geo=at).with_enrichments(aimed),
+             make_post(2, "you are an idiot").replace(geo=at).with_enrichments(at_person),
+             make_post(3, "they are vermin").with_enrichments(aimed),  # no location: outside
+             make_post(4, "no analysers ran").replace(geo=at)]
+    assert [s.post_ids for s in detector.update_many(posts, NOW)] == [("test:1",)]
+
+
 def test_duplicates_alert_once_and_throttle_summarises() -> None:
     detector = AlertDetector([rule(query="knife")], per_window=3, window=timedelta(minutes=10))
     posts = [make_post(n, "knife seen") for n in range(40)]

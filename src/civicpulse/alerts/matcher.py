@@ -2,7 +2,8 @@
 
 Each distinct term (word, phrase or hashtag) gets a number. A post is read once: its words are
 looked up as n-grams (up to the longest phrase) in one dictionary, which finds overlapping phrases
-too (``fire`` and ``fire alarm`` both match ``fire alarm``); its hashtags are looked up in another.
+too (``fire`` and ``fire alarm`` both match ``fire alarm``); its hashtags are looked up in another,
+and its readings (:func:`post_readings`) in a third.
 Only rules that can match given the terms found are evaluated (a rule that matches without any term,
 such as ``NOT drill``, is always a candidate), so cost grows with the text, not rules × posts.
 """
@@ -15,8 +16,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from civicpulse.alerts.query import And, Node, Not, Or, Term, terms_of, words
+from civicpulse.post import Post
 
-__all__ = ["CompiledQueries", "text_hashtags"]
+__all__ = ["CompiledQueries", "post_readings", "text_hashtags"]
 
 _TEXT_HASHTAG = re.compile(r"#(\w+)")
 #: Text beyond this is not searched (a post is short; this bounds a hostile one).
@@ -27,6 +29,24 @@ def text_hashtags(text: str, declared: Iterable[str] = ()) -> set[str]:
     """Folded hashtags: those the platform declared plus any ``#tag`` in the text."""
     found = {unicodedata.normalize("NFKC", t.lstrip("#")).casefold() for t in declared}
     found.update(unicodedata.normalize("NFKC", t).casefold() for t in _TEXT_HASHTAG.findall(text))
+    return found
+
+
+def post_readings(post: Post) -> set[str]:
+    """The :data:`~civicpulse.alerts.query.READINGS` that the analysers stored on ``post``: the
+    same flags as the dashboard's red badges (``civicpulse.web.views.readings``)."""
+    found: set[str] = set()
+    for key, value in post.enrichments.items():
+        if not isinstance(value, Mapping):
+            continue
+        name = key.split("/", 1)[0]
+        if name == "hate" and value.get("label") == "hate":
+            found.add("hate")
+        elif name == "offensive" and value.get("label") == "offensive":
+            found.add("offensive")
+            target = value.get("target_label")
+            if target in ("group", "individual"):
+                found.add("offensive-at-group" if target == "group" else "offensive-at-person")
     return found
 
 
@@ -55,13 +75,16 @@ class CompiledQueries:
         self._ids: dict[Term, int] = {}
         self._phrases: dict[tuple[str, ...], int] = {}
         self._tags: dict[str, int] = {}
+        self._readings: dict[str, int] = {}
         self._by_term: dict[int, list[int]] = {}
         self._rules: list[_Compiled] = []
         for key, tree in queries.items():
             index = len(self._rules)
             for term in terms_of(tree):
                 term_id = self._ids.setdefault(term, len(self._ids))
-                if term.hashtag:
+                if term.reading:
+                    self._readings[term.words[0]] = term_id
+                elif term.hashtag:
                     self._tags[term.words[0]] = term_id
                 else:
                     self._phrases[term.words] = term_id
@@ -75,8 +98,13 @@ class CompiledQueries:
     def __len__(self) -> int:
         return len(self._rules)
 
-    def terms_in(self, text: str, hashtags: Iterable[str] = ()) -> set[int]:
-        present: set[int] = set()
+    @property
+    def reads_readings(self) -> bool:
+        """Whether any query asks for a reading (else a post's enrichments need not be looked at)."""
+        return bool(self._readings)
+
+    def terms_in(self, text: str, hashtags: Iterable[str] = (), readings: Iterable[str] = ()) -> set[int]:
+        present = {self._readings[r] for r in readings if r in self._readings}
         if self._phrases:
             found = words(text[:MAX_TEXT])
             for start in range(len(found)):
@@ -91,11 +119,11 @@ class CompiledQueries:
                     present.add(term_id)
         return present
 
-    def match(self, text: str, hashtags: Sequence[str] = ()) -> list[str]:
-        """Keys of the queries that ``text`` (with its declared ``hashtags``) matches."""
+    def match(self, text: str, hashtags: Sequence[str] = (), readings: Iterable[str] = ()) -> list[str]:
+        """Keys of the queries that ``text`` (with its declared ``hashtags`` and its ``readings``) matches."""
         if not self._rules:
             return []
-        present = self.terms_in(text, hashtags)
+        present = self.terms_in(text, hashtags, readings)
         candidates = set(self._always)
         for term_id in present:
             candidates.update(self._by_term[term_id])

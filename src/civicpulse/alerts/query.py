@@ -1,8 +1,9 @@
-"""The rule query language: words, "quoted phrases", #hashtags, AND / OR / NOT and parentheses.
+"""The rule query language: words, "quoted phrases", #hashtags, readings, AND / OR / NOT and parentheses.
 
     flood OR "burst main" OR #flooding
     (fire OR smoke) AND NOT "fire drill"
     #matchday knife             (two terms side by side mean AND)
+    reading:offensive-at-group  (what the analysers read in the post, as its dashboard badges say)
 
 Operators are upper case (``and`` in lower case is an ordinary word); NOT binds tighter than AND,
 AND tighter than OR. Matching ignores case and accents are kept as typed; a word matches whole words
@@ -20,13 +21,17 @@ from dataclasses import dataclass
 
 from civicpulse.errors import UsageError
 
-__all__ = ["MAX_DEPTH", "MAX_QUERY", "MAX_TERMS", "And", "Node", "Not", "Or", "QueryError", "Term",
+__all__ = ["MAX_DEPTH", "MAX_QUERY", "MAX_TERMS", "READINGS", "And", "Node", "Not", "Or", "QueryError", "Term",
            "format_query", "parse_query", "terms_of", "words"]
 
 MAX_QUERY = 2000
 MAX_TERMS = 100
 MAX_DEPTH = 20
 _OPERATORS = ("AND", "OR", "NOT")
+#: What ``reading:NAME`` can ask for: the analysers' flags, as the dashboard's red badges show them
+#: (:func:`civicpulse.alerts.matcher.post_readings`). Model guesses: a rule on them raises a lead.
+READINGS = ("offensive", "offensive-at-group", "offensive-at-person", "hate")
+_READING = "reading:"
 _WORD = re.compile(r"[^\W_]+")
 _HASHTAG = re.compile(r"\w+")
 
@@ -50,10 +55,12 @@ def words(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One word, a phrase (several words in order) or a hashtag (one tag, without the ``#``)."""
+    """One word, a phrase (several words in order), a hashtag (one tag, without the ``#``) or a
+    reading (one of :data:`READINGS`)."""
 
     words: tuple[str, ...]
     hashtag: bool = False
+    reading: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,12 @@ def _tokens(query: str) -> list[_Token]:
 def _word_token(query: str, text: str, column: int) -> _Token:
     if text in _OPERATORS:
         return _Token(text, column)
+    if text.startswith(_READING):
+        name = text[len(_READING):].casefold()
+        if name not in READINGS:
+            raise QueryError(f"{text[:40]!r} is not a reading; use reading: with one of {', '.join(READINGS)}",
+                             query, column)
+        return _Token("term", column, Term((name,), reading=True))
     if text.startswith("#"):
         tag = unicodedata.normalize("NFKC", text[1:]).casefold()
         if not _HASHTAG.fullmatch(tag):
@@ -203,6 +216,8 @@ def parse_query(query: str) -> Node:
 def format_query(node: Node) -> str:
     """The canonical text of ``node``; ``parse_query(format_query(n)) == n``."""
     if isinstance(node, Term):
+        if node.reading:
+            return _READING + node.words[0]
         if node.hashtag:
             return "#" + node.words[0]
         return node.words[0] if len(node.words) == 1 else '"' + " ".join(node.words) + '"'

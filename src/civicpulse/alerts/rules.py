@@ -28,7 +28,7 @@ from typing import Any, TypeGuard
 from sqlalchemy import Connection, insert, select, update
 
 from civicpulse.alerts.geofence import Geofence, parse_geofence
-from civicpulse.alerts.query import Node, format_query, parse_query
+from civicpulse.alerts.query import Node, format_query, parse_query, terms_of
 from civicpulse.channels.webhook import check_url_syntax
 from civicpulse.errors import UsageError
 from civicpulse.governance.clock import as_utc
@@ -101,6 +101,9 @@ def build_rule(*, rule_id: str, operation_id: str, name: str, kind: str = "posts
     if kind not in KINDS:
         raise UsageError(f"unknown rule kind {kind!r}", fix=f"choose one of: {', '.join(KINDS)}")
     tree = parse_query(query) if query is not None and query.strip() else None
+    if tree is not None and kind != "posts" and any(term.reading for term in terms_of(tree)):
+        raise UsageError("reading: terms describe a post, not an event or a rumour",
+                         fix="use them in a posts rule (--kind posts), e.g. --query 'reading:hate AND leeds'")
     fence = parse_geofence(geofence) if geofence is not None else None
     if kind == "event":
         if not metric or threshold is None:

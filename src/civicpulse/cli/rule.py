@@ -33,7 +33,8 @@ def _geofence(path: Path | None) -> str | None:
 def add_command(
     operation: str = typer.Option(..., "--operation", help="The operation the rule belongs to."),
     name: str = typer.Option(..., "--name", help="What the duty desk sees, e.g. 'Knives near schools'."),
-    query: str | None = typer.Option(None, "--query", help='e.g. (knife OR #stabbing) AND NOT "kitchen knife"'),
+    query: str | None = typer.Option(None, "--query", help='e.g. (knife OR #stabbing) AND NOT "kitchen knife", '
+                                                             "or reading:offensive-at-group (docs/alerts.md)"),
     geofence: Path | None = typer.Option(None, "--geofence", help="GeoJSON file: Polygon or MultiPolygon."),
     kind: str = typer.Option("posts", "--kind", help=f"What to watch: {', '.join(KINDS)}."),
     metric: str | None = typer.Option(None, "--metric", help="Event rules: the number to watch, e.g. growth."),

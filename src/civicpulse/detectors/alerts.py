@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from civicpulse.alerts.matcher import CompiledQueries
+from civicpulse.alerts.matcher import CompiledQueries, post_readings
 from civicpulse.alerts.rules import Rule, points_of, post_points
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.post import Post
@@ -99,7 +99,8 @@ class AlertDetector(Detector):
         if not self.rules:
             return out
         for post in posts:
-            matched = [self.rules[key] for key in self._post_queries.match(post.text, post.hashtags)]
+            readings = post_readings(post) if self._post_queries.reads_readings else ()
+            matched = [self.rules[key] for key in self._post_queries.match(post.text, post.hashtags, readings)]
             matched += self._post_geo_only
             if not matched:
                 continue
