@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from civicpulse.alerts.query import And, Node, Not, Or, Term, terms_of, words
+from civicpulse.analysers.flags import flag_of
 from civicpulse.post import Post
 
 __all__ = ["CompiledQueries", "post_readings", "text_hashtags"]
@@ -34,19 +35,14 @@ def text_hashtags(text: str, declared: Iterable[str] = ()) -> set[str]:
 
 def post_readings(post: Post) -> set[str]:
     """The :data:`~civicpulse.alerts.query.READINGS` that the analysers stored on ``post``: the
-    same flags as the dashboard's red badges (``civicpulse.web.views.readings``)."""
+    flags that the dashboard's red badges show (:mod:`civicpulse.analysers.flags`)."""
     found: set[str] = set()
     for key, value in post.enrichments.items():
-        if not isinstance(value, Mapping):
-            continue
-        name = key.split("/", 1)[0]
-        if name == "hate" and value.get("label") == "hate":
-            found.add("hate")
-        elif name == "offensive" and value.get("label") == "offensive":
-            found.add("offensive")
-            target = value.get("target_label")
-            if target in ("group", "individual"):
-                found.add("offensive-at-group" if target == "group" else "offensive-at-person")
+        flag = flag_of(key, value)
+        if flag is not None:
+            found.add(flag.name)
+            if flag.target in ("group", "person"):
+                found.add(f"{flag.name}-at-{flag.target}")
     return found
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from civicpulse.analysers.flags import flag_of
 from civicpulse.detectors.base import Signal
 from civicpulse.governance.redaction import Redactor
 from civicpulse.post import Post
@@ -42,7 +43,7 @@ _GUESS = "a model's guess, for a person to read; never a finding"
 
 #: Whom an offensive post is aimed at (OLID levels B and C), as the badge says it. Abuse aimed at a
 #: group is what a hate-crime unit looks for first, and the hate model knows only two groups.
-_TARGETS = {"individual": "at a person", "group": "at a group", "other": "at others"}
+_AIMED_AT = {"person": "at a person", "group": "at a group", "others": "at others"}
 _TARGET_NOTE = "; whom it is aimed at is a second model's guess (OLID levels B and C)"
 
 
@@ -73,10 +74,10 @@ def readings(enrichments: Mapping[str, Any]) -> list[dict[str, str]]:
         profile = f", {value['profile'][:20]} profile" if isinstance(value.get("profile"), str) else ""
         source = f"{key[:40]}{profile}"
         top = _top(value)
-        if name in ("offensive", "hate") and top and top[0] == name:
-            aimed_at = value.get("target_label") if name == "offensive" else None
-            target = _TARGETS.get(aimed_at) if isinstance(aimed_at, str) else None
-            flags.append({"kind": "flag", "text": f"{name} {top[1]:.0%}" + (f" · {target}" if target else ""),
+        flag = flag_of(key, value)
+        if flag is not None and flag.probability is not None:
+            target = _AIMED_AT.get(flag.target or "")
+            flags.append({"kind": "flag", "text": f"{name} {flag.probability:.0%}" + (f" · {target}" if target else ""),
                           "title": f"{source}{_TARGET_NOTE if target else ''}: {_GUESS}"})
         elif name == "sentiment" and top and top[0] in ("negative", "positive"):
             info.append({"kind": "info", "text": top[0], "title": f"{source}: sentiment, {_GUESS}"})
