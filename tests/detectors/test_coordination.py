@@ -14,7 +14,7 @@ from civicpulse.analysers.account import AccountAnalyser
 from civicpulse.analysers.near_duplicates import NearDuplicateAnalyser
 from civicpulse.config import Settings
 from civicpulse.detectors.base import Signal
-from civicpulse.detectors.coordination import CoordinationDetector
+from civicpulse.detectors.coordination import CoordinationDetector, _Member
 from civicpulse.errors import PipelineError
 from civicpulse.pipeline.chain import check_order
 from civicpulse.post import Author, Post
@@ -24,8 +24,8 @@ T0 = datetime(2026, 8, 7, 17, 0, tzinfo=UTC)
 CAMPAIGN = "The looters in Beeston are being protected by the council, share before they delete this #ProtectLeeds"
 
 
-def post(n: int, text: str, at: float, author: str, *, fresh: bool = False) -> Post:
-    created = T0 - timedelta(days=20 if fresh else 1500)
+def post(n: int, text: str, at: float, author: str, *, fresh: bool = False, age_days: float | None = None) -> Post:
+    created = T0 - timedelta(days=age_days if age_days is not None else 20 if fresh else 1500)
     return Post(id=f"t:{n}", platform="test", created_at=T0 + timedelta(seconds=at), text=text,
                 author=Author(id=author, created_at=created, followers=30 if fresh else 400,
                               following=2000 if fresh else 300, posts_count=40_000 if fresh else 3000))
@@ -53,6 +53,14 @@ def campaign(accounts: int, spread_s: float, *, start: float = 0.0, first_id: in
             for i in range(accounts)]
 
 
+def crowd(accounts: int, text: str, *, start: float = 0.0, first_id: int = 0, prefix: str = "ps:w") -> list[Post]:
+    """Independent people posting the same words (witnesses, sharers): accounts of every age, ordinary
+    behaviour, within five minutes."""
+    return [post(first_id + i, text, start + 280.0 * i / accounts, f"{prefix}{i}", age_days=40.0 + 197.0 * i)
+            for i in range(accounts)]
+
+
+WITNESSES = "Bins on fire on Roundhay Road, police everywhere #LeedsNews"
 WORDS = ("canal", "ducks", "bus", "late", "again", "match", "tonight", "rain", "coffee", "market", "kids", "school",
          "traffic", "bridge", "sunny", "park", "dinner", "queue", "train", "festival", "library", "bakery")
 
@@ -251,3 +259,61 @@ def test_any_stream_of_clusters_accounts_and_times_never_breaks_it(
     restored = CoordinationDetector()
     restored.restore(detector.snapshot())
     assert restored.snapshot() == detector.snapshot()
+
+
+def test_a_crowd_of_independent_accounts_is_counted_but_not_flagged() -> None:
+    """Twenty witnesses with accounts from 40 days to 10 years old write the same words: the same
+    text, no sign that the accounts are not independent people, so nobody is put on a review list."""
+    posts = enrich(crowd(20, WITNESSES))
+    detector = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
+    assert feed(detector, posts, every=1) == []
+    assert detector.counters["organic_groups"] == 2  # judged at eight accounts, and again at sixteen
+    everything = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0, require_indicator=False)
+    signals = feed(everything, posts, every=1)
+    assert [s.details["change"] for s in signals] == ["flagged", "grew"]
+    assert signals[0].details["indicators"]["fired"] == []
+
+
+def test_a_campaign_joining_a_crowd_is_flagged_on_its_own_accounts() -> None:
+    """Sockpuppets made in one week join a cluster that independent people started: the flag names
+    the new wave and why, not the people who were there first."""
+    people = crowd(8, CAMPAIGN)
+    puppets = [post(100 + i, CAMPAIGN, 300.0 + 10.0 * i, f"ps:net{i}", age_days=30.0 + (i % 5)) for i in range(10)]
+    detector = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
+    (signal,) = feed(detector, enrich(people + puppets), every=1)
+    details = signal.details
+    assert details["change"] == "flagged"
+    assert details["account_count"] == 16
+    assert details["new_accounts"] == 8
+    assert set(details["accounts"]) == {f"ps:net{i}" for i in range(8)}
+    assert "batch_created" in details["indicators"]["fired"]  # young and busy: bot-like too
+    assert details["indicators"]["batch_created_share"] == 1.0
+    assert "100% created within 7 days of each other" in signal.summary
+    assert detector.counters["organic_groups"] == 1
+
+
+def test_aged_accounts_posting_together_again_are_flagged_on_their_second_message() -> None:
+    """A network of old, ordinary-looking accounts: its first message looks like a crowd; when the
+    same accounts post the next message together, that repetition is the indicator."""
+    first = crowd(10, CAMPAIGN, prefix="ps:old")
+    second = crowd(10, WITNESSES, start=3600.0, first_id=100, prefix="ps:old")
+    detector = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
+    (signal,) = feed(detector, enrich(first + second), every=1)
+    assert signal.details["example"].startswith("Bins on fire")
+    assert signal.details["indicators"]["fired"] == ["repeated"]
+    assert signal.details["indicators"]["repeated_share"] == 1.0
+    # Seven hours later the first message is forgotten (repeat_s, 6 h): a new crowd of the same
+    # accounts is judged afresh.
+    later = CoordinationDetector(min_accounts=8, window_s=600.0, warmup_s=0)
+    far = crowd(10, WITNESSES, start=7 * 3600.0, first_id=100, prefix="ps:old")
+    assert feed(later, enrich(first + far), every=1) == []
+    assert {g.cluster for g in later._grouped.values()} == {far[0].id}  # the first group has expired
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 5000), min_size=1, max_size=40), st.floats(0.5, 30))
+def test_the_batch_share_is_the_largest_share_created_within_the_window(ages: list[float], days: float) -> None:
+    detector = CoordinationDetector(batch_days=days)
+    members = [_Member(f"a{i}", 0.0, 0.0, 1, f"p{i}", (age, 1.0, 1.0)) for i, age in enumerate(ages)]
+    brute = max(sum(1 for other in ages if 0 <= age - other <= days) for age in ages) / len(ages)
+    assert detector._batch_share(members) == pytest.approx(brute)

@@ -146,5 +146,10 @@ def test_a_coordination_flag_shows_its_evidence_in_one_line() -> None:
     unscored = {**details, "bot_likeness": {"scored": 0, "unscored": 19}, "account_creation": None}
     view = signal_view(Signal("coordination", "coordination", "c", at, "flag", details=unscored), Redactor(b"k" * 32))
     assert view["evidence"] == "19 accounts within 4.9 min"
+    flagged = {**details, "new_accounts": 17, "account_count": 32,
+               "indicators": {"fired": ["batch_created"], "reasons": ["82% created within 7 days of each other", 3]}}
+    view = signal_view(Signal("coordination", "coordination", "c", at, "flag", details=flagged), Redactor(b"k" * 32))
+    assert view["evidence"].startswith("17 accounts within 4.9 min (32 in the group) · "
+                                       "why: 82% created within 7 days of each other · bot-like")
     event = signal_view(Signal("events", "event", "e", at, "event", details=details), Redactor(b"k" * 32))
     assert event["evidence"] is None

@@ -197,14 +197,21 @@ SPARK_WIDTH, SPARK_HEIGHT, SPARK_BUCKETS = 160, 28, 72
 
 
 def _evidence(details: Mapping[str, Any]) -> str | None:
-    """What a coordination flag rests on, in one line: "19 accounts within 4.9 min · bot-like: 0 % of
-    19 scored (mean 0.16) · accounts created over 2,346 days (middle 80 %)". A short creation span
-    (accounts made in a batch) and a high bot-like share are what a reviewer looks for; neither is
-    a finding about anyone."""
+    """What a coordination flag rests on, in one line: "17 accounts within 0.7 min (32 in the group) ·
+    why: 82% created within 7 days of each other · bot-like: 6% of 17 scored (mean 0.23) · accounts
+    created over 179 days (middle 80 %)". The reasons are the detector's indicators of accounts that
+    may not be independent; none is a finding about anyone."""
     parts: list[str] = []
-    accounts, span = _count(details.get("account_count")), _finite(details.get("span_s"))
+    group, span = _count(details.get("account_count")), _finite(details.get("span_s"))
+    judged = _count(details.get("new_accounts"))
+    accounts = judged if judged is not None else group
     if accounts is not None and span is not None:
-        parts.append(f"{accounts:,} accounts within {span / 60:.1f} min")
+        whole = f" ({group:,} in the group)" if group is not None and group != accounts else ""
+        parts.append(f"{accounts:,} accounts within {span / 60:.1f} min{whole}")
+    indicators = details.get("indicators")
+    reasons = indicators.get("reasons") if isinstance(indicators, Mapping) else None
+    if isinstance(reasons, list) and (shown := [r[:120] for r in reasons[:4] if isinstance(r, str)]):
+        parts.append("why: " + "; ".join(shown))
     bots = details.get("bot_likeness")
     if isinstance(bots, Mapping):
         share, scored, mean = _finite(bots.get("share_bot_like")), _count(bots.get("scored")), _finite(bots.get("mean"))
