@@ -54,7 +54,7 @@ def test_registered() -> None:
 
 
 def test_life_cycle_emerging_spreading_denied_fading() -> None:
-    detector = RumourDetector()
+    detector = RumourDetector(warmup_s=0)
     signals = feed(detector, rumour_stream())
     statuses = [s.details["status"] for s in signals]
     assert statuses == ["emerging", "spreading", "denied"]
@@ -83,7 +83,7 @@ def test_unrelated_claims_stay_apart_and_a_denial_finds_its_rumour() -> None:
     posts.sort(key=lambda p: p.created_at)
     posts.append(post(200, "We are aware of rumours about the City Centre shopping centre. These are not true.",
                       400.0, author="police", official=True))
-    signals = feed(RumourDetector(), posts)
+    signals = feed(RumourDetector(warmup_s=0), posts)
     emerged = [s for s in signals if s.details["status"] == "emerging"]
     assert len(emerged) == 2
     denied = [s for s in signals if s.details["status"] == "denied"]
@@ -95,7 +95,7 @@ def test_official_confirmation() -> None:
     posts = [post(i, CLAIMS[i % 3], 60.0 * i) for i in range(6)]
     posts.append(post(9, "We can confirm a teenager was shot by police in Harehills. Updates to follow.", 500,
                       author="police", official=True, reply_to="t:0"))
-    signals = feed(RumourDetector(), posts)
+    signals = feed(RumourDetector(warmup_s=0), posts)
     assert signals[-1].details["status"] == "confirmed"
 
 
@@ -109,7 +109,7 @@ def test_multilingual_hedges() -> None:
 
 
 def test_chatter_and_replies_to_unknown_posts_are_ignored() -> None:
-    detector = RumourDetector()
+    detector = RumourDetector(warmup_s=0)
     posts = [post(i, "Lovely weather in Leeds today", i) for i in range(50)]
     posts += [post(100 + i, "Is this true??", 60 + i, reply_to="t:elsewhere") for i in range(20)]
     assert feed(detector, posts, every=50) == []
@@ -117,7 +117,7 @@ def test_chatter_and_replies_to_unknown_posts_are_ignored() -> None:
 
 
 def test_one_account_flooding_cannot_make_a_rumour() -> None:
-    detector = RumourDetector()
+    detector = RumourDetector(warmup_s=0)
     posts = [post(i, CLAIMS[0], i * 0.01, author="spammer") for i in range(10_000)]
     assert feed(detector, posts, every=1000) == []
     (rumour,) = detector.rumours()
@@ -127,7 +127,7 @@ def test_one_account_flooding_cannot_make_a_rumour() -> None:
 
 
 def test_identical_posts_from_many_accounts_are_one_rumour_with_bounded_memory() -> None:
-    detector = RumourDetector(max_members=50, max_accounts=1000)
+    detector = RumourDetector(warmup_s=0, max_members=50, max_accounts=1000)
     posts = [post(i, CLAIMS[0], i * 0.05) for i in range(5000)]
     signals = feed(detector, posts, every=500)
     assert [s.details["status"] for s in signals] == ["spreading"]
@@ -137,8 +137,37 @@ def test_identical_posts_from_many_accounts_are_one_rumour_with_bounded_memory()
     assert rumour.accounts_capped
 
 
+WEATHER = "Il paraît qu'il va pleuvoir cet après-midi à Leeds"
+
+
+def test_a_phrase_repeated_from_the_start_of_the_stream_must_first_have_a_past() -> None:
+    """Hedged small talk posted every 20 s from the first minute: at start-up it looks new, so it
+    must first build a past; against that past its steady rate is no burst."""
+    steady = [post(i, WEATHER, 20.0 * i) for i in range(270)]  # ninety minutes
+    detector = RumourDetector()
+    assert feed(detector, steady, every=3) == []
+    assert [r.status for r in detector.rumours()] == ["candidate"]
+    without = feed(RumourDetector(warmup_s=0), steady, every=3)
+    assert without[0].details["status"] == "emerging"  # what the warm-up is for
+
+
+def test_a_rare_phrase_that_clumps_by_chance_is_not_a_rumour_but_a_real_burst_is() -> None:
+    """A phrase seen every eight minutes for two hours (about 1.5 expected in a window), then six
+    posts in six minutes: three times its rate, but chance explains it (p ≈ 0.003 > 0.001). Twenty
+    posts in five minutes do not happen by chance."""
+    rare = [post(i, WEATHER, 480.0 * i) for i in range(15)]
+    clump = [post(100 + i, WEATHER, 7300.0 + 60.0 * i) for i in range(6)]
+    detector = RumourDetector()
+    assert feed(detector, rare + clump, every=1) == []
+    burst = [post(200 + i, WEATHER, 8400.0 + 15.0 * i) for i in range(20)]
+    signals = feed(detector, burst, every=1)
+    assert signals
+    assert signals[0].details["previous"] == "candidate"  # emerging, and with its past already spreading
+    assert signals[0].details["status"] in {"emerging", "spreading"}
+
+
 def test_memory_is_bounded_for_many_distinct_claims() -> None:
-    detector = RumourDetector(max_rumours=100, max_tracked_posts=500)
+    detector = RumourDetector(warmup_s=0, max_rumours=100, max_tracked_posts=500)
     posts = [post(i, f"Apparently the bridge number {i} word{i} thing{i} collapsed", i) for i in range(3000)]
     feed(detector, posts, every=300)
     assert len(detector.rumours()) <= 100
@@ -146,7 +175,7 @@ def test_memory_is_bounded_for_many_distinct_claims() -> None:
 
 
 def test_clock_going_backwards_and_posts_from_the_future_or_past() -> None:
-    detector = RumourDetector()
+    detector = RumourDetector(warmup_s=0)
     stream = rumour_stream()
     first = detector.update_many(stream[:20], T0 + timedelta(seconds=600))
     again = detector.update_many(stream[20:], T0)  # the clock jumps back ten minutes
@@ -164,34 +193,34 @@ def test_clock_going_backwards_and_posts_from_the_future_or_past() -> None:
 
 def test_snapshot_restore_gives_the_same_signals() -> None:
     stream = rumour_stream()
-    whole = feed(RumourDetector(), stream)
-    first = RumourDetector()
+    whole = feed(RumourDetector(warmup_s=0), stream)
+    first = RumourDetector(warmup_s=0)
     head = feed(first, stream[:20])
-    second = RumourDetector()
+    second = RumourDetector(warmup_s=0)
     second.restore(first.snapshot())
     tail = feed(second, stream[20:])
     strip = [(s.key, s.details["status"], s.post_ids, s.at) for s in whole]
     assert strip == [(s.key, s.details["status"], s.post_ids, s.at) for s in head + tail]
-    fresh = RumourDetector()
+    fresh = RumourDetector(warmup_s=0)
     fresh.restore(b"")
     assert fresh.rumours() == []
 
 
 def test_injected_clock_makes_results_independent_of_batching() -> None:
     stream = rumour_stream()
-    a = [(s.key, s.details["status"]) for s in feed(RumourDetector(), stream, every=1)]
-    b = [(s.key, s.details["status"]) for s in feed(RumourDetector(), stream, every=1)]
+    a = [(s.key, s.details["status"]) for s in feed(RumourDetector(warmup_s=0), stream, every=1)]
+    b = [(s.key, s.details["status"]) for s in feed(RumourDetector(warmup_s=0), stream, every=1)]
     assert a == b
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(max_size=300), min_size=1, max_size=20))
 def test_hostile_text_never_crashes(texts: list[str]) -> None:
-    detector = RumourDetector()
+    detector = RumourDetector(warmup_s=0)
     posts = [post(i, "apparently " + t, float(i), reply_to="t:0" if i % 3 == 0 else None) for i, t in enumerate(texts)]
     detector.update_many(posts, T0 + timedelta(seconds=len(texts)))
     assert isinstance(claim_tokens("x" * 100_000), frozenset)
-    restored = RumourDetector()
+    restored = RumourDetector(warmup_s=0)
     restored.restore(detector.snapshot())
     assert restored.rumours() == detector.rumours()
 

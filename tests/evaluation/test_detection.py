@@ -86,7 +86,7 @@ def test_eval_detection_keys_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(detection, "builtin_names", lambda: [])
     results = evaluate_detection(None)
-    for key in ("incident_recall", "false_events_per_hour", "latency_p90_s", "rumour_recall",
+    for key in ("incident_recall", "false_events_per_hour", "latency_p90_s", "rumour_recall", "false_rumours_per_hour",
                 "crisislex_events_found", "posts_per_s", *MODEL_KEYS):
         assert key in results
     assert all(results[key] is None for key in MODEL_KEYS)
@@ -158,3 +158,25 @@ def test_the_replay_runs_the_analysers_the_detectors_require() -> None:
     result = replay(posts, [needs])
     assert sum(n for n, _ in needs.calls) == 5
     assert result.analyser_s >= 0.0
+
+
+def test_rumour_signals_on_no_scripted_rumour_are_counted_as_false() -> None:
+    from civicpulse.evaluation.detection import ReplayResult, _score
+    from civicpulse.scenarios.truth import InjectTruth, TruthSummary
+
+    onset = T0 + timedelta(minutes=10)
+    truth = TruthSummary(scenario="t", seed=0, start=T0, end=T0 + timedelta(hours=1), duration_s=3600.0,
+                         rumours=[InjectTruth(id="van", kind="rumour", title="x", onset=onset, onset_s=600.0)])
+    labels = {"r1": [("rumour", "van")], "r2": [("rumour", "van")]}
+
+    def rumour(key: str, post_ids: tuple[str, ...], minutes: float, status: str = "emerging") -> Signal:
+        return Signal(detector="rumours", kind="rumour", key=key, at=T0 + timedelta(minutes=minutes), summary="",
+                      post_ids=post_ids, details={"status": status})
+
+    result = ReplayResult(signals=[rumour("a", ("r1", "r2", "x"), 12), rumour("a", ("r1",), 20, "spreading"),
+                                   rumour("b", ("w1", "w2", "r1"), 30), rumour("c", ("w3",), 40)])
+    score = _score("t", truth, labels, result)
+    assert score.rumours_detected == 1
+    assert score.rumour_latencies_s == [120.0]
+    assert score.false_rumours == 2  # "b" and "c": hedged small talk, first signal of each key counted once
+    assert score.as_dict()["false_rumours"] == 2

@@ -138,7 +138,7 @@ def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:
                       str(s["events"]), str(s["false_events"]))
     _console.print(table)
     for key in ("incident_recall", "incidents_detected_at_all", "false_events_per_hour", "latency_p90_s",
-                "latency_median_s", "rumour_recall", "rumour_latency_p90_s", "posts_per_s",
+                "latency_median_s", "rumour_recall", "rumour_latency_p90_s", "false_rumours_per_hour", "posts_per_s",
                 "crisislex_events_found", "crisislex_events", "crisislex_latency_median_s",
                 "crisislex_fragments_mean", "crisislex_background_false_events",
                 "coordination_recall", "coordination_account_precision", "coordination_account_recall",

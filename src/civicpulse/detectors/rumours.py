@@ -12,9 +12,14 @@ is a few dict lookups and one regex search):
    shares most (token-set overlap on an inverted index) or starts a new candidate.
 
 A candidate becomes a rumour (**emerging**) once ``emerge_posts`` posts from ``emerge_accounts``
-distinct accounts carry it; **spreading** once ``spread_posts`` posts from ``spread_accounts``
-accounts do; **denied** / **confirmed** when an official account says so; **fading** after
-``fade_after_s`` of stream time without a post; then it is evicted. Every status change is a
+distinct accounts carry it within ``emerge_window_s`` and that is a burst over the candidate's own
+past: at least ``burst_ratio`` times its past rate, and a count that chance at that rate explains
+with probability at most ``burst_p`` (hedged small talk such as "they say it'll rain" recurs all
+day and clumps now and then). A candidate first seen in the first ``warmup_s`` of the stream must
+first have a past: at start-up every recurring phrase looks new. **Spreading** once
+``spread_posts`` posts from ``spread_accounts`` accounts do; **denied** / **confirmed** when an
+official account says so; **fading** after ``fade_after_s`` of stream time without a post; then it
+is evicted. Every status change is a
 ``Signal(kind="rumour", key=rumour_id)`` whose details carry the spread curve (posts, distinct
 accounts and reach, i.e. summed follower counts, per ``bucket_s`` bucket), the stance counts of
 replies and quotes, and any degradation (flooding accounts, clock going backwards, late posts).
@@ -28,6 +33,7 @@ bucket (a flood of identical posts from one account cannot make a rumour spread)
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -37,6 +43,7 @@ import msgspec
 
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.rumour_lexicon import CONFIRMATION, DENIAL, HEDGE, claim_tokens, strip_repost_prefix
+from civicpulse.detectors.stats import poisson_log_sf
 from civicpulse.models.stance import StanceInput, stance_model
 from civicpulse.post import Post
 from civicpulse.registry import detectors
@@ -85,6 +92,8 @@ class _Snapshot(msgspec.Struct):
     tracked: list[tuple[str, str, str, int]]
     exact: list[tuple[str, str]]
     counters: dict[str, int]
+    #: Stream time of the first post seen (snapshots from before the warm-up have none).
+    start: float = math.inf
 
 
 def _ts(value: datetime) -> float:
@@ -107,7 +116,7 @@ class RumourDetector(Detector):
                  max_tracked_posts: int = 50_000, max_curve: int = 288, max_members: int = 50,
                  max_accounts: int = 5000, flood_per_bucket: int = 3, max_lag_s: float = 3600.0,
                  min_overlap: int = 2, min_claim_words: int = 3, burst_ratio: float = 3.0,
-                 use_stance_model: bool = True) -> None:
+                 burst_p: float = 1e-3, warmup_s: float = 900.0, use_stance_model: bool = True) -> None:
         self.bucket_s = bucket_s
         self.emerge_posts, self.emerge_accounts = emerge_posts, emerge_accounts
         self.emerge_window_s = emerge_window_s
@@ -117,11 +126,13 @@ class RumourDetector(Detector):
         self.max_curve, self.max_members, self.max_accounts = max_curve, max_members, max_accounts
         self.flood_per_bucket, self.max_lag_s, self.min_overlap = flood_per_bucket, max_lag_s, min_overlap
         self.min_claim_words, self.burst_ratio = min_claim_words, burst_ratio
+        self.log_burst_p, self.warmup_s = math.log(burst_p), warmup_s
         self.use_stance_model = use_stance_model
         self._reset()
 
     def _reset(self) -> None:
         self._now = float("-inf")
+        self._start = math.inf  # stream time of the first post seen: the warm-up runs from there
         # Least recently active first: eviction pops from the front.
         self._rumours: OrderedDict[str, RumourState] = OrderedDict()
         # post id -> (rumour id, text kept as the stance model's "parent" input, depth in the thread).
@@ -141,6 +152,8 @@ class RumourDetector(Detector):
             self.counters["clock_backwards"] += 1
             now_s = self._now  # time never runs backwards inside the detector
         self._now = now_s
+        if posts and self._start == math.inf:
+            self._start = min(now_s, min(_ts(p.created_at) for p in posts))
         changed: dict[str, str] = {}  # rumour id -> status before this batch
         stance_queue: list[tuple[str, StanceInput]] = []
         for post in posts:
@@ -217,7 +230,7 @@ class RumourDetector(Detector):
             return self._rumours[rid]
         tokens = claim_tokens(text)
         best: RumourState | None = None
-        best_score = 0.0
+        best_rank: tuple[float, int, str] = (0.0, 0, "")
         overlaps: dict[str, int] = {}
         for token in tokens:
             for candidate in self._index.get(token, ()):
@@ -227,8 +240,11 @@ class RumourDetector(Detector):
             if shared < self.min_overlap or rumour.status == "fading":
                 continue
             score = shared / min(len(tokens), len(rumour.tokens))
-            if score >= 0.5 and score > best_score:
-                best, best_score = rumour, score
+            # Ties go to the larger rumour, then by id: the index's sets iterate in an order that
+            # changes from one process to the next, and a replay must give the same result in any.
+            rank = (score, rumour.posts, rumour.id)
+            if score >= 0.5 and rank > best_rank:
+                best, best_rank = rumour, rank
         if best is None:
             self._sequence += 1
             best = RumourState(id=f"rumour-{self._sequence}-{key[:8]}", title=text[:_TEXT_KEPT], first_seen=t,
@@ -334,22 +350,31 @@ class RumourDetector(Detector):
             rumour.status = "denied"
         elif rumour.confirmed_at is not None:
             rumour.status = "confirmed"
-        elif rumour.status == "candidate":
-            # A burst, not a steady trickle: hedged small talk ("they say it'll rain") recurs all day
-            # but never reaches emerge_posts from emerge_accounts within one window.
-            since = self._now - self.emerge_window_s
-            recent = [b for b in rumour.curve if b.start + self.bucket_s > since]
-            recent_posts = sum(b.posts for b in recent)
-            # ... and a burst over the cluster's own past rate, once it has a past.
-            history_s = recent[0].start - rumour.first_seen if recent else 0.0
-            baseline = ((rumour.posts - recent_posts) / history_s * self.emerge_window_s
-                        if history_s >= self.emerge_window_s else 0.0)
-            if (recent_posts >= self.emerge_posts and recent_posts >= self.burst_ratio * baseline
-                    and sum(b.accounts for b in recent) >= self.emerge_accounts):
-                rumour.status = "emerging"
+        elif rumour.status == "candidate" and self._bursting(rumour):
+            rumour.status = "emerging"
         if rumour.status == "emerging" and rumour.posts >= self.spread_posts \
                 and len(rumour.accounts) >= self.spread_accounts:
             rumour.status = "spreading"
+
+    def _bursting(self, rumour: RumourState) -> bool:
+        """Enough posts and accounts in the last window, and a burst over the candidate's own past:
+        hedged small talk ("they say it'll rain") recurs all day and clumps now and then by chance."""
+        since = self._now - self.emerge_window_s
+        recent = [b for b in rumour.curve if b.start + self.bucket_s > since]
+        if not recent:
+            return False
+        recent_posts = sum(b.posts for b in recent)
+        if recent_posts < self.emerge_posts or sum(b.accounts for b in recent) < self.emerge_accounts:
+            return False
+        history_s = recent[0].start - rumour.first_seen
+        if history_s < self.emerge_window_s:
+            # No past to compare with: new is a burst, unless the stream itself has only just started.
+            return rumour.first_seen >= self._start + self.warmup_s
+        # The posts counted could lie anywhere from the start of the bucket the window opens in.
+        covered = self._now - (since - since % self.bucket_s)
+        expected = (rumour.posts - recent_posts) / history_s * covered
+        return (recent_posts >= self.burst_ratio * expected
+                and poisson_log_sf(recent_posts, expected) <= self.log_burst_p)
 
     # -- ageing and memory -------------------------------------------------------------------------
 
@@ -419,7 +444,7 @@ class RumourDetector(Detector):
     def snapshot(self) -> bytes:
         state = _Snapshot(1, self._now, list(self._rumours.values()),
                           [(pid, rid, text, depth) for pid, (rid, text, depth) in self._tracked.items()],
-                          list(self._exact.items()), {**self.counters, "_sequence": self._sequence})
+                          list(self._exact.items()), {**self.counters, "_sequence": self._sequence}, self._start)
         return msgspec.msgpack.encode(state)
 
     def restore(self, state: bytes) -> None:
@@ -427,7 +452,7 @@ class RumourDetector(Detector):
         if not state:
             return
         snap = msgspec.msgpack.decode(state, type=_Snapshot)
-        self._now = snap.now
+        self._now, self._start = snap.now, snap.start
         for rumour in snap.rumours:
             self._rumours[rumour.id] = rumour
             for token in rumour.tokens:

@@ -234,6 +234,8 @@ class ScenarioScore:
     rumours_detected: int | None
     rumour_latencies_s: list[float]
     posts_per_s: float
+    #: Rumours signalled whose posts are not mostly a scripted rumour (None without a rumour detector).
+    false_rumours: int | None = None
     coordination: CoordinationScore | None = None
     analyser_s: float = 0.0
 
@@ -246,6 +248,7 @@ class ScenarioScore:
             "events": self.events, "false_events": self.false_events,
             "rumours": self.rumours, "rumours_detected": self.rumours_detected,
             "rumour_latencies_s": [round(x, 1) for x in self.rumour_latencies_s],
+            "false_rumours": self.false_rumours,
             "posts_per_s": round(self.posts_per_s),
             **({} if self.coordination is None else self.coordination.as_dict()),
         }
@@ -299,9 +302,11 @@ def _score(name: str, truth: TruthSummary, labels: dict[str, list[tuple[str, str
             in_time += latency <= INCIDENT_DEADLINE_S
     rumour_latencies: list[float] = []
     rumours_detected: int | None = None
+    false_rumours: int | None = None
     if has_rumour_detector():
         rumours_detected = 0
         found_rumours = match_signals(result.signals, labels, "rumour", ("rumour",))
+        false_rumours = sum(1 for m in found_rumours if m.label_id is None)
         for rumour in truth.rumours:
             found = [(m.at - rumour.onset).total_seconds() for m in found_rumours if m.label_id == rumour.id]
             if found:
@@ -313,6 +318,7 @@ def _score(name: str, truth: TruthSummary, labels: dict[str, list[tuple[str, str
         incidents_detected=len(latencies), incidents_in_time=in_time, incident_latencies_s=latencies,
         events=len(events), false_events=false_events, rumours=len(truth.rumours),
         rumours_detected=rumours_detected, rumour_latencies_s=rumour_latencies, posts_per_s=result.posts_per_s,
+        false_rumours=false_rumours,
         analyser_s=result.analyser_s,
     )
 
@@ -501,6 +507,8 @@ def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None
         "rumour_recall": (round(sum(c or 0 for c in rumour_counts) / rumours, 3)
                           if rumours and all(c is not None for c in rumour_counts) else None),
         "rumour_latency_p90_s": _p90(rumour_latencies) if has_rumour_detector() else None,
+        "false_rumours_per_hour": (round(sum(s.false_rumours or 0 for s in scores) / hours, 2)
+                                   if hours and has_rumour_detector() else None),
         "posts_per_s": round(posts / detector_s) if detector_s else None,
         **_coordination_keys(scores, hours, posts),
         "scenarios": [s.as_dict() for s in scores],
