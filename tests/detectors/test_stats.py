@@ -3,8 +3,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from civicpulse.detectors.stats import poisson_log_sf
+from civicpulse.detectors.stats import SKETCH_SIZE, distinct_add, distinct_count, poisson_log_sf
 
 
 def exact(k: int, lam: float) -> float:
@@ -21,3 +23,33 @@ def test_edges() -> None:
     assert poisson_log_sf(3, 0.0) == -math.inf
     assert poisson_log_sf(2, 5.0) > -1
     assert poisson_log_sf(1000, 10.0) < poisson_log_sf(100, 10.0) < -50
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=20), max_size=400))
+def test_the_distinct_count_is_exact_below_the_sketch_size_and_ignores_order_and_repeats(items: list[str]) -> None:
+    forward: list[int] = []
+    backward: list[int] = []
+    for item in items + items:
+        distinct_add(forward, item)
+    for item in reversed(items):
+        distinct_add(backward, item)
+    assert forward == backward == sorted(forward)
+    assert len(forward) <= SKETCH_SIZE
+    count, estimated = distinct_count(forward)
+    if len(set(items)) < SKETCH_SIZE:
+        assert (count, estimated) == (len(set(items)), False)
+    else:
+        assert estimated
+
+
+@pytest.mark.parametrize("n", [1_000, 20_000, 200_000])
+def test_the_distinct_count_estimates_large_crowds_within_a_fifth(n: int) -> None:
+    """k = 256 minimum values: about 6 % standard error; a fifth is over three of them."""
+    sketch: list[int] = []
+    for i in range(n):
+        distinct_add(sketch, f"ps:{i:08x}")
+        distinct_add(sketch, f"ps:{i // 2:08x}")  # repeats change nothing
+    count, estimated = distinct_count(sketch)
+    assert estimated
+    assert abs(count - n) < 0.2 * n

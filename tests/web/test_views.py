@@ -151,5 +151,11 @@ def test_a_coordination_flag_shows_its_evidence_in_one_line() -> None:
     view = signal_view(Signal("coordination", "coordination", "c", at, "flag", details=flagged), Redactor(b"k" * 32))
     assert view["evidence"].startswith("17 accounts within 4.9 min (32 in the group) · "
                                        "why: 82% created within 7 days of each other · bot-like")
+    estimated = {"accounts": 3414, "accounts_estimated": True}
+    big = signal_view(Signal("events", "event", "e", at, "event", details=estimated), Redactor(b"k" * 32))
+    assert (big["accounts"], big["accounts_estimated"]) == (3414, True)  # shown as "≈ 3414 accounts"
+    odd = signal_view(Signal("events", "event", "e", at, "event", details={"accounts_estimated": "yes"}),
+                      Redactor(b"k" * 32))
+    assert odd["accounts_estimated"] is False
     event = signal_view(Signal("events", "event", "e", at, "event", details=details), Redactor(b"k" * 32))
     assert event["evidence"] is None

@@ -59,14 +59,14 @@ import msgspec
 
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.incident_lexicon import is_incident_term
-from civicpulse.detectors.stats import poisson_log_sf
+from civicpulse.detectors.stats import distinct_add, distinct_count, poisson_log_sf
 from civicpulse.detectors.terms import post_terms, text_terms
 from civicpulse.post import Post
 from civicpulse.registry import detectors
 
 __all__ = ["EventDetector", "EventSettings"]
 
-_STATE_VERSION = 2
+_STATE_VERSION = 3
 _METRES_PER_DEGREE = 111_320.0
 
 
@@ -160,7 +160,8 @@ class _Event(msgspec.Struct, kw_only=True):
     status: str = "emerging"
     posts: int = 0
     originals: int = 0
-    authors: list[str] = msgspec.field(default_factory=list)
+    #: Distinct accounts that posted it, as a k-minimum-values sketch (``stats.distinct_add``).
+    author_sketch: list[int] = msgspec.field(default_factory=list)
     #: Member posts per bucket index, for rate and growth (pruned to two windows).
     buckets: dict[int, int] = msgspec.field(default_factory=dict)
     peak_rate: float = 0.0
@@ -585,8 +586,7 @@ class EventDetector(Detector):
             for term in terms:
                 if term in event.term_counts or len(event.term_counts) < 200:
                     event.term_counts[term] = event.term_counts.get(term, 0) + 1
-        if len(event.authors) < 50 and post.author.id not in event.authors:
-            event.authors.append(post.author.id)
+        distinct_add(event.author_sketch, post.author.id)
         _count_language(event, post.language)
         geo = post.geo
         if geo is not None:
@@ -783,8 +783,7 @@ class EventDetector(Detector):
             event.buckets[record.bucket] = event.buckets.get(record.bucket, 0) + 1
             for term in record.terms:
                 event.term_counts[term] = event.term_counts.get(term, 0) + 1
-            if record.author not in event.authors and len(event.authors) < 50:
-                event.authors.append(record.author)
+            distinct_add(event.author_sketch, record.author)
             if len(event.sample) < self.settings.sample_size:
                 event.sample.append(record.post_id)
             _locate(event, record.lat, record.lon)
@@ -851,6 +850,7 @@ class EventDetector(Detector):
                      if not t.startswith(("cell:", "h3:"))][:4] or event.terms[:4]
         title = " ".join(top_terms)
         example = _representative(event.top, top_terms) or event.example
+        accounts, estimated = distinct_count(event.author_sketch)
         details: dict[str, Any] = {
             "status": status,
             "title": title,
@@ -858,7 +858,8 @@ class EventDetector(Detector):
             "first_seen": _iso(event.first_seen),
             "posts": event.posts,
             "original_posts": event.originals,
-            "accounts": len(event.authors),
+            "accounts": accounts,
+            "accounts_estimated": estimated,
             "rate_per_min": round(rate, 2),
             "growth": round(rate / before, 2) if before > 0 else None,
             "location": _location(event),
@@ -916,7 +917,9 @@ def _locate(event: _Event, lat: float | None, lon: float | None) -> None:
 
 def _representative(top: list[tuple[int, str, str]], terms: list[str]) -> str | None:
     """The top post that says most of the event's title words, the most engaged among equals: an
-    event can gather nearby stories, and its example should read like its title."""
+    event can gather nearby stories, and its example should read like its title. One that says at
+    most one of them ("Library in Harehills has a new kids corner" for a riot in Harehills) is
+    everyday talk the event swept up: ``None``, and the caller shows the post that opened the event."""
     if not top:
         return None
 
@@ -924,7 +927,8 @@ def _representative(top: list[tuple[int, str, str]], terms: list[str]) -> str | 
         found = set(text_terms(text))
         return sum(term in found for term in terms)
 
-    return max(top, key=lambda item: (said(item[2]), item[0]))[2]
+    best = max(top, key=lambda item: (said(item[2]), item[0]))
+    return best[2] if said(best[2]) >= min(2, len(terms)) else None
 
 
 def _iso(t: float) -> str:

@@ -122,6 +122,8 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         "posts": details.get("posts"),
         # Coordination flags list the accounts (pseudonyms); the dashboard shows only how many.
         "accounts": accounts if isinstance(accounts, int) else details.get("account_count"),
+        # A large event counts its accounts with a sketch (about 6 % error): shown as "≈".
+        "accounts_estimated": details.get("accounts_estimated") is True,
     }
 
 

@@ -92,7 +92,9 @@ function signalItem(signal) {
   const parts = [node("span", "badge kind", signal.kind), " ", node("span", "badge status", signal.status),
     " · first seen ", node("time", "", formatTime(signal.first_seen))];
   if (typeof signal.posts === "number") parts.push(" · " + formatNumber(signal.posts) + " posts");
-  if (typeof signal.accounts === "number") parts.push(", " + formatNumber(signal.accounts) + " accounts");
+  if (typeof signal.accounts === "number") {
+    parts.push(", " + (signal.accounts_estimated ? "≈ " : "") + formatNumber(signal.accounts) + " accounts");
+  }
   if (signal.location) parts.push(" · around " + signal.location);
   if (signal.pin) parts.unshift(node("span", "badge pin", signal.pin), " ");
   const kind = ["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event";
