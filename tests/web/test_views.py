@@ -38,6 +38,11 @@ def test_readings_show_flags_first_and_only_what_says_something() -> None:
     assert [r["text"] for r in crafted] == ["offensive 80%"]
     unhashable = readings({"offensive/3": {"label": "offensive", "probs": {"offensive": 0.8}, "target_label": []}})
     assert [r["text"] for r in unhashable] == ["offensive 80%"]
+    # Labelled offensive, but below the probability where the flag is right four times in five.
+    unsure = readings({"offensive/3": {"label": "offensive", "probs": {"offensive": 0.53},
+                                       "target_label": "individual"}})
+    assert [(r["kind"], r["text"]) for r in unsure] == [("maybe", "possibly offensive 53% · at a person")]
+    assert "below 65%" in unsure[0]["title"]
     assert readings({"sentiment/1": {"label": "unsupported", "language": "fr"}, "hate/3": "junk",
                      "emotion/2": {"label": "joy", "probs": {"joy": 0.4}}}) == []
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from civicpulse.analysers.flags import flag_of
+from civicpulse.analysers.flags import CONFIDENT_AT, flag_of
 from civicpulse.detectors.base import Signal
 from civicpulse.governance.redaction import Redactor
 from civicpulse.post import Post
@@ -57,9 +57,11 @@ def _top(value: Mapping[str, Any]) -> tuple[str, float] | None:
 
 
 def readings(enrichments: Mapping[str, Any]) -> list[dict[str, str]]:
-    """What the analysers read in a post, as short badges: ``{"kind": "flag"|"info", "text", "title"}``.
+    """What the analysers read in a post, as short badges: ``{"kind": "flag"|"maybe"|"info", "text",
+    "title"}``.
 
-    Flags (offensive, hate) come first; sentiment, emotion, how often the text was seen and the place
+    Flags (offensive, hate) come first, "maybe" when below the model's confident probability
+    (:data:`~civicpulse.analysers.flags.CONFIDENT_AT`); sentiment, emotion, how often the text was seen and the place
     follow only where they say something (a neutral post gets no sentiment badge). ``title`` names the
     analyser version and says that it is a guess: the screen must not read like a verdict on a person.
     Crisis relevance is left out: it knows the six disasters of CrisisLex T6, and on a city's everyday
@@ -77,8 +79,14 @@ def readings(enrichments: Mapping[str, Any]) -> list[dict[str, str]]:
         flag = flag_of(key, value)
         if flag is not None and flag.probability is not None:
             target = _AIMED_AT.get(flag.target or "")
-            flags.append({"kind": "flag", "text": f"{name} {flag.probability:.0%}" + (f" · {target}" if target else ""),
-                          "title": f"{source}{_TARGET_NOTE if target else ''}: {_GUESS}"})
+            aimed = f" · {target}" if target else ""
+            if flag.confident:
+                flags.append({"kind": "flag", "text": f"{name} {flag.probability:.0%}{aimed}",
+                              "title": f"{source}{_TARGET_NOTE if target else ''}: {_GUESS}"})
+            else:
+                flags.append({"kind": "maybe", "text": f"possibly {name} {flag.probability:.0%}{aimed}",
+                              "title": f"{source}{_TARGET_NOTE if target else ''}: below {CONFIDENT_AT[key]:.0%}, "
+                                       f"where most of its flags on everyday posts are wrong; {_GUESS}"})
         elif name == "sentiment" and top and top[0] in ("negative", "positive"):
             info.append({"kind": "info", "text": top[0], "title": f"{source}: sentiment, {_GUESS}"})
         elif name == "emotion" and top and top[1] >= 0.5:

@@ -36,7 +36,8 @@ function entry(className, metaParts, text) {
 function readingBadges(readings) {
   const parts = [];
   for (const reading of Array.isArray(readings) ? readings : []) {
-    const badge = node("span", "badge reading " + (reading.kind === "flag" ? "flag" : "info"), reading.text);
+    const kind = ["flag", "maybe"].includes(reading.kind) ? reading.kind : "info";
+    const badge = node("span", "badge reading " + kind, reading.text);
     badge.title = reading.title;
     parts.push(" ", badge);
   }
