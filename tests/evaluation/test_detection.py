@@ -180,3 +180,31 @@ def test_rumour_signals_on_no_scripted_rumour_are_counted_as_false() -> None:
     assert score.rumour_latencies_s == [120.0]
     assert score.false_rumours == 2  # "b" and "c": hedged small talk, first signal of each key counted once
     assert score.as_dict()["false_rumours"] == 2
+
+
+def test_related_rumours_are_scored_by_district_and_by_story() -> None:
+    from civicpulse.evaluation.detection import score_relations
+    from civicpulse.scenarios.truth import InjectTruth, TruthSummary
+
+    def inject(id_: str, kind: str, district: str) -> InjectTruth:
+        return InjectTruth(id=id_, kind=kind, title=id_, onset=T0, onset_s=0.0, district=district)
+
+    truth = TruthSummary(scenario="t", seed=0, start=T0, end=T0 + timedelta(hours=2), duration_s=7200.0,
+                         incidents=[inject("riot", "incident", "Harehills"), inject("fire", "incident", "Centre")],
+                         rumours=[inject("shot", "rumour", "Harehills"), inject("loot", "rumour", "Centre")])
+    labels = {"i1": [("incident", "riot")], "i2": [("incident", "fire")], "r1": [("rumour", "shot")],
+              "r2": [("rumour", "loot")]}
+
+    def signal(kind: str, key: str, post_ids: tuple[str, ...], **details: object) -> Signal:
+        return Signal(detector=kind, kind=kind, key=key, at=T0 + timedelta(minutes=30), summary="",
+                      post_ids=post_ids, details=dict(details))
+
+    signals = [signal("event", "e1", ("i1",), terms=["harehills", "police"], title="harehills police riot"),
+               signal("event", "e2", ("i2",), terms=["centre", "smoke"], title="centre smoke fire"),
+               signal("event", "e3", ("r1",), terms=["shot", "police"], title="police shot harehills"),
+               signal("rumour", "s", ("r1",), title="Police shot someone in Harehills", keywords=["police"]),
+               signal("rumour", "l", ("r2",), title="Apparently looting near the fire in the centre", keywords=[])]
+    score = score_relations(truth, labels, signals)
+    # e1 -> shot (same district), e3 (the rumour's own posts) -> shot, e2 -> loot (centre, fire).
+    assert (score.links, score.correct, score.unmatched_links) == (3, 3, 0)
+    assert (score.pairs, score.pairs_linked) == (2, 2)

@@ -3,10 +3,15 @@ with the people posts name hidden, and first renders what the live updates draw.
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 
 from civicpulse.governance.operations import bind_ingest
 from civicpulse.sources.base import Rejected
+from civicpulse.store.schema import signals
 from civicpulse.store.writer import Batch, StoreWriter
 from civicpulse.testing import make_post
 from civicpulse.web.app import create_app
@@ -57,3 +62,24 @@ def test_the_first_render_draws_the_rumour_spread_too(site: Site) -> None:
     page = sign_in(TestClient(create_app(site.gov)), "ana").get("/").text
     assert page.count('<svg class="spark"') == 1
     assert "replies and quotes (stance model's guess): deny 2 · comment 10" in page
+
+
+def test_an_event_lists_the_rumours_related_to_it_as_text(site: Site) -> None:
+    """A rumour sharing two words with the listed event shows under it with its status; its claim
+    is a post's text, so hostile markup stays inert (in the page and in the API)."""
+    at = datetime(2026, 11, 29, 18, 30, tzinfo=UTC)
+    with site.engine.begin() as connection:
+        connection.execute(insert(signals).values(
+            detector="rumours", kind="rumour", key="rumour-2", at=at, summary="rumour-2", post_ids="[]",
+            details=json.dumps({"status": "denied", "title": f"Apparently the fire depot exploded {HOSTILE}",
+                                "keywords": ["fire", "depot", "exploded"]}),
+            stored_at=datetime.now(UTC), operation_id=site.operation))
+    client = sign_in(TestClient(create_app(site.gov)), "ana")
+    page = client.get("/").text
+    assert "related rumours: “Apparently the fire depot exploded &lt;script&gt;" in page
+    assert "(denied)" in page
+    assert "<script>window.__pwned" not in page
+    listed = client.get("/api/summary").json()["signals"]
+    event = next(s for s in listed if s["key"] == "event-1")
+    assert [r["status"] for r in event["related"]] == ["denied"]
+    assert all(s["related"] == [] for s in listed if s["kind"] != "event")

@@ -46,6 +46,7 @@ import msgspec
 
 from civicpulse.analysers.base import Analyser
 from civicpulse.detectors.base import Detector, Signal
+from civicpulse.detectors.relations import related_rumours
 from civicpulse.evaluation.rumours import rumour_model_scores
 from civicpulse.pipeline.chain import check_order, enrich
 from civicpulse.post import Author, Post, decode_post
@@ -220,6 +221,63 @@ def score_coordination(truth: TruthSummary, labels: dict[str, list[tuple[str, st
 
 
 @dataclass
+class RelationScore:
+    """One scenario's event -> related-rumour links against the ground truth: an event made mostly
+    of a rumour's own posts relates to that rumour, and an inject to a rumour in the same district."""
+
+    #: Links between an event matched to an inject and a rumour signal matched to a rumour.
+    links: int
+    correct: int
+    #: Links from or to a signal that matches no such inject (a false event, chatter, a hate wave).
+    unmatched_links: int
+    #: (inject, rumour) pairs in the same district, both detected; and those linked at least once.
+    pairs: int
+    pairs_linked: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"relation_links": self.links, "relation_links_correct": self.correct,
+                "relation_unmatched_links": self.unmatched_links, "relation_pairs": self.pairs,
+                "relation_pairs_linked": self.pairs_linked}
+
+
+def score_relations(truth: TruthSummary, labels: dict[str, list[tuple[str, str]]],
+                    signals: Sequence[Signal]) -> RelationScore:
+    """Score :func:`civicpulse.detectors.relations.related_rumours` over the latest signal of each
+    event and rumour, each matched to an inject as the other scores match it (by its first signal)."""
+    districts = {i.id: i.district for i in truth.all()}
+    rumour_ids = {r.id for r in truth.rumours}
+    events = match_signals(signals, labels, "event", ("incident", "appeal", "hate_wave", "tip", "rumour"))
+    rumours = match_signals(signals, labels, "rumour", ("rumour",))
+    inject_of = {m.key: m.label_id for m in events if m.label_id in districts}
+    rumour_of = {m.key: m.label_id for m in rumours if m.label_id in rumour_ids}
+    latest: dict[tuple[str, str], Signal] = {}
+    for signal in signals:
+        if signal.kind in ("event", "rumour"):
+            latest[signal.kind, signal.key] = signal
+    links = related_rumours([s for (k, _), s in latest.items() if k == "event"],
+                            [s for (k, _), s in latest.items() if k == "rumour"])
+    matched = correct = unmatched = 0
+    linked: set[tuple[str, str]] = set()
+    for event_key, related in links.items():
+        for rumour in related:
+            inject, claim = inject_of.get(event_key), rumour_of.get(rumour.key)
+            if inject is None or claim is None:
+                unmatched += 1
+                continue
+            matched += 1
+            if inject == claim or (districts[inject] is not None and districts[inject] == districts[claim]):
+                correct += 1
+                linked.add((inject, claim))
+    # Pairs to find: an incident or appeal and a rumour in the same district, both detected.
+    detected_injects = {i for i in inject_of.values() if i not in rumour_ids}
+    detected_rumours = set(rumour_of.values())
+    pairs = {(i, r) for i in detected_injects for r in detected_rumours
+             if districts[i] is not None and districts[i] == districts[r]}
+    return RelationScore(links=matched, correct=correct, unmatched_links=unmatched, pairs=len(pairs),
+                         pairs_linked=len(pairs & linked))
+
+
+@dataclass
 class ScenarioScore:
     scenario: str
     hours: float
@@ -238,6 +296,7 @@ class ScenarioScore:
     false_rumours: int | None = None
     coordination: CoordinationScore | None = None
     analyser_s: float = 0.0
+    relations: RelationScore | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -251,6 +310,7 @@ class ScenarioScore:
             "false_rumours": self.false_rumours,
             "posts_per_s": round(self.posts_per_s),
             **({} if self.coordination is None else self.coordination.as_dict()),
+            **({} if self.relations is None else self.relations.as_dict()),
         }
 
 
@@ -285,6 +345,8 @@ def score_scenario(scenario: Scenario, detectors: Sequence[Detector], seed: int 
     score = _score(scenario.name, truth, labels, result)
     if any(d.name == "coordination" for d in detectors):
         score.coordination = score_coordination(truth, labels, result.signals)
+    if has_rumour_detector() and any(d.name == "events" for d in detectors):
+        score.relations = score_relations(truth, labels, result.signals)
     return score
 
 
@@ -452,6 +514,18 @@ def _p90(values: Sequence[float]) -> float | None:
     return round(ordered[math.ceil(0.9 * len(ordered)) - 1], 1)
 
 
+def _relation_keys(scores: Sequence[ScenarioScore]) -> dict[str, Any]:
+    """``related_rumours_precision`` / ``_recall``, pooled over the scenarios (``docs/detection.md``)."""
+    relations = [s.relations for s in scores if s.relations is not None]
+    links = sum(r.links for r in relations)
+    pairs = sum(r.pairs for r in relations)
+    return {
+        "related_rumours_precision": round(sum(r.correct for r in relations) / links, 3) if links else None,
+        "related_rumours_recall": round(sum(r.pairs_linked for r in relations) / pairs, 3) if pairs else None,
+        "related_rumours_unmatched_links": sum(r.unmatched_links for r in relations) if relations else None,
+    }
+
+
 def _coordination_keys(scores: Sequence[ScenarioScore], hours: float, posts: int) -> dict[str, Any]:
     """The ``coordination_*`` keys, pooled over the scenarios; ``None`` without a coordination detector."""
     coordination = [s.coordination for s in scores if s.coordination is not None]
@@ -511,6 +585,7 @@ def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None
                                    if hours and has_rumour_detector() else None),
         "posts_per_s": round(posts / detector_s) if detector_s else None,
         **_coordination_keys(scores, hours, posts),
+        **_relation_keys(scores),
         "scenarios": [s.as_dict() for s in scores],
     }
     results.update(dict.fromkeys(MODEL_KEYS))

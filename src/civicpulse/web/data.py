@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Engine, func, select
 
+from civicpulse.detectors.relations import related_rumours
 from civicpulse.detectors.storage import current_signals
 from civicpulse.governance.clock import as_utc
 from civicpulse.governance.operations import Operation
@@ -24,7 +25,7 @@ from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 from civicpulse.store.schema import posts, quarantine
 from civicpulse.web.alerts import latest_alerts
-from civicpulse.web.views import event_map, post_view, signal_view
+from civicpulse.web.views import event_map, post_view, related_view, signal_view
 
 __all__ = ["Snapshots", "StatusProvider", "latest_posts"]
 
@@ -57,6 +58,8 @@ def latest_posts(engine: Engine, operation: Operation, limit: int) -> list[Post]
 #: Share of one core the operation's counts may take: they read all the operation's posts, so a
 #: large operation's counts refresh less often.
 _COUNT_BUDGET = 0.05
+#: Rumours (their latest signals) searched for each listed event's related rumours.
+_RUMOURS_RELATED = 50
 
 
 class Snapshots:
@@ -119,7 +122,14 @@ class Snapshots:
     def _build(self, operation: Operation, alerts: bool) -> dict[str, Any]:
         found = current_signals(self.engine, ("event", "rumour", "coordination"),
                                 where=signal_raised_for(operation.id))
-        signals = [signal_view(s, self.redactor) for s in found]
+        # An event's related rumours may have left the list: they are looked for among the latest 50.
+        rumours = current_signals(self.engine, ("rumour",), limit=_RUMOURS_RELATED,
+                                  where=signal_raised_for(operation.id))
+        related = related_rumours(found, rumours)
+        signals = [signal_view(s, self.redactor) | {"related": [related_view(r, self.redactor)
+                                                                for r in related.get(s.key, [])
+                                                                if s.kind == "event"]}
+                   for s in found]
         located = event_map(signals)  # numbers the located events ("pin") as the map does
         return {
             **self._count(operation),

@@ -135,6 +135,14 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
     }
 
 
+def related_view(rumour: Signal, redactor: Redactor) -> dict[str, str]:
+    """A rumour as listed under an event it relates to: its claim (a post: redacted, text only) and
+    its status, "Police shot a teenager in Harehills? (denied)"."""
+    details = rumour.details
+    title = redactor.text(str(details.get("title") or rumour.summary)[:120])
+    return {"title": title, "status": str(details.get("status", ""))[:20]}
+
+
 def _where(location: object) -> dict[str, float] | None:
     """An event's estimated centre and radius as numbers, for the map."""
     if not isinstance(location, Mapping):

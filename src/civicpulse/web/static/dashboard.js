@@ -101,6 +101,10 @@ function signalItem(signal) {
   const kind = ["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event";
   const item = entry("signal " + kind, parts, signal.title);
   if (signal.example) item.append(node("p", "example", "e.g. “" + signal.example + "”"));
+  if (Array.isArray(signal.related) && signal.related.length) {
+    const claims = signal.related.map((r) => "“" + r.title + "” (" + r.status + ")");
+    item.append(node("p", "hint", "related rumours: " + claims.join(" · ")));
+  }
   if (signal.evidence) item.append(node("p", "hint", signal.evidence));
   if (signal.stance || signal.spread) {
     const spread = node("div", "spread");
