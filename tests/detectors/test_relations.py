@@ -66,7 +66,9 @@ def test_at_most_three_per_event_most_shared_first() -> None:
     assert links["event-1"][0].key == "rumour-7"  # harehills, police, riot and road
 
 
-_junk = st.none() | st.integers() | st.text(max_size=30) | st.lists(st.text(max_size=12) | st.integers(), max_size=5)
+_junk = (st.none() | st.integers() | st.text(max_size=30) | st.lists(st.text(max_size=12) | st.integers(), max_size=5)
+         | st.sampled_from(["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", "2026-08-07T17:00:00",
+                            "2026-08-07T17:00:00+14:00"]))
 
 
 @settings(max_examples=100, deadline=None)
@@ -79,3 +81,13 @@ def test_stored_details_of_any_shape_never_break_it(details: list[dict[str, Any]
                for i, d in enumerate(details)]
     links = related_rumours(signals, signals)
     assert all(r.kind == "rumour" for related in links.values() for r in related)
+
+
+def test_first_seen_times_at_the_ends_of_the_calendar_are_not_believed() -> None:
+    """A crafted import's year 1 or 9999 must not overflow the time arithmetic."""
+    old = Signal(detector="x", kind="event", key="e", at=T0, summary="s",
+                 details={"first_seen": "0001-01-01T00:00:00+00:00", "title": "harehills police"})
+    far = Signal(detector="x", kind="rumour", key="r", at=T0, summary="s",
+                 details={"first_seen": "9999-12-31T23:59:59+00:00", "title": "Police in Harehills",
+                          "keywords": ["police", "harehills"]})
+    assert [r.key for r in related_rumours([old], [far])["e"]] == ["r"]

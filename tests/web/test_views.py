@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from civicpulse.detectors.base import Signal
+from civicpulse.detectors.relations import related_rumours
 from civicpulse.governance.redaction import Redactor
-from civicpulse.web.views import event_map, readings, signal_view
+from civicpulse.web.views import event_map, readings, related_view, signal_view
 
 
 def test_readings_show_flags_first_and_only_what_says_something() -> None:
@@ -127,17 +128,26 @@ _JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | s
 _KEYS = st.sampled_from(["title", "example", "location", "first_seen", "stance", "curve", "status", "posts",
                          "accounts", "lat", "lon", "radius_m", "start", "label", "probs", "profile", "size", "places",
                          "name", "account_count", "span_s", "bot_likeness", "account_creation", "scored",
-                         "share_bot_like", "mean", "span_days_middle_80"])
+                         "share_bot_like", "mean", "span_days_middle_80", "indicators", "reasons", "new_accounts",
+                         "accounts_estimated", "target_label", "keywords", "terms"])
 
 
-@given(st.dictionaries(_KEYS, _JSON, max_size=8), st.sampled_from(["event", "rumour", "coordination"]))
-def test_crafted_details_never_break_the_page(details: dict[str, object], kind: str) -> None:
+@given(st.dictionaries(_KEYS, _JSON, max_size=8), st.sampled_from(["event", "rumour", "coordination"]),
+       st.dictionaries(st.sampled_from(["reasons", "fired"]), _JSON))
+def test_crafted_details_never_break_the_page(details: dict[str, object], kind: str,
+                                              indicators: dict[str, object]) -> None:
     """Stored details and enrichments can come from a crafted import: the views take anything."""
     at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
-    view = signal_view(Signal("x", kind, "k", at, "summary", details=details), Redactor(b"k" * 32))
+    redactor = Redactor(b"k" * 32)
+    view = signal_view(Signal("x", kind, "k", at, "summary", details=details), redactor)
     assert isinstance(view["first_seen"], str)  # the page formats it as a time
+    signal_view(Signal("x", "coordination", "k", at, "summary", details={**details, "indicators": indicators}),
+                redactor)
     event_map([view])
     readings({"offensive/3": details, "sentiment/1": details, "near_duplicates/1": details, "places/1": details})
+    rumour = Signal("x", "rumour", "r", at, "summary", details=details)
+    assert set(related_view(rumour, redactor)) == {"title", "status"}
+    related_rumours([Signal("x", "event", "e", at, "summary", details=details)], [rumour])
 
 
 def test_a_coordination_flag_shows_its_evidence_in_one_line() -> None:

@@ -24,6 +24,8 @@ __all__ = ["related_rumours", "signal_terms"]
 
 #: At most this many related rumours per event, the most shared terms first.
 MAX_RELATED = 3
+#: A first-seen time further than this from its signal's own time is not believed.
+_SANE = timedelta(days=3650)
 
 
 def _words(values: Iterable[object]) -> set[str]:
@@ -49,13 +51,15 @@ def signal_terms(signal: Signal) -> frozenset[str]:
 
 
 def _first_seen(signal: Signal) -> datetime:
+    """When the event or rumour was first seen, as its signal says; its signal's time when the stored
+    value is missing, unreadable or too far from it to do arithmetic with (a crafted import)."""
     value = signal.details.get("first_seen")
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             return signal.at
-        if parsed.tzinfo is not None:
+        if parsed.tzinfo is not None and abs(parsed - signal.at) < _SANE:
             return parsed
     return signal.at
 
