@@ -65,8 +65,8 @@ def test_the_first_render_draws_the_rumour_spread_too(site: Site) -> None:
 
 
 def test_an_event_lists_the_rumours_related_to_it_as_text(site: Site) -> None:
-    """A rumour sharing two words with the listed event shows under it with its status; its claim
-    is a post's text, so hostile markup stays inert (in the page and in the API)."""
+    """A rumour sharing two words with the listed event shows under it with its status, and the event
+    under the rumour; a claim is a post's text, so hostile markup stays inert (page and API)."""
     at = datetime(2026, 11, 29, 18, 30, tzinfo=UTC)
     with site.engine.begin() as connection:
         connection.execute(insert(signals).values(
@@ -82,4 +82,8 @@ def test_an_event_lists_the_rumours_related_to_it_as_text(site: Site) -> None:
     listed = client.get("/api/summary").json()["signals"]
     event = next(s for s in listed if s["key"] == "event-1")
     assert [r["status"] for r in event["related"]] == ["denied"]
-    assert all(s["related"] == [] for s in listed if s["kind"] != "event")
+    # ... and under the rumour, the listed event it is about.
+    claim = next(s for s in listed if s["key"] == "rumour-2")
+    assert claim["related"] == [{"title": "fire depot smoke", "status": "active"}]
+    assert "about events: “fire depot smoke” (active)" in page
+    assert next(s for s in listed if s["key"] == "rumour-1")["related"] == []

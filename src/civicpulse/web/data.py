@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Engine, func, select
 
+from civicpulse.detectors.base import Signal
 from civicpulse.detectors.relations import related_rumours
 from civicpulse.detectors.storage import current_signals
 from civicpulse.governance.clock import as_utc
@@ -126,9 +127,15 @@ class Snapshots:
         rumours = current_signals(self.engine, ("rumour",), limit=_RUMOURS_RELATED,
                                   where=signal_raised_for(operation.id))
         related = related_rumours(found, rumours)
+        # Both ways: under an event its rumours, under a listed rumour the listed events it is about.
+        about: dict[str, list[Signal]] = {}
+        for signal in found:
+            if signal.kind == "event":
+                for rumour in related.get(signal.key, []):
+                    about.setdefault(rumour.key, []).append(signal)
+        links = {"event": related, "rumour": about}
         signals = [signal_view(s, self.redactor) | {"related": [related_view(r, self.redactor)
-                                                                for r in related.get(s.key, [])
-                                                                if s.kind == "event"]}
+                                                                for r in links.get(s.kind, {}).get(s.key, [])]}
                    for s in found]
         located = event_map(signals)  # numbers the located events ("pin") as the map does
         return {

@@ -135,11 +135,11 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
     }
 
 
-def related_view(rumour: Signal, redactor: Redactor) -> dict[str, str]:
-    """A rumour as listed under an event it relates to: its claim (a post: redacted, text only) and
-    its status, "Police shot a teenager in Harehills? (denied)"."""
-    details = rumour.details
-    title = redactor.text(str(details.get("title") or rumour.summary)[:120])
+def related_view(signal: Signal, redactor: Redactor) -> dict[str, str]:
+    """A rumour as listed under an event it relates to, or an event under a rumour: its title (a
+    rumour's is a post: redacted, text only) and status, "Police shot a teenager in Harehills? (denied)"."""
+    details = signal.details
+    title = redactor.text(str(details.get("title") or signal.summary)[:120])
     return {"title": title, "status": str(details.get("status", ""))[:20]}
 
 

@@ -103,7 +103,8 @@ function signalItem(signal) {
   if (signal.example) item.append(node("p", "example", "e.g. “" + signal.example + "”"));
   if (Array.isArray(signal.related) && signal.related.length) {
     const claims = signal.related.map((r) => "“" + r.title + "” (" + r.status + ")");
-    item.append(node("p", "hint", "related rumours: " + claims.join(" · ")));
+    const label = signal.kind === "rumour" ? "about events: " : "related rumours: ";
+    item.append(node("p", "hint", label + claims.join(" · ")));
   }
   if (signal.evidence) item.append(node("p", "hint", signal.evidence));
   if (signal.stance || signal.spread) {
