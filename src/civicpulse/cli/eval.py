@@ -142,7 +142,8 @@ def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:
                 "crisislex_events_found", "crisislex_events", "crisislex_latency_median_s",
                 "crisislex_fragments_mean", "crisislex_background_false_events",
                 "coordination_recall", "coordination_account_precision", "coordination_account_recall",
-                "coordination_latency_median_s", "coordination_false_flags_per_hour"):
+                "coordination_latency_median_s", "coordination_false_flags_per_hour", "related_rumours_precision",
+                "related_rumours_recall"):
         if key in results:
             _console.print(f"{key}: {results[key]}")
     for point in results.get("memory_trace", []):
