@@ -126,3 +126,29 @@ def test_the_demo_turns_on_coordination_and_the_analyser_it_needs() -> None:
     assert on.analysers[-1] == "near_duplicates"
     assert on.detectors[-1] == "coordination"
     assert _with_coordination(on) == on  # listed once, whatever the configuration already had
+
+
+def test_the_summary_lists_a_coordination_flag_with_its_accounts_and_reason(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from civicpulse.cli.demo import _signals_found
+    from civicpulse.governance.redaction import Redactor
+    from civicpulse.store.database import connect, upgrade
+    from civicpulse.store.schema import signals
+
+    engine = connect(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(engine)
+    details = {"account_count": 38, "new_accounts": 22, "example": "Apparently gangs are coming [b]tonight[/b]",
+               "indicators": {"fired": ["batch_created"], "reasons": ["77% created within 7 days of each other"]}}
+    with engine.begin() as connection:
+        connection.execute(insert(signals).values(
+            detector="coordination", kind="coordination", key="coordination:x",
+            at=datetime(2026, 8, 7, 18, 46, tzinfo=UTC), summary="flag", post_ids="[]", details=json.dumps(details),
+            stored_at=datetime.now(UTC)))
+    found = _signals_found(engine, Redactor(b"k" * 32))
+    assert found["coordination flags (for review)"] == 1
+    # Post text is printed as text, never as the terminal's markup.
+    assert found["  flag 1"] == ("18:46 22 accounts (77% created within 7 days of each other): "
+                                 "Apparently gangs are coming \\[b]tonight\\[/b]")

@@ -81,8 +81,12 @@ def _signals_found(engine: Engine, redactor: Redactor) -> dict[str, object]:
         rumours[signal.key] = f"{signal.details.get('status', '')}: {quoted(signal, 'title')}"
     flags: dict[str, str] = {}
     for signal in load_signals(engine, kind="coordination", limit=100_000):
-        flags.setdefault(signal.key, f"{signal.at:%H:%M} {signal.details.get('account_count', '?')} accounts: "
-                                     f"{quoted(signal, 'example')}")
+        # The accounts judged and the first reason the detector gave ("100% created within 7 days ...").
+        indicators = signal.details.get("indicators")
+        reasons = indicators.get("reasons") if isinstance(indicators, dict) else None
+        why = f" ({reasons[0][:60]})" if isinstance(reasons, list) and reasons and isinstance(reasons[0], str) else ""
+        count = signal.details.get("new_accounts", signal.details.get("account_count", "?"))
+        flags.setdefault(signal.key, f"{signal.at:%H:%M} {count} accounts{why}: {quoted(signal, 'example')}")
     return {
         "events detected": len(events),
         **{f"  {key}": escape(text) for key, text in list(events.items())[:10]},
@@ -90,7 +94,7 @@ def _signals_found(engine: Engine, redactor: Redactor) -> dict[str, object]:
         **{f"  {key}": escape(text[:80]) for key, text in list(rumours.items())[:10]},
         "coordination flags (for review)": len(flags),
         # A flag's key names its cluster's first post, too long for a summary line: number them.
-        **{f"  flag {n}": escape(text[:80]) for n, text in enumerate(list(flags.values())[:5], 1)},
+        **{f"  flag {n}": escape(text[:140]) for n, text in enumerate(list(flags.values())[:5], 1)},
     }
 
 
