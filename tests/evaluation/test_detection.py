@@ -71,13 +71,19 @@ def test_replay_feeds_fixed_steps_of_stream_time_with_the_step_end_as_now() -> N
 def test_a_short_scenario_is_scored_end_to_end(tmp_path: Path) -> None:
     riot = load_scenario("city-riot")
     short = msgspec.structs.replace(riot, duration="1h30m", injects=riot.injects[:2])
+    from civicpulse.detectors.coordination import CoordinationDetector
     from civicpulse.detectors.events import EventDetector
 
-    score = score_scenario(short, [EventDetector()], workdir=tmp_path)
+    coordination = CoordinationDetector()
+    score = score_scenario(short, [EventDetector(), coordination], workdir=tmp_path)
     assert score.incidents == 1
     assert score.incidents_detected == 1
     assert score.false_events <= 2
     assert score.posts > 20_000
+    # Witnesses of the riot write the same words: judged, counted, not flagged.
+    assert score.coordination is not None
+    assert score.coordination.groups_not_flagged == coordination.counters["organic_groups"] > 0
+    assert score.coordination.false_flags == 0
 
 
 def test_eval_detection_keys_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -181,6 +181,8 @@ class CoordinationScore:
     accounts_flagged: int
     accounts_flagged_members: int
     members: int
+    #: Bursts of near-identical text judged and not flagged: no sign the accounts were not independent.
+    groups_not_flagged: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -189,7 +191,7 @@ class CoordinationScore:
             "coordination_flags": self.flags, "coordination_false_flags": self.false_flags,
             "coordination_false_flags_by_label": dict(self.false_flags_by_label),
             "accounts_flagged": self.accounts_flagged, "accounts_flagged_in_campaigns": self.accounts_flagged_members,
-            "campaign_members": self.members,
+            "campaign_members": self.members, "coordination_groups_not_flagged": self.groups_not_flagged,
         }
 
 
@@ -343,8 +345,11 @@ def score_scenario(scenario: Scenario, detectors: Sequence[Detector], seed: int 
         labels = read_labels(generated.truth_path)
         result = replay(_read_posts(generated.posts_path), detectors)
     score = _score(scenario.name, truth, labels, result)
-    if any(d.name == "coordination" for d in detectors):
+    coordination = [d for d in detectors if d.name == "coordination"]
+    if coordination:
         score.coordination = score_coordination(truth, labels, result.signals)
+        counters = getattr(coordination[0], "counters", {})
+        score.coordination.groups_not_flagged = int(counters.get("organic_groups", 0))
     if has_rumour_detector() and any(d.name == "events" for d in detectors):
         score.relations = score_relations(truth, labels, result.signals)
     return score
