@@ -17,15 +17,14 @@ import tempfile
 from itertools import islice
 from pathlib import Path
 
-import msgspec
 import numpy as np
 
 from civicpulse.analysers.offensive import OffensiveAnalyser
 from civicpulse.evaluation.detection import read_labels
+from civicpulse.evaluation.runner import make_posts
 from civicpulse.post import Post, decode_post
 from civicpulse.scenarios.library import load_scenario
 from civicpulse.scenarios.truth import write_scenario
-from civicpulse.testing import make_post
 
 STEPS = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))
 PRECISION = 0.8
@@ -35,8 +34,7 @@ EVERYDAY_POSTS = 20_000
 def offensive_probabilities(analyser: OffensiveAnalyser, texts: list[str]) -> np.ndarray:
     out: list[float] = []
     for start in range(0, len(texts), 1000):
-        posts = [msgspec.structs.replace(make_post(i, text=t), language="en")
-                 for i, t in enumerate(texts[start:start + 1000])]
+        posts = make_posts(texts[start:start + 1000], "en")
         out += [r["probs"]["offensive"] if r["label"] == "offensive" else 0.0 for r in analyser.analyse_many(posts)]
     return np.array(out)
 

@@ -31,6 +31,7 @@ from civicpulse.governance.redaction import Redactor, redactor_for
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.sources.scenario import ScenarioSource
 from civicpulse.store.queries import Reader
+from civicpulse.web.views import flag_reasons
 
 #: Replay speed with the dashboard open: fast enough to finish in minutes, slow enough to watch.
 WATCH_SPEED = 120.0
@@ -82,9 +83,8 @@ def _signals_found(engine: Engine, redactor: Redactor) -> dict[str, object]:
     flags: dict[str, str] = {}
     for signal in load_signals(engine, kind="coordination", limit=100_000):
         # The accounts judged and the first reason the detector gave ("100% created within 7 days ...").
-        indicators = signal.details.get("indicators")
-        reasons = indicators.get("reasons") if isinstance(indicators, dict) else None
-        why = f" ({reasons[0][:60]})" if isinstance(reasons, list) and reasons and isinstance(reasons[0], str) else ""
+        reasons = flag_reasons(signal.details)
+        why = f" ({reasons[0][:60]})" if reasons else ""
         count = signal.details.get("new_accounts", signal.details.get("account_count", "?"))
         flags.setdefault(signal.key, f"{signal.at:%H:%M} {count} accounts{why}: {quoted(signal, 'example')}")
     return {

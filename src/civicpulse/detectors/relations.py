@@ -14,7 +14,7 @@ and ``title``), so it costs nothing on the stream and works on stored signals as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from civicpulse.detectors.base import Signal
@@ -69,18 +69,16 @@ def related_rumours(events: Sequence[Signal], rumours: Sequence[Signal], *, min_
     """Event key -> the rumours (their latest signals) it relates to, at most :data:`MAX_RELATED`.
 
     ``events`` and ``rumours`` are the latest signal of each; other kinds are ignored."""
-    events = [s for s in events if s.kind == "event"]
-    rumours = [s for s in rumours if s.kind == "rumour"]
-    terms: Mapping[int, frozenset[str]] = {id(s): signal_terms(s) for s in rumours}
+    claims = [(r, signal_terms(r), _first_seen(r)) for r in rumours if r.kind == "rumour"]
     slack = timedelta(seconds=slack_s)
     out: dict[str, list[Signal]] = {}
-    for event in events:
+    for event in (e for e in events if e.kind == "event"):
         mine = signal_terms(event)
         start, end = _first_seen(event) - slack, event.at + slack
         found = []
-        for rumour in rumours:
-            shared = len(mine & terms[id(rumour)])
-            if shared >= min_shared and _first_seen(rumour) <= end and rumour.at >= start:
+        for rumour, terms, first in claims:
+            shared = len(mine & terms)
+            if shared >= min_shared and first <= end and rumour.at >= start:
                 found.append((shared, rumour.at, rumour))
         if found:
             found.sort(key=lambda item: (-item[0], -item[1].timestamp(), item[2].key))

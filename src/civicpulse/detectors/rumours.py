@@ -19,10 +19,10 @@ day and clumps now and then). A candidate first seen in the first ``warmup_s`` o
 first have a past: at start-up every recurring phrase looks new. **Spreading** once
 ``spread_posts`` posts from ``spread_accounts`` accounts do; **denied** / **confirmed** when an
 official account says so; **fading** after ``fade_after_s`` of stream time without a post; then it
-is evicted. Every status change is a
-``Signal(kind="rumour", key=rumour_id)`` whose details carry the spread curve (posts, distinct
-accounts and reach, i.e. summed follower counts, per ``bucket_s`` bucket), the stance counts of
-replies and quotes, and any degradation (flooding accounts, clock going backwards, late posts).
+is evicted. Every status change is a ``Signal(kind="rumour", key=rumour_id)`` whose details carry
+the spread curve (posts, distinct accounts and reach, i.e. summed follower counts, per ``bucket_s``
+bucket), the stance counts of replies and quotes, and any degradation (flooding accounts, clock
+going backwards, late posts).
 
 Memory is bounded whatever the stream: at most ``max_rumours`` rumours and candidates (the least
 recently active go first), ``max_tracked_posts`` remembered post ids, ``max_curve`` buckets and

@@ -226,10 +226,8 @@ def _evidence(details: Mapping[str, Any]) -> str | None:
     if accounts is not None and span is not None:
         whole = f" ({group:,} in the group)" if group is not None and group != accounts else ""
         parts.append(f"{accounts:,} accounts within {span / 60:.1f} min{whole}")
-    indicators = details.get("indicators")
-    reasons = indicators.get("reasons") if isinstance(indicators, Mapping) else None
-    if isinstance(reasons, list) and (shown := [r[:120] for r in reasons[:4] if isinstance(r, str)]):
-        parts.append("why: " + "; ".join(shown))
+    if reasons := flag_reasons(details):
+        parts.append("why: " + "; ".join(reasons))
     bots = details.get("bot_likeness")
     if isinstance(bots, Mapping):
         share, scored, mean = _finite(bots.get("share_bot_like")), _count(bots.get("scored")), _finite(bots.get("mean"))
@@ -240,6 +238,14 @@ def _evidence(details: Mapping[str, Any]) -> str | None:
     if isinstance(created, Mapping) and (days := _finite(created.get("span_days_middle_80"))) is not None:
         parts.append(f"accounts created over {days:,.0f} days (middle 80 %)")
     return " · ".join(parts) or None
+
+
+def flag_reasons(details: Mapping[str, Any]) -> list[str]:
+    """The reasons a coordination flag gives ("77% created within 7 days of each other"), as stored:
+    strings only, at most four of 120 characters (stored details may come from a crafted import)."""
+    indicators = details.get("indicators")
+    reasons = indicators.get("reasons") if isinstance(indicators, Mapping) else None
+    return [r[:120] for r in reasons[:4] if isinstance(r, str)] if isinstance(reasons, list) else []
 
 
 def _count(value: object) -> int | None:
