@@ -177,6 +177,12 @@ def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).isoformat()
 
 
+def _creation_days(members: Sequence[_Member]) -> list[float]:
+    """When each account with account fields was created, in days since the epoch, sorted: its
+    first post's time less its age then."""
+    return sorted(m.first / 86_400.0 - m.row[0] for m in members if m.row is not None)
+
+
 def _account_row(post: Post) -> Row:
     enrichment = post.enrichments.get(_ACCOUNT)
     if not isinstance(enrichment, Mapping):  # the account analyser was not in the chain: cheap to derive
@@ -377,7 +383,7 @@ class CoordinationDetector(Detector):
 
     def _batch_share(self, scored: Sequence[_Member]) -> float:
         """The largest share of accounts created within any ``batch_days`` window."""
-        created = sorted(m.first / 86_400.0 - m.row[0] for m in scored if m.row is not None)
+        created = _creation_days(scored)
         best, low = 0, 0
         for high, day in enumerate(created):
             while day - created[low] > self.batch_days:
@@ -452,7 +458,7 @@ class CoordinationDetector(Detector):
     def _created(members: Sequence[_Member]) -> dict[str, Any] | None:
         """How close together the accounts were created: sockpuppets are often made in a batch. The
         span, in days, of the middle 80 % of creation dates (robust to a few real accounts joining)."""
-        created = sorted(m.first / 86_400.0 - m.row[0] for m in members if m.row is not None)
+        created = _creation_days(members)
         if len(created) < 3:
             return None
         cut = len(created) // 10
