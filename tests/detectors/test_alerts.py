@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from civicpulse.alerts.rules import Rule, build_rule
-from civicpulse.detectors.alerts import AlertDetector
+from civicpulse.detectors.alerts import AlertDetector, content_keys
 from civicpulse.detectors.base import Signal
 from civicpulse.post import Geo, GeoSource
 from civicpulse.registry import detectors
@@ -49,13 +52,71 @@ def test_a_reading_rule_fires_on_what_the_analysers_stored_inside_its_geofence()
 
 def test_duplicates_alert_once_and_throttle_summarises() -> None:
     detector = AlertDetector([rule(query="knife")], per_window=3, window=timedelta(minutes=10))
-    posts = [make_post(n, "knife seen") for n in range(40)]
+    posts = [make_post(n, f"knife seen on street number {n}") for n in range(40)]
     first = detector.update_many(posts, NOW)
     assert len(first) == 3
     assert detector.update_many(posts, NOW + timedelta(minutes=1)) == []  # all seen before
     later = detector.update_many([make_post(99, "knife again")], NOW + timedelta(minutes=11))
     assert [s.summary for s in later] == ["rule r1: and 37 more", "rule r1: post test:99"]
     assert later[0].details["suppressed"] == 37
+
+
+def test_copies_of_an_alerted_post_fold_into_the_summary_without_using_the_quota() -> None:
+    detector = AlertDetector([rule(query="looting")], per_window=2, window=timedelta(minutes=10))
+    rumour = "Heard they're looting the supermarket near the station, can anyone confirm?"
+    copies = [make_post(n, variant) for n, variant in enumerate([
+        rumour, rumour.upper(), f"RT @someone: {rumour}", f"{rumour} https://t.example/x 😱", f"@a @b {rumour}!!"])]
+    first = detector.update_many(copies, NOW)
+    assert [s.post_ids for s in first] == [("test:0",)]  # one alert for five copies
+    news = [make_post(10, "Looting at the phone shop on Briggate now"), make_post(11, "looting on Kirkgate too"),
+            make_post(12, "looting reported in Headingley")]
+    assert [s.post_ids for s in detector.update_many(news, NOW + timedelta(minutes=1))] == [("test:10",)]
+    closed = detector.update_many([], NOW + timedelta(minutes=10))
+    assert [s.summary for s in closed] == ["rule r1: and 2 more; 4 copies of posts already alerted"]
+    assert (closed[0].details["suppressed"], closed[0].details["copies"]) == (2, 4)
+    # A window later the text is news again: still spreading.
+    again = detector.update_many([make_post(20, rumour)], NOW + timedelta(minutes=11))
+    assert [s.post_ids for s in again] == [("test:20",)]
+
+
+def test_a_window_of_copies_alone_raises_no_summary() -> None:
+    detector = AlertDetector([rule(query="fire")], per_window=5, window=timedelta(minutes=10))
+    detector.update_many([make_post(n, "Building on fire near Briggate, engines arriving") for n in range(4)], NOW)
+    assert detector.flush(NOW + timedelta(minutes=5)) == []
+
+
+def test_near_duplicate_cluster_folds_edited_copies_and_short_texts_never_fold() -> None:
+    detector = AlertDetector([rule(query="shots")], per_window=10)
+
+    def clustered(n: int, text: str) -> object:
+        return make_post(n, text).with_enrichments({"near_duplicates/1": {"cluster": "test:0", "size": n + 1}})
+
+    edited = [clustered(0, "Shots fired near the arena, stay away"),
+              clustered(1, "Shots fired near the arena!! everyone stay away")]
+    short = [make_post(n, "shots?") for n in range(5, 8)]
+    fired = detector.update_many([*edited, *short], NOW)  # type: ignore[list-item]
+    assert [s.post_ids[0] for s in fired] == ["test:0", "test:5", "test:6", "test:7"]
+
+
+@given(st.text(max_size=300), st.one_of(st.none(), st.text(max_size=20), st.integers(), st.dictionaries(
+    st.text(max_size=10), st.one_of(st.none(), st.text(max_size=10), st.integers()), max_size=3)))
+def test_content_keys_accept_any_text_and_any_enrichment(text: str, found: object) -> None:
+    post = make_post(1, text).with_enrichments({"near_duplicates/1": found})
+    keys = content_keys(post)
+    assert all(isinstance(key, str) for key in keys)
+    assert content_keys(make_post(2, text)) == tuple(k for k in keys if k.startswith("text:"))
+
+
+def test_snapshot_restore_keeps_the_copies_memory_and_reads_older_snapshots() -> None:
+    rules = [rule(query="knife")]
+    one, two = AlertDetector(rules), AlertDetector(rules)
+    text = "Man with a knife outside the school gates"
+    one.update_many([make_post(1, text)], NOW)
+    two.restore(one.snapshot())
+    assert two.update_many([make_post(2, text)], NOW + timedelta(minutes=1)) == []
+    older = AlertDetector(rules)
+    older.restore(b'{"seen": [], "windows": {"r1": ["2026-11-02T09:00:00+00:00", 2, 1]}}')
+    assert [s.details["suppressed"] for s in older.flush(NOW)] == [1]
 
 
 def test_snapshot_restore_continues_exactly() -> None:

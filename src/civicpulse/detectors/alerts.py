@@ -7,8 +7,13 @@ rumour signals from the other detectors through :meth:`AlertDetector.update_sign
 * De-duplication: the same rule and the same post (or event/rumour key) alert once, however often
   they are seen again (re-delivery after a crash, an event growing further). The memory of keys is
   bounded (oldest forgotten first).
+* Copies: a rumour's text reposted a hundred times is one thing for the duty desk to read, not a
+  hundred. Within ``window`` of a rule's alert on a post, posts with the same content (the same
+  near-duplicate cluster, or the same normalised text: case, links, mentions, punctuation and a
+  leading "RT" ignored) are *copies*: counted, not alerted, and they use none of the rule's quota,
+  so a post saying something new still gets through while the copies spread.
 * Throttling: at most ``per_window`` alerts per rule per ``window``; the rest are counted, and when
-  the window ends one summary alert says "and 37 more".
+  the window ends one summary alert says "and 37 more; 120 copies of posts already alerted".
 
 Time comes from ``now`` (the pipeline's injected clock), so a replay gives identical alerts.
 """
@@ -26,6 +31,7 @@ from typing import Any, ClassVar
 
 from civicpulse.alerts.matcher import CompiledQueries, post_readings
 from civicpulse.alerts.rules import Rule, points_of, post_points
+from civicpulse.analysers.near_duplicates import MIN_CHARS, normalise
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.post import Post
 from civicpulse.registry import detectors
@@ -34,6 +40,7 @@ __all__ = ["AlertDetector", "alert_key"]
 
 MAX_REMEMBERED = 200_000
 MAX_POSTS_PER_SIGNAL = 50
+_NEAR_DUPLICATES = "near_duplicates/1"
 
 
 def alert_key(rule_id: str, subject: str) -> str:
@@ -46,6 +53,22 @@ class _Window:
     start: datetime
     sent: int = 0
     suppressed: int = 0
+    copies: int = 0
+
+
+def content_keys(post: Post) -> tuple[str, ...]:
+    """What makes two posts "the same content" for alerting: the near-duplicate cluster (when the
+    ``near_duplicates`` analyser ran) and the normalised text, if long enough to mean something."""
+    keys: list[str] = []
+    found = post.enrichments.get(_NEAR_DUPLICATES)
+    if isinstance(found, Mapping) and isinstance(found.get("cluster"), str):
+        keys.append(f"cluster:{found['cluster']}")
+    text = normalise(post.text or "")
+    if text.startswith("rt "):
+        text = text[3:]
+    if len(text) >= MIN_CHARS:
+        keys.append("text:" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest())
+    return tuple(keys)
 
 
 def _number(details: Mapping[str, Any], name: str) -> float | None:
@@ -78,6 +101,8 @@ class AlertDetector(Detector):
         self.window = window
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._windows: dict[str, _Window] = {}
+        # (rule id, content key) -> when that rule alerted on that content; oldest first.
+        self._alerted_content: OrderedDict[tuple[str, str], datetime] = OrderedDict()
         self.set_rules(rules)
 
     def set_rules(self, rules: Sequence[Rule]) -> None:
@@ -113,7 +138,7 @@ class AlertDetector(Detector):
                         continue
                 self._emit(out, rule, f"post:{post.id}", now, f"{rule.name}: post {post.id}", (post.id,),
                            {"subject": "post", "post_id": post.id, "url": post.url,
-                            "created_at": post.created_at.isoformat()})
+                            "created_at": post.created_at.isoformat()}, content_keys(post))
         return out
 
     # --- events and rumours ---
@@ -156,7 +181,7 @@ class AlertDetector(Detector):
     # --- de-duplication and throttling ---
 
     def _emit(self, out: list[Signal], rule: Rule, subject: str, now: datetime, summary: str,
-              post_ids: tuple[str, ...], extra: dict[str, Any]) -> None:
+              post_ids: tuple[str, ...], extra: dict[str, Any], content: tuple[str, ...] = ()) -> None:
         key = alert_key(rule.id, subject)
         if key in self._seen:
             return
@@ -169,18 +194,39 @@ class AlertDetector(Detector):
             if window is not None and window.suppressed:
                 out.append(self._summary(rule, window, now))
             window = self._windows[rule.id] = _Window(now)
+        if self._is_copy(rule.id, content, now):
+            window.copies += 1
+            return
         if window.sent >= self.per_window:
             window.suppressed += 1
             return
         window.sent += 1
+        for content_key in content:
+            self._alerted_content[(rule.id, content_key)] = now
+            self._alerted_content.move_to_end((rule.id, content_key))
+        if len(self._alerted_content) > MAX_REMEMBERED:
+            self._alerted_content.popitem(last=False)
         out.append(Signal(self.name, "alert", key, now, summary, post_ids, {
             "rule_id": rule.id, "rule": rule.name, "operation_id": rule.operation_id, **extra}))
 
+    def _is_copy(self, rule_id: str, content: tuple[str, ...], now: datetime) -> bool:
+        while self._alerted_content:
+            oldest = next(iter(self._alerted_content.values()))
+            if now - oldest < self.window:
+                break
+            self._alerted_content.popitem(last=False)
+        # abs(): after the clock jumps backwards, content alerted "later" still counts as recent.
+        return any(abs(now - at) < self.window for at in
+                   (self._alerted_content.get((rule_id, key)) for key in content) if at is not None)
+
     def _summary(self, rule: Rule, window: _Window, now: datetime) -> Signal:
         key = alert_key(rule.id, f"summary:{window.start.isoformat()}")
-        return Signal(self.name, "alert", key, now, f"{rule.name}: and {window.suppressed} more", (), {
+        parts = [f"and {window.suppressed} more"] if window.suppressed else []
+        if window.copies:
+            parts.append(f"{window.copies} {'copy' if window.copies == 1 else 'copies'} of posts already alerted")
+        return Signal(self.name, "alert", key, now, f"{rule.name}: {'; '.join(parts)}", (), {
             "rule_id": rule.id, "rule": rule.name, "operation_id": rule.operation_id, "subject": "summary",
-            "suppressed": window.suppressed, "window_start": window.start.isoformat(),
+            "suppressed": window.suppressed, "copies": window.copies, "window_start": window.start.isoformat(),
             "window_s": self.window.total_seconds()})
 
     def _close_windows(self, now: datetime) -> list[Signal]:
@@ -207,12 +253,18 @@ class AlertDetector(Detector):
 
     def snapshot(self) -> bytes:
         return json.dumps({"seen": list(self._seen), "windows": {
-            rule_id: [w.start.isoformat(), w.sent, w.suppressed] for rule_id, w in self._windows.items()}}).encode()
+            rule_id: [w.start.isoformat(), w.sent, w.suppressed, w.copies] for rule_id, w in self._windows.items()},
+            "alerted_content": [[rule_id, key, at.isoformat()] for (rule_id, key), at in self._alerted_content.items()],
+        }).encode()
 
     def restore(self, state: bytes) -> None:
         if not state:
             return
         data = json.loads(state)
         self._seen = OrderedDict((str(k), None) for k in data["seen"][-MAX_REMEMBERED:])
-        self._windows = {rule_id: _Window(datetime.fromisoformat(start), int(sent), int(suppressed))
-                         for rule_id, (start, sent, suppressed) in data["windows"].items()}
+        # Snapshots written before copies were counted have three numbers per window and no content.
+        self._windows = {rule_id: _Window(datetime.fromisoformat(start), *(int(n) for n in counts))
+                         for rule_id, (start, *counts) in data["windows"].items()}
+        self._alerted_content = OrderedDict(
+            ((str(rule_id), str(key)), datetime.fromisoformat(at))
+            for rule_id, key, at in data.get("alerted_content", [])[-MAX_REMEMBERED:])
