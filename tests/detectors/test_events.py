@@ -88,6 +88,36 @@ def test_a_burst_of_new_words_becomes_one_event_with_place_and_status() -> None:
     assert "closed" in statuses
 
 
+def replies(parent_ids: list[str], at_s: float, text: str = "Hope nobody is hurt, stay safe everyone") -> list[Post]:
+    return [Post(id=f"r:{i}", platform="test", created_at=START + timedelta(seconds=at_s + 3 * i),
+                 author=Author(id=f"neighbour-{i}"), text=text, language="en", reply_to=parent)
+            for i, parent in enumerate(parent_ids)]
+
+
+def test_replies_under_a_story_join_it_instead_of_opening_their_own() -> None:
+    fire = burst(1200, 40)
+    reactions = replies([p.id for p in fire[10:]], at_s=1400)  # posts that joined the story
+    found = events(run(EventDetector(FAST), [*chatter(2700), *fire, *reactions]))
+    assert len(found) == 1
+    [event_id] = found
+    alone = max(s.details["posts"] for s in run(EventDetector(FAST), [*chatter(2700), *fire]))
+    with_replies = run(EventDetector(FAST), [*chatter(2700), *fire, *reactions])
+    assert max(s.details["posts"] for s in with_replies if s.key == event_id) == alone + len(reactions)
+    # Without a known parent the same reactions are a story of their own.
+    orphans = replies([f"elsewhere:{i}" for i in range(30)], at_s=1400)
+    assert len(events(run(EventDetector(FAST), [*chatter(2700), *fire, *orphans]))) == 2
+
+
+def test_the_reply_parents_are_bounded_and_survive_a_restart() -> None:
+    detector = EventDetector(EventSettings(warmup_s=600, max_reply_parents=20))
+    run(detector, [*chatter(1800), *burst(1200, 40)])
+    state = detector._s
+    assert 0 < len(state.joined) + len(state.joined_before) <= 20
+    restored = EventDetector(FAST)
+    restored.restore(detector.snapshot())
+    assert restored._s.joined == state.joined
+
+
 def test_nothing_is_raised_while_learning() -> None:
     assert events(run(EventDetector(EventSettings(warmup_s=3600)), [*chatter(1800), *burst(1200, 40)])) == {}
 

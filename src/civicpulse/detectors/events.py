@@ -2,8 +2,9 @@
 
 How it works, per batch (``update_many(posts, now)``):
 
-1. **Terms.** Each original post (reposts only join events, they are not evidence of news) gives
-   its words, hashtags and location cell (:mod:`civicpulse.detectors.terms`).
+1. **Terms.** Each original post (reposts only join events, they are not evidence of news; nor are
+   replies to a post of an open event, which join that event) gives its words, hashtags and
+   location cell (:mod:`civicpulse.detectors.terms`).
 2. **Sliding window.** Term counts are kept in ``bucket_s`` buckets over the last ``window_s`` of
    stream time. A bucket leaving the window is folded into the **baseline**: an exponentially
    decaying count per term (half-life ``half_life_s``) and of all posts. Comparing a term's *share*
@@ -144,6 +145,9 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     #: Posts whose ids a signal carries, and top posts by engagement.
     sample_size: int = 30
     top_posts: int = 5
+    #: Posts remembered with the event they joined, so that a reply to one joins that event (the
+    #: conversation under a story is that story, not a new one); the oldest are forgotten first.
+    max_reply_parents: int = 100_000
 
 
 class _Event(msgspec.Struct, kw_only=True):
@@ -227,6 +231,10 @@ class _State(msgspec.Struct, kw_only=True):
     novel_baseline: dict[str, float] = msgspec.field(default_factory=dict)
     #: Words of events closed recently -> when (news a while ago: "riot" after the first riot).
     story_words: dict[str, float] = msgspec.field(default_factory=dict)
+    #: Post id -> the event it joined, in two generations (the older is dropped whole when the newer
+    #: fills up: bounded, and O(1) per post), for the replies to those posts.
+    joined: dict[str, str] = msgspec.field(default_factory=dict)
+    joined_before: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 @detectors.register("events")
@@ -390,6 +398,14 @@ class EventDetector(Detector):
         if post.repost_of is not None:
             self._join(post, terms, t, original=False)
             return
+        if post.reply_to is not None:
+            parent_event = s.joined.get(post.reply_to) or s.joined_before.get(post.reply_to)
+            event = s.events.get(parent_event) if parent_event is not None else None
+            if event is not None:
+                # Conversation under a story ("hope nobody is hurt", "this is fake, stop sharing"):
+                # part of it, and no evidence of a new one, so its words are not counted.
+                self._add(event, post, terms, t, original=False)
+                return
         minute = int(s.clock // 60)
         if minute != s.minute:
             s.minute, s.account_counts, s.text_counts = minute, {}, {}
@@ -587,6 +603,7 @@ class EventDetector(Detector):
                 if term in event.term_counts or len(event.term_counts) < 200:
                     event.term_counts[term] = event.term_counts.get(term, 0) + 1
         distinct_add(event.author_sketch, post.author.id)
+        self._remember(post.id, event.id)
         _count_language(event, post.language)
         geo = post.geo
         if geo is not None:
@@ -601,6 +618,12 @@ class EventDetector(Detector):
                 event.top.append((score, post.id, post.text[:280]))
                 event.top.sort(key=lambda x: -x[0])
                 del event.top[cfg.top_posts:]
+
+    def _remember(self, post_id: str, event_id: str) -> None:
+        s = self._s
+        s.joined[post_id] = event_id
+        if len(s.joined) >= max(1, self.settings.max_reply_parents // 2):
+            s.joined_before, s.joined = s.joined, {}
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -709,7 +732,11 @@ class EventDetector(Detector):
             pairs = [p for p, _ in company.most_common() if p not in s.pair_owner][: cfg.max_event_pairs]
             terms.extend(dict.fromkeys(t for t in [*sorted(new_company), *(w for p in pairs[:3] for w in p.split(" "))]
                                        if t not in s.owner and t not in terms))
-            signals.append(self._open(terms, seeds, pairs))
+            signal = self._open(terms, seeds, pairs)
+            # Every post of the burst is about the story, seed or not: replies to any of them join it.
+            for i in group_posts:
+                self._remember(recent[i].post_id, signal.key)
+            signals.append(signal)
         return signals
 
     def _young_words(self) -> dict[str, set[str]]:
@@ -784,6 +811,7 @@ class EventDetector(Detector):
             for term in record.terms:
                 event.term_counts[term] = event.term_counts.get(term, 0) + 1
             distinct_add(event.author_sketch, record.author)
+            self._remember(record.post_id, event_id)
             if len(event.sample) < self.settings.sample_size:
                 event.sample.append(record.post_id)
             _locate(event, record.lat, record.lon)
