@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civicpulse.detectors.base import Signal
-from civicpulse.detectors.events import EventDetector, EventSettings, _representative
+from civicpulse.detectors.events import EventDetector, EventSettings, _reading_order, _representative
 from civicpulse.post import Author, Geo, GeoSource, Post
 
 START = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -349,3 +349,11 @@ def test_an_events_example_is_the_top_post_that_reads_like_its_title() -> None:
     assert _representative(top, ["beeston", "riot", "police"]) is None
     assert _representative(top, ["beeston", "crowd", "police"]) == top[0][2]
     assert _representative([], ["harehills"]) is None
+
+
+def test_a_title_reads_in_the_order_its_example_says_the_words() -> None:
+    example = "Building on fire near Park Row, fire engines arriving #Leeds"
+    assert _reading_order(["near", "building", "fire", "arriving"], example) == ["building", "fire", "near", "arriving"]
+    # Words the example does not say keep their order, after those it does.
+    assert _reading_order(["zeta", "fire", "alpha", "building"], example) == ["building", "fire", "zeta", "alpha"]
+    assert _reading_order(["b", "a"], "") == ["b", "a"]

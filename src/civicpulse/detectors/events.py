@@ -876,8 +876,8 @@ class EventDetector(Detector):
         rate, before = self._rate(event, now_bucket), self._rate(event, now_bucket, 1)
         top_terms = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
                      if not t.startswith(("cell:", "h3:"))][:4] or event.terms[:4]
-        title = " ".join(top_terms)
         example = _representative(event.top, top_terms) or event.example
+        title = " ".join(_reading_order(top_terms, example))
         accounts, estimated = distinct_count(event.author_sketch)
         details: dict[str, Any] = {
             "status": status,
@@ -957,6 +957,14 @@ def _representative(top: list[tuple[int, str, str]], terms: list[str]) -> str | 
 
     best = max(top, key=lambda item: (said(item[2]), item[0]))
     return best[2] if said(best[2]) >= min(2, len(terms)) else None
+
+
+def _reading_order(terms: list[str], example: str) -> list[str]:
+    """``terms`` in the order the example says them ("building fire near arriving" rather than "near
+    building fire arriving" for "Building on fire near Park Row, fire engines arriving"), the others
+    after them as they were: a title read at a glance should read like the post under it."""
+    position = {term: i for i, term in reversed(list(enumerate(text_terms(example))))}
+    return sorted(terms, key=lambda term: position.get(term, len(position)))
 
 
 def _iso(t: float) -> str:
