@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -357,3 +358,17 @@ def test_a_title_reads_in_the_order_its_example_says_the_words() -> None:
     # Words the example does not say keep their order, after those it does.
     assert _reading_order(["zeta", "fire", "alpha", "building"], example) == ["building", "fire", "zeta", "alpha"]
     assert _reading_order(["b", "a"], "") == ["b", "a"]
+
+
+def test_an_open_event_is_reported_again_with_its_current_size_at_most_once_a_minute() -> None:
+    signals = [s for s in run(EventDetector(FAST), [*chatter(3600), *burst(1200, 150, every_s=4.0)])
+               if s.key == "event-1"]
+    progress = [s for s in signals if s.details["progress"]]
+    assert progress, "an active event's size must not freeze at its last status change"
+    assert all((b.at - a.at).total_seconds() >= 60 for a, b in itertools.pairwise(signals)
+               if b.details["progress"])
+    sizes = [s.details["posts"] for s in signals]
+    assert sizes == sorted(sizes)
+    assert sizes[-1] == 150 - 2  # every post of the fire but the two that came before its words were an event's
+    # Status changes are still raised as before, in order.
+    assert next(s.details["status"] for s in signals if not s.details["progress"]) == "emerging"

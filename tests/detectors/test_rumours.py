@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -37,6 +38,11 @@ def feed(detector: RumourDetector, posts: list[Post], every: int = 5) -> list[Si
     return out
 
 
+def changes(signals: list[Signal]) -> list[Signal]:
+    """The status changes, without the progress signals that keep a live rumour's numbers current."""
+    return [s for s in signals if not s.details["progress"]]
+
+
 def rumour_stream() -> list[Post]:
     """Six claims from six accounts in six minutes, reposts, replies, then an official denial."""
     posts = [post(i, CLAIMS[i % 3], 60.0 * i) for i in range(6)]
@@ -55,7 +61,7 @@ def test_registered() -> None:
 
 def test_life_cycle_emerging_spreading_denied_fading() -> None:
     detector = RumourDetector(warmup_s=0)
-    signals = feed(detector, rumour_stream())
+    signals = changes(feed(detector, rumour_stream()))
     statuses = [s.details["status"] for s in signals]
     assert statuses == ["emerging", "spreading", "denied"]
     assert {s.key for s in signals} == {signals[0].key}, "one rumour, not one per wording"
@@ -83,7 +89,7 @@ def test_unrelated_claims_stay_apart_and_a_denial_finds_its_rumour() -> None:
     posts.sort(key=lambda p: p.created_at)
     posts.append(post(200, "We are aware of rumours about the City Centre shopping centre. These are not true.",
                       400.0, author="police", official=True))
-    signals = feed(RumourDetector(warmup_s=0), posts)
+    signals = changes(feed(RumourDetector(warmup_s=0), posts))
     emerged = [s for s in signals if s.details["status"] == "emerging"]
     assert len(emerged) == 2
     denied = [s for s in signals if s.details["status"] == "denied"]
@@ -129,7 +135,7 @@ def test_one_account_flooding_cannot_make_a_rumour() -> None:
 def test_identical_posts_from_many_accounts_are_one_rumour_with_bounded_memory() -> None:
     detector = RumourDetector(warmup_s=0, max_members=50, max_accounts=1000)
     posts = [post(i, CLAIMS[0], i * 0.05) for i in range(5000)]
-    signals = feed(detector, posts, every=500)
+    signals = changes(feed(detector, posts, every=500))
     assert [s.details["status"] for s in signals] == ["spreading"]
     assert len(signals[0].post_ids) == 50
     (rumour,) = detector.rumours()
@@ -172,6 +178,22 @@ def test_memory_is_bounded_for_many_distinct_claims() -> None:
     feed(detector, posts, every=300)
     assert len(detector.rumours()) <= 100
     assert len(detector.snapshot()) < 200_000
+
+
+def test_a_live_rumour_is_reported_again_with_its_current_numbers_at_most_once_a_minute() -> None:
+    detector = RumourDetector(warmup_s=0)
+    claims = [post(i, CLAIMS[i % 3], 20.0 * i) for i in range(60)]  # 20 minutes of the same claim
+    signals = feed(detector, claims)
+    progress = [s for s in signals if s.details["progress"]]
+    assert progress, "a spreading rumour's numbers must not freeze at its last status change"
+    assert {s.details["status"] for s in progress} == {"emerging", "spreading"}
+    # Each progress signal comes a minute or more after the signal before it.
+    assert all((b.at - a.at).total_seconds() >= 60 for a, b in itertools.pairwise(signals)
+               if b.details["progress"])
+    (rumour,) = detector.rumours()
+    assert signals[-1].details["posts"] >= rumour.posts - 3  # at most a minute of posts behind
+    # Nothing new, nothing raised.
+    assert detector.update_many([], T0 + timedelta(hours=0.4)) == []
 
 
 def test_clock_going_backwards_and_posts_from_the_future_or_past() -> None:

@@ -34,7 +34,8 @@ How it works, per batch (``update_many(posts, now)``):
    opens an event ("Beeston" with "riot", "Kehl" with "flooded"), which owns those new pairs.
 7. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
    peak) -> closed (none of its terms bursting, or no posts, for ``close_after_s``), each change
-   raised as a signal.
+   raised as a signal; an open event's new numbers are reported at most every ``progress_every_s``
+   (``progress`` true), so that what reads its latest signal sees its current size.
 
 Memory is bounded whatever the stream's length: the window holds at most ``window_s / bucket_s``
 buckets, the baseline and the window vocabularies are capped maps, open events are capped, and an
@@ -148,6 +149,9 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     #: Posts remembered with the event they joined, so that a reply to one joins that event (the
     #: conversation under a story is that story, not a new one); the oldest are forgotten first.
     max_reply_parents: int = 100_000
+    #: An open event whose numbers changed is reported again (same status, ``progress`` true) at most
+    #: this often, so that the dashboard and the event alert rules see its current size.
+    progress_every_s: float = 60.0
 
 
 class _Event(msgspec.Struct, kw_only=True):
@@ -177,6 +181,9 @@ class _Event(msgspec.Struct, kw_only=True):
     #: [score, post id, text] of the most engaged posts.
     top: list[tuple[int, str, str]] = msgspec.field(default_factory=list)
     example: str = ""
+    #: Stream time of its last signal and its posts then (progress signals).
+    reported_at: float = 0.0
+    reported_posts: int = 0
 
 
 class _Recent(msgspec.Struct, array_like=True):
@@ -859,6 +866,8 @@ class EventDetector(Detector):
                 status = "active"
             if status != event.status:
                 signals.append(self._signal(event, status))
+            elif event.posts != event.reported_posts and s.clock - event.reported_at >= cfg.progress_every_s:
+                signals.append(self._signal(event, status, progress=True))
         return signals
 
     def _rate(self, event: _Event, now_bucket: int, windows_ago: int = 0) -> float:
@@ -869,9 +878,10 @@ class EventDetector(Detector):
         count = sum(n for b, n in event.buckets.items() if high - per_window < b <= high)
         return count * 60.0 / cfg.window_s
 
-    def _signal(self, event: _Event, status: str) -> Signal:
+    def _signal(self, event: _Event, status: str, progress: bool = False) -> Signal:
         event.status = status
         s = self._s
+        event.reported_at, event.reported_posts = s.clock, event.posts
         now_bucket = self._bucket(s.clock)
         rate, before = self._rate(event, now_bucket), self._rate(event, now_bucket, 1)
         top_terms = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -894,6 +904,7 @@ class EventDetector(Detector):
             "languages": dict(sorted(event.languages.items(), key=lambda kv: -kv[1])[:5]),
             "top_posts": [{"id": pid, "text": text, "engagement": score} for score, pid, text in event.top],
             "example": example,
+            "progress": progress,
         }
         if s.degraded:
             details["degraded"] = dict(s.degraded)

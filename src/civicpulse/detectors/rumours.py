@@ -19,7 +19,8 @@ day and clumps now and then). A candidate first seen in the first ``warmup_s`` o
 first have a past: at start-up every recurring phrase looks new. **Spreading** once
 ``spread_posts`` posts from ``spread_accounts`` accounts do; **denied** / **confirmed** when an
 official account says so; **fading** after ``fade_after_s`` of stream time without a post; then it
-is evicted. Every status change is a ``Signal(kind="rumour", key=rumour_id)`` whose details carry
+is evicted. Every status change is a ``Signal(kind="rumour", key=rumour_id)``, and so is a live
+rumour's new numbers at most every ``progress_every_s`` (``progress`` true); its details carry
 the spread curve (posts, distinct accounts and reach, i.e. summed follower counts, per ``bucket_s``
 bucket), the stance counts of replies and quotes, and any degradation (flooding accounts, clock
 going backwards, late posts).
@@ -83,6 +84,9 @@ class RumourState(msgspec.Struct, kw_only=True):
     confirmed_at: float | None = None
     verdict_post: str | None = None
     flooded_posts: int = 0
+    #: When the last signal was raised and with how many posts (progress signals, see ``update_many``).
+    reported_at: float = -math.inf
+    reported_posts: int = 0
 
 
 class _Snapshot(msgspec.Struct):
@@ -94,6 +98,10 @@ class _Snapshot(msgspec.Struct):
     counters: dict[str, int]
     #: Stream time of the first post seen (snapshots from before the warm-up have none).
     start: float = math.inf
+
+
+#: Statuses whose numbers still move: a progress signal keeps them current.
+_LIVE = frozenset({"emerging", "spreading", "denied", "confirmed"})
 
 
 def _ts(value: datetime) -> float:
@@ -116,7 +124,8 @@ class RumourDetector(Detector):
                  max_tracked_posts: int = 50_000, max_curve: int = 288, max_members: int = 50,
                  max_accounts: int = 5000, flood_per_bucket: int = 3, max_lag_s: float = 3600.0,
                  min_overlap: int = 2, min_claim_words: int = 3, burst_ratio: float = 3.0,
-                 burst_p: float = 1e-3, warmup_s: float = 900.0, use_stance_model: bool = True) -> None:
+                 burst_p: float = 1e-3, warmup_s: float = 900.0, use_stance_model: bool = True,
+                 progress_every_s: float = 60.0) -> None:
         self.bucket_s = bucket_s
         self.emerge_posts, self.emerge_accounts = emerge_posts, emerge_accounts
         self.emerge_window_s = emerge_window_s
@@ -128,6 +137,7 @@ class RumourDetector(Detector):
         self.min_claim_words, self.burst_ratio = min_claim_words, burst_ratio
         self.log_burst_p, self.warmup_s = math.log(burst_p), warmup_s
         self.use_stance_model = use_stance_model
+        self.progress_every_s = progress_every_s
         self._reset()
 
     def _reset(self) -> None:
@@ -171,6 +181,10 @@ class RumourDetector(Detector):
             self._advance(rumour)
             if rumour.status != before and rumour.status != "candidate":
                 signals.append(self._signal(rumour, before, now))
+            elif (rumour.status in _LIVE and rumour.posts != rumour.reported_posts
+                  and now_s - rumour.reported_at >= self.progress_every_s):
+                # The same status, new numbers: the dashboard shows each rumour's latest signal.
+                signals.append(self._signal(rumour, before, now, progress=True))
         signals += self._age(now_s, now)
         return signals
 
@@ -412,7 +426,7 @@ class RumourDetector(Detector):
 
     # -- output ------------------------------------------------------------------------------------
 
-    def _signal(self, rumour: RumourState, before: str, now: datetime) -> Signal:
+    def _signal(self, rumour: RumourState, before: str, now: datetime, progress: bool = False) -> Signal:
         verb = {"emerging": "emerging", "spreading": "spreading", "denied": "officially denied",
                 "confirmed": "officially confirmed", "fading": "fading"}[rumour.status]
         details: dict[str, Any] = {
@@ -423,7 +437,9 @@ class RumourDetector(Detector):
             "curve": [{"start": datetime.fromtimestamp(b.start, UTC).isoformat(), "posts": b.posts,
                        "accounts": b.accounts, "reach": b.reach} for b in rumour.curve],
             "keywords": sorted(rumour.tokens, key=lambda k: (-rumour.tokens[k], k))[:8],
+            "progress": progress,
         }
+        rumour.reported_at, rumour.reported_posts = _ts(now), rumour.posts
         if rumour.verdict_post is not None:
             details["verdict_post"] = rumour.verdict_post
         degraded = {k: v for k, v in self.counters.items() if v and k != "evicted"}

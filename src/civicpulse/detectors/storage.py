@@ -84,7 +84,7 @@ def _from_row(r: Any) -> Signal:
 
 def current_signals(engine: Engine, kinds: Sequence[str] = ("event", "rumour"), limit: int = 10,
                     scan: int = 2000, where: ColumnElement[bool] | None = None) -> list[Signal]:
-    """The latest signal of each event or rumour (its current status), most recently changed first.
+    """The latest signal of each event or rumour (its current status and numbers), most recently updated first.
 
     Reads only the newest ``scan`` signals, so the cost stays flat however long the deployment runs;
     ``where`` narrows them further (e.g. to those an operation's ingests raised).
