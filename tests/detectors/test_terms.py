@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicpulse.detectors.terms import MAX_TERM_CHARS, MAX_TERMS_PER_POST, post_terms
+from civicpulse.detectors.terms import MAX_TERM_CHARS, MAX_TERMS_PER_POST, post_terms, text_terms
 from civicpulse.post import Geo, GeoSource
 from civicpulse.testing import make_post
 
@@ -25,3 +25,8 @@ def test_any_text_gives_a_bounded_list_of_distinct_terms(text: str) -> None:
     assert len(terms) <= MAX_TERMS_PER_POST
     assert len(set(terms)) == len(terms)
     assert all(0 < len(t) <= MAX_TERM_CHARS for t in terms)
+
+
+def test_contractions_are_stop_words_whichever_apostrophe() -> None:
+    assert text_terms("Heard they’re looting, they're sure it’s bad; l’eau monte") == ["heard", "looting", "sure",
+                                                                                      "bad", "l'eau", "monte"]

@@ -34,6 +34,8 @@ him his how i if in into is it its just me more most my no nor not now of off on
 out over own rt same she should so some such than that the their them then there these they this those
 through to too under until up very was we were what when where which while who whom why will with you
 your yours yes get got im it's i'm don't can't that's there's what's let's one two just like really
+they're we're you're he's she's i've you've we've they've i'll you'll we'll they'll i'd you'd isn't
+aren't wasn't weren't doesn't didn't won't wouldn't couldn't shouldn't haven't hasn't hadn't
 today tonight right anyone know still going well see out new time back way think need people via
 le la les un une des du de et est en au aux ce cette que qui pas pour sur dans par plus avec il elle
 on nous vous ils sont je tu mais ou où donc très tout c'est
@@ -57,7 +59,8 @@ def text_terms(text: str, limit: int = MAX_TERMS_PER_POST) -> list[str]:
     text = _MENTION.sub(" ", _URL.sub(" ", text[:2000]))
     seen: dict[str, None] = {}
     for match in _WORD.finditer(text.lower()):
-        term = match.group().strip("'’-")
+        # A typographic apostrophe is the same letter: "they’re" is "they're", "l’eau" is "l'eau".
+        term = match.group().replace("’", "'").strip("'-")
         if len(term) < 3 or len(term) > MAX_TERM_CHARS or term in STOP_WORDS:
             continue
         seen[term] = None
