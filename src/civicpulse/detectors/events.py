@@ -33,7 +33,7 @@ How it works, per batch (``update_many(posts, now)``):
    and a word in new company in improbably many posts, against its own baseline of such posts,
    opens an event ("Beeston" with "riot", "Kehl" with "flooded"), which owns those new pairs.
 7. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
-   peak) -> closed (none of its terms bursting, or no posts, for ``close_after_s``), each change
+   peak) -> closed (none of its terms bursting and no posts joining, for ``close_after_s``), each change
    raised as a signal; an open event's new numbers are reported at most every ``progress_every_s``
    (``progress`` true), so that what reads its latest signal sees its current size.
 
