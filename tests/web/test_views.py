@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.relations import related_rumours
 from civicpulse.governance.redaction import Redactor
-from civicpulse.web.views import event_map, readings, related_view, signal_view
+from civicpulse.web.views import detector_limits, event_map, readings, related_view, signal_view
 
 
 def test_readings_show_flags_first_and_only_what_says_something() -> None:
@@ -148,6 +148,8 @@ def test_crafted_details_never_break_the_page(details: dict[str, object], kind: 
     rumour = Signal("x", "rumour", "r", at, "summary", details=details)
     assert set(related_view(rumour, redactor)) == {"title", "status"}
     related_rumours([Signal("x", "event", "e", at, "summary", details=details)], [rumour])
+    assert all(isinstance(line, str) for line in detector_limits([
+        Signal("x", "event", "e", at, "summary", details={"degraded": details}), rumour]))
 
 
 def test_a_coordination_flag_shows_its_evidence_in_one_line() -> None:
@@ -174,3 +176,17 @@ def test_a_coordination_flag_shows_its_evidence_in_one_line() -> None:
     assert odd["accounts_estimated"] is False
     event = signal_view(Signal("events", "event", "e", at, "event", details=details), Redactor(b"k" * 32))
     assert event["evidence"] is None
+
+
+def test_detector_limits_say_what_was_left_out_from_the_newest_signal_of_each_detector() -> None:
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    older = Signal("events", "event", "e1", at, "s", details={"degraded": {"account_capped": 3}})
+    newer = Signal("events", "event", "e2", at.replace(minute=5), "s",
+                   details={"degraded": {"account_capped": 1200, "baseline_pruned": 9, "clock_backwards": 0}})
+    rumour = Signal("rumours", "rumour", "r", at, "s",
+                    details={"degraded": {"flooded_posts": 40, "odd_new_counter": 2}})
+    assert detector_limits([older, newer, rumour]) == [
+        "events: 1,200 posts over an account's per-minute cap not counted",
+        "rumours: 40 posts over an account's cap on one rumour not counted; 2 odd_new_counter",
+    ]
+    assert detector_limits([Signal("events", "event", "e", at, "s", details={})]) == []

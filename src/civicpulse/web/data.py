@@ -26,7 +26,7 @@ from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 from civicpulse.store.schema import posts, quarantine
 from civicpulse.web.alerts import latest_alerts
-from civicpulse.web.views import event_map, post_view, related_view, signal_view
+from civicpulse.web.views import detector_limits, event_map, post_view, related_view, signal_view
 
 __all__ = ["Snapshots", "StatusProvider", "latest_posts"]
 
@@ -143,6 +143,7 @@ class Snapshots:
             "pipeline": _pipeline_view(self.status() if self.status else None),
             "latest": [post_view(p, self.redactor) for p in latest_posts(self.engine, operation, 15)],
             "signals": signals,
+            "limits": detector_limits(found),
             "map": located,
             "alerts": self._alerts(operation) if alerts else None,
         }

@@ -19,7 +19,7 @@ from civicpulse.detectors.base import Signal
 from civicpulse.governance.redaction import Redactor
 from civicpulse.post import Post
 
-__all__ = ["SPARK_BUCKETS", "event_map", "post_view", "readings", "signal_view"]
+__all__ = ["SPARK_BUCKETS", "detector_limits", "event_map", "post_view", "readings", "signal_view"]
 
 
 def post_view(post: Post, redactor: Redactor) -> dict[str, Any]:
@@ -133,6 +133,42 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         # A large event counts its accounts with a sketch (about 6 % error): shown as "≈".
         "accounts_estimated": details.get("accounts_estimated") is True,
     }
+
+
+#: What a detector's ``degraded`` counters mean for the analyst (anything else is shown by its name).
+_LIMITS = {
+    "account_capped": "posts over an account's per-minute cap not counted",
+    "identical_capped": "identical posts over the per-minute cap not counted (they still join their event)",
+    "outside_window": "posts dated too far in the past or future not counted",
+    "events_capped": "new events not opened because the most that may be open were",
+    "vocabulary_capped": "words not counted because the vocabulary was full",
+    "pairs_capped": "word pairs not counted because their memory was full",
+    "flooded_posts": "posts over an account's cap on one rumour not counted",
+    "late_posts": "posts that arrived late",
+    "future_posts": "posts dated ahead of the stream",
+    "bad_posts": "malformed posts skipped",
+    "clock_backwards": "times the stream's clock went backwards (ignored)",
+}
+#: Housekeeping that loses nothing an analyst would miss.
+_NOT_LIMITS = frozenset({"baseline_pruned", "pair_baseline_pruned", "flooded_posts_in_rumour"})
+
+
+def detector_limits(signals: list[Signal]) -> list[str]:
+    """What the event and rumour detectors had to leave out so far ("events: 120 posts over an
+    account's per-minute cap not counted"), from the newest signal of each (their counters only
+    grow): bad input degrades what they see, and the page must say so."""
+    out: list[str] = []
+    for kind, name in (("event", "events"), ("rumour", "rumours")):
+        newest = max((s for s in signals if s.kind == kind), key=lambda s: s.at, default=None)
+        degraded = newest.details.get("degraded") if newest is not None else None
+        if not isinstance(degraded, Mapping):
+            continue
+        parts = [f"{count:,} {_LIMITS.get(str(key), str(key)[:40])}" for key, count in sorted(degraded.items())
+                 if str(key) not in _NOT_LIMITS and isinstance(count, int) and not isinstance(count, bool)
+                 and count > 0]
+        if parts:
+            out.append(f"{name}: {'; '.join(parts)}")
+    return out
 
 
 def related_view(signal: Signal, redactor: Redactor) -> dict[str, str]:

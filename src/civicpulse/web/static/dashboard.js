@@ -139,6 +139,13 @@ function update(data) {
   setText("rate", pipeline ? formatNumber(pipeline.posts_per_s) : "—");
   renderList("latest", data.latest || [], postItem);
   renderList("signals", data.signals || [], signalItem, "Nothing detected yet.");
+  const limits = document.getElementById("limits");
+  if (limits) {
+    const found = Array.isArray(data.limits) ? data.limits : [];
+    limits.hidden = found.length === 0;
+    limits.textContent = found.length
+      ? "Detector limits reached so far (the numbers here leave these out): " + found.join(" · ") : "";
+  }
   renderMap(data.map);
   // null: the viewer's role does not receive alerts (the page says so already).
   if (data.alerts !== null) renderList("alerts", data.alerts || [], alertItem, "No alerts.");
