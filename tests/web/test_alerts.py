@@ -42,7 +42,7 @@ def test_the_dashboard_shows_a_post_alert_with_its_post_redacted_and_only_from_i
     op = site.operation
     StoreWriter(site.engine, op).write(Batch(posts=[make_post(5, "@dave says looting at the depot")]))
     named = Signal("alerts", "alert", "key-5", AT, "Looting: post test:5", ("test:5",),
-                   {"rule_id": "r1", "operation_id": op, "subject": "post", "post_id": "test:5"})
+                   {"rule_id": "r1", "rule": "Looting", "operation_id": op, "subject": "post", "post_id": "test:5"})
     # A crafted alert naming a post collected before the operation: its text is not shown.
     outside = Signal("alerts", "alert", "key-9", AT, "Looting: post test:9", ("test:9",),
                      {"rule_id": "r1", "operation_id": op, "subject": "post", "post_id": "test:9"})
@@ -52,4 +52,7 @@ def test_the_dashboard_shows_a_post_alert_with_its_post_redacted_and_only_from_i
     dave = redactor_for(site.gov.data_dir).mention("dave")
     assert shown["Looting: post test:5"] == f"{dave} says looting at the depot"
     assert shown["Looting: post test:9"] is None
+    # Above a post it shows, the rule's name; the bare summary names a post id nobody can read.
+    headlines = {a["summary"]: a.get("headline") for a in client.get("/api/summary").json()["alerts"]}
+    assert headlines == {"Looting: post test:5": "Looting", "Looting: post test:9": None}
     assert "example" not in client.get("/api/alerts/latest").json()[0]  # the stored alert holds no text

@@ -165,4 +165,8 @@ class Snapshots:
             post_id = details.get("post_id") if isinstance(details, dict) else None
             if isinstance(post_id, str) and post_id in shown:
                 alert["example"] = shown[post_id][:280]
+                # The rule's name reads better than "<rule>: post mastodon:social.example/1093" above the post.
+                rule = details.get("rule") if isinstance(details, dict) else None
+                if isinstance(rule, str) and rule:
+                    alert["headline"] = rule[:200]
         return found

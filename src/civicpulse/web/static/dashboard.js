@@ -117,7 +117,8 @@ function signalItem(signal) {
 }
 
 function alertItem(alert) {
-  const item = entry("signal alert", [node("time", "", formatTime(alert.at)), " · " + alert.rule_id], alert.summary);
+  const item = entry("signal alert", [node("time", "", formatTime(alert.at)), " · " + alert.rule_id],
+    alert.headline || alert.summary);
   if (alert.example) item.append(node("p", "example", "“" + alert.example + "”"));
   return item;
 }
