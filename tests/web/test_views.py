@@ -190,3 +190,21 @@ def test_detector_limits_say_what_was_left_out_from_the_newest_signal_of_each_de
         "rumours: 40 posts over an account's cap on one rumour not counted; 2 odd_new_counter",
     ]
     assert detector_limits([Signal("events", "event", "e", at, "s", details={})]) == []
+
+
+def test_an_open_event_says_how_fast_it_goes_and_in_which_languages() -> None:
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    redactor = Redactor(b"k" * 32)
+
+    def view(**details: object) -> dict[str, object]:
+        return signal_view(Signal("events", "event", "e", at, "s", details=details), redactor)
+
+    flood = view(status="active", rate_per_min=42.4, growth=2.06, languages={"fr": 62, "de": 30, "en": 8})
+    assert flood["pace"] == "42 posts a minute, ×2.1 on the 2 minutes before"
+    assert flood["languages"] == "fr 62 % · de 30 % · en 8 %"
+    assert view(status="active", rate_per_min=0.5, growth=None, languages={"en": 9})["pace"] == "under 1 post a minute"
+    # One language needs no split.
+    assert view(status="active", rate_per_min=3.0, languages={"en": 9})["languages"] is None
+    assert view(status="closed", rate_per_min=42.0)["pace"] is None
+    rumour = signal_view(Signal("rumours", "rumour", "r", at, "s", details={"rate_per_min": 5.0}), redactor)
+    assert rumour["pace"] is None

@@ -119,6 +119,8 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
         "title": title,
         "location": _location_text(where, details.get("location")),
+        "pace": _pace_text(details) if signal.kind == "event" else None,
+        "languages": _languages_text(details.get("languages")) if signal.kind == "event" else None,
         "where": where if signal.kind == "event" else None,
         "stance": _stance_text(details.get("stance")) if signal.kind == "rumour" else None,
         "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
@@ -242,6 +244,32 @@ def _location_text(where: Mapping[str, float] | None, location: object) -> str |
     n = _count(location.get("geotagged")) if isinstance(location, Mapping) else None
     basis = f", {n} geotagged posts" if n is not None else ""
     return f"{where['lat']:.5f}, {where['lon']:.5f} (within {reach}{basis})"
+
+
+def _pace_text(details: Mapping[str, Any]) -> str | None:
+    """How fast an open event is going, "42 posts a minute, ×2.1 on the 2 minutes before": is it
+    getting bigger? ``None`` once closed (its last rate says nothing about now)."""
+    rate = _finite(details.get("rate_per_min"))
+    if rate is None or rate < 0 or details.get("status") == "closed":
+        return None
+    text = f"{rate:,.0f} posts a minute" if rate >= 1 else "under 1 post a minute"
+    growth = _finite(details.get("growth"))
+    if growth is not None and growth > 0 and rate >= 1:
+        text += f", ×{growth:.1f} on the 2 minutes before"
+    return text
+
+
+def _languages_text(languages: object) -> str | None:
+    """An event's languages by share, "fr 62 % · de 30 % · en 8 %", when it has more than one (a
+    crowd writing in several languages may need more than one reader)."""
+    if not isinstance(languages, Mapping):
+        return None
+    counts = [(str(code)[:8], n) for code, value in languages.items() if (n := _count(value))]
+    total = sum(n for _, n in counts)
+    if len(counts) < 2 or total == 0:
+        return None
+    counts.sort(key=lambda kv: -kv[1])
+    return " · ".join(f"{code} {100 * n / total:.0f} %" for code, n in counts[:4])
 
 
 _STANCES = ("support", "deny", "query", "comment")

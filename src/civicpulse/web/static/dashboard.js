@@ -97,6 +97,8 @@ function signalItem(signal) {
     parts.push(", " + (signal.accounts_estimated ? "≈ " : "") + formatNumber(signal.accounts) + " accounts");
   }
   if (signal.location) parts.push(" · around " + signal.location);
+  if (signal.pace) parts.push(" · " + signal.pace);
+  if (signal.languages) parts.push(" · languages " + signal.languages);
   if (signal.pin) parts.unshift(node("span", "badge pin", signal.pin), " ");
   const kind = ["rumour", "coordination"].includes(signal.kind) ? signal.kind : "event";
   const item = entry("signal " + kind, parts, signal.title);
