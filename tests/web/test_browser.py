@@ -98,6 +98,11 @@ def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
             assert page.locator("#map svg circle").count() == 1
             assert page.locator("#signals .badge.pin").all_inner_texts() == ["1"]
             assert "deny 2 · comment 10" in page.locator("#signals .spread").inner_text()
+            # How fast the event goes, in which languages, and what the detector had to leave out.
+            event_line = page.locator("#signals li.event .meta").inner_text()
+            assert "20 posts a minute, ×2.0 on the 2 minutes before · languages en 75 % · pl 25 %" in event_line
+            assert page.locator("#limits").is_visible()
+            assert "events: 12 posts over an account's per-minute cap not counted" in page.inner_text("#limits")
             assert page.evaluate("window.__pwned") is None
             assert page.locator("#latest img").count() == 0
             assert OUTSIDE not in texts
