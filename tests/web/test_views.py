@@ -203,8 +203,10 @@ def test_an_open_event_says_how_fast_it_goes_and_in_which_languages() -> None:
     assert flood["pace"] == "42 posts a minute, ×2.1 on the 2 minutes before"
     assert flood["languages"] == "fr 62 % · de 30 % · en 8 %"
     assert view(status="active", rate_per_min=0.5, growth=None, languages={"en": 9})["pace"] == "under 1 post a minute"
-    # One language needs no split.
+    # One language needs no split, nor does one with a few stray posts in others.
     assert view(status="active", rate_per_min=3.0, languages={"en": 9})["languages"] is None
+    assert view(status="active", languages={"en": 97, "es": 2, "fr": 1})["languages"] is None
+    assert view(status="active", languages={"en": 85, "fr": 10, "es": 3, "de": 2})["languages"] == "en 85 % · fr 10 %"
     assert view(status="closed", rate_per_min=42.0)["pace"] is None
     rumour = signal_view(Signal("rumours", "rumour", "r", at, "s", details={"rate_per_min": 5.0}), redactor)
     assert rumour["pace"] is None

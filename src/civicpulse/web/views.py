@@ -259,17 +259,21 @@ def _pace_text(details: Mapping[str, Any]) -> str | None:
     return text
 
 
+#: A language shown beside an event is at least this share of its posts (a stray post is not a crowd).
+_LANGUAGE_SHARE = 0.05
+
+
 def _languages_text(languages: object) -> str | None:
-    """An event's languages by share, "fr 62 % · de 30 % · en 8 %", when it has more than one (a
-    crowd writing in several languages may need more than one reader)."""
+    """An event's languages by share, "fr 62 % · de 30 % · en 8 %", when more than one holds at
+    least 5 % of its posts (a crowd writing in several languages may need more than one reader)."""
     if not isinstance(languages, Mapping):
         return None
     counts = [(str(code)[:8], n) for code, value in languages.items() if (n := _count(value))]
     total = sum(n for _, n in counts)
-    if len(counts) < 2 or total == 0:
+    shown = sorted(((code, n) for code, n in counts if total and n >= _LANGUAGE_SHARE * total), key=lambda kv: -kv[1])
+    if len(shown) < 2:
         return None
-    counts.sort(key=lambda kv: -kv[1])
-    return " · ".join(f"{code} {100 * n / total:.0f} %" for code, n in counts[:4])
+    return " · ".join(f"{code} {100 * n / total:.0f} %" for code, n in shown[:4])
 
 
 _STANCES = ("support", "deny", "query", "comment")
