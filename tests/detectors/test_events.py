@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civicpulse.detectors.base import Signal
-from civicpulse.detectors.events import EventDetector, EventSettings, _reading_order, _representative
+from civicpulse.detectors.events import (
+    EventDetector,
+    EventSettings,
+    _Event,
+    _reading_order,
+    _representative,
+    _title_terms,
+)
 from civicpulse.post import Author, Geo, GeoSource, Post
 
 START = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -372,3 +379,11 @@ def test_an_open_event_is_reported_again_with_its_current_size_at_most_once_a_mi
     assert sizes[-1] == 150 - 2  # every post of the fire but the two that came before its words were an event's
     # Status changes are still raised as before, in order.
     assert next(s.details["status"] for s in signals if not s.details["progress"]) == "emerging"
+
+
+def test_an_event_is_named_by_its_own_words_before_the_everyday_words_it_swept_up() -> None:
+    event = _Event(id="event-1", terms=["fire", "engines", "cell:53.80,-1.55"], first_seen=0.0, signalled_at=0.0,
+                   last_seen=0.0, term_counts={"near": 400, "traffic": 300, "building": 280, "fire": 90, "engines": 60})
+    assert _title_terms(event) == ["fire", "engines", "near", "traffic"]  # its own first, then the most frequent
+    event.terms += ["arriving", "park", "row"]
+    assert _title_terms(event) == ["fire", "engines", "arriving", "park"]

@@ -884,8 +884,9 @@ class EventDetector(Detector):
         event.reported_at, event.reported_posts = s.clock, event.posts
         now_bucket = self._bucket(s.clock)
         rate, before = self._rate(event, now_bucket), self._rate(event, now_bucket, 1)
-        top_terms = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                     if not t.startswith(("cell:", "h3:"))][:4] or event.terms[:4]
+        top_terms = _title_terms(event)
+        frequent = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                    if not t.startswith(("cell:", "h3:"))][:4]
         example = _representative(event.top, top_terms) or event.example
         title = " ".join(_reading_order(top_terms, example))
         accounts, estimated = distinct_count(event.author_sketch)
@@ -893,6 +894,7 @@ class EventDetector(Detector):
             "status": status,
             "title": title,
             "terms": list(event.terms),
+            "words": frequent,
             "first_seen": _iso(event.first_seen),
             "posts": event.posts,
             "original_posts": event.originals,
@@ -968,6 +970,19 @@ def _representative(top: list[tuple[int, str, str]], terms: list[str]) -> str | 
 
     best = max(top, key=lambda item: (said(item[2]), item[0]))
     return best[2] if said(best[2]) >= min(2, len(terms)) else None
+
+
+def _title_terms(event: _Event, size: int = 4) -> list[str]:
+    """The words that name an event: its own (those that burst, or came in new company) that most of
+    its posts say, then, if they are fewer than ``size``, its posts' most frequent other words. An
+    event that sweeps up everyday posts naming its district is still named by what happened."""
+    counts = event.term_counts
+    own = {t for t in event.terms if not t.startswith(("cell:", "h3:"))}
+    chosen = sorted(own, key=lambda t: (-counts.get(t, 0), t))[:size]
+    if len(chosen) < size:
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        chosen += [t for t, _ in ranked if t not in own and not t.startswith(("cell:", "h3:"))][: size - len(chosen)]
+    return chosen or event.terms[:size]
 
 
 def _reading_order(terms: list[str], example: str) -> list[str]:

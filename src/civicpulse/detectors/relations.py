@@ -8,7 +8,7 @@ Harehills; the city's name alone ("leeds") is one term, not enough. Terms common
 *not* discounted: in a crisis most of the screen is about one district, and its name is then the
 link that matters.
 
-It reads only what the signals carry (the event's ``terms`` and ``title``, the rumour's ``keywords``
+It reads only what the signals carry (the event's ``terms`` and ``words``, the rumour's ``keywords``
 and ``title``), so it costs nothing on the stream and works on stored signals as well as live ones.
 """
 
@@ -47,7 +47,11 @@ def signal_terms(signal: Signal) -> frozenset[str]:
             words |= {w.lstrip("#") for w in claim_tokens(title)}
         return frozenset(w for w in words if w)
     terms = details.get("terms")
-    return frozenset(_words([*(terms if isinstance(terms, list) else []), title]))
+    # An event's most frequent words (``words``; its title held them in signals stored before
+    # 2026-11-30, when the title became its own words).
+    frequent = details.get("words", title)
+    return frozenset(_words([*(terms if isinstance(terms, list) else []),
+                             *(frequent if isinstance(frequent, list) else [frequent])]))
 
 
 def _first_seen(signal: Signal) -> datetime:
