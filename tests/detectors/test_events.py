@@ -387,3 +387,28 @@ def test_an_event_is_named_by_its_own_words_before_the_everyday_words_it_swept_u
     assert _title_terms(event) == ["fire", "engines", "near", "traffic"]  # its own first, then the most frequent
     event.terms += ["arriving", "park", "row"]
     assert _title_terms(event) == ["fire", "engines", "arriving", "park"]
+
+
+def news_at(at_s: float) -> list[Post]:
+    """Two accounts sharing two new words: a new story at ``at_s``."""
+    texts = ("Explosion at the Quendle works, zorblax everywhere", "Zorblax cloud over Quendle, windows shut")
+    return [Post(id=f"n:{i}", platform="test", created_at=START + timedelta(seconds=at_s + 10 * i),
+                 author=Author(id=f"news-{i}"), text=text, language="en") for i, text in enumerate(texts)]
+
+
+def test_at_the_cap_a_quiet_event_makes_room_for_a_new_one() -> None:
+    settings = EventSettings(warmup_s=600, max_events=1)
+    # After the fire, one post a minute still names the warehouse: the event stays open, its words quiet.
+    trickle = [Post(id=f"t:{i}", platform="test", created_at=START + timedelta(seconds=1300 + 60 * i),
+                    author=Author(id=f"walker-{i}"), text="Walked past the warehouse today", language="en")
+               for i in range(40)]
+    signals = run(EventDetector(settings), [*chatter(3600), *burst(1200, 20), *trickle, *news_at(3000)])
+    keys = list(dict.fromkeys(s.key for s in signals))
+    assert len(keys) == 2, "the new story opens once the old one's words have been quiet for 15 minutes"
+    closed = next(i for i, s in enumerate(signals) if s.key == keys[0] and s.details["status"] == "closed")
+    assert closed < next(i for i, s in enumerate(signals) if s.key == keys[1])  # closed first, in the same batch
+    assert signals[closed].details["degraded"]["events_closed_for_room"] == 1
+    # Not quiet for long enough: the new story is refused, and the output says so.
+    busy = EventDetector(settings)
+    run(busy, [*chatter(1800), *burst(1200, 20), *trickle[:5], *news_at(1500)])
+    assert busy.health()["degraded"].get("events_capped", 0) >= 1

@@ -546,7 +546,7 @@ class EventDetector(Detector):
                     break
             else:
                 groups.append((list(terms), set(post_ids)))
-        signals = []
+        signals: list[Signal] = []
         for group_terms, group_posts in groups:
             seeds = [by_id[p] for p in sorted(group_posts) if p in by_id]
             if len({r.author for r in seeds}) < 2:
@@ -569,8 +569,7 @@ class EventDetector(Detector):
                 for term in group_terms:
                     s.owner[term] = target
                 continue
-            if len(s.events) >= self.settings.max_events:
-                self._note("events_capped")
+            if not self._room(signals):
                 continue
             signals.append(self._open(group_terms, seeds))
         return signals
@@ -719,12 +718,11 @@ class EventDetector(Detector):
                     break
             else:
                 groups.append(([key], set(mine)))
-        signals = []
+        signals: list[Signal] = []
         for group_terms, group_posts in groups:
             if len({recent[i].author for i in group_posts}) < cfg.min_authors:
                 continue
-            if len(s.events) >= cfg.max_events:
-                self._note("events_capped")
+            if not self._room(signals):
                 continue
             # A burst of a common word (a district's name) is the excess over its usual count: the
             # posts whose words are most unusual right now explain it best.
@@ -846,16 +844,7 @@ class EventDetector(Detector):
             rate = self._rate(event, now_bucket)
             event.peak_rate = max(event.peak_rate, rate)
             if min(s.clock - event.last_seen, s.clock - event.last_burst) >= cfg.close_after_s:
-                signals.append(self._signal(event, "closed"))
-                del s.events[event.id]
-                for term in event.terms:
-                    if s.owner.get(term) == event.id:
-                        del s.owner[term]
-                for pair in event.pairs:
-                    if s.pair_owner.get(pair) == event.id:
-                        del s.pair_owner[pair]
-                for term in event.terms:
-                    s.story_words[term] = s.clock
+                signals.append(self._close(event))
                 continue
             status = event.status
             if s.clock - event.signalled_at < cfg.emerging_s:
@@ -869,6 +858,36 @@ class EventDetector(Detector):
             elif event.posts != event.reported_posts and s.clock - event.reported_at >= cfg.progress_every_s:
                 signals.append(self._signal(event, status, progress=True))
         return signals
+
+    def _close(self, event: _Event) -> Signal:
+        s = self._s
+        signal = self._signal(event, "closed")
+        del s.events[event.id]
+        for term in event.terms:
+            if s.owner.get(term) == event.id:
+                del s.owner[term]
+        for pair in event.pairs:
+            if s.pair_owner.get(pair) == event.id:
+                del s.pair_owner[pair]
+        for term in event.terms:
+            s.story_words[term] = s.clock
+        return signal
+
+    def _room(self, signals: list[Signal]) -> bool:
+        """Whether a new event may open: below ``max_events``, or once the open event whose words have
+        been quiet longest (at least ``close_after_s``) is closed to make room. An event that keeps
+        taking in everyday posts naming its district would otherwise hold its place for ever, and a
+        new incident would be refused."""
+        s, cfg = self._s, self.settings
+        if len(s.events) < cfg.max_events:
+            return True
+        quiet = [e for e in s.events.values() if s.clock - e.last_burst >= cfg.close_after_s]
+        if not quiet:
+            self._note("events_capped")
+            return False
+        self._note("events_closed_for_room")  # first, so that the closing signal says so
+        signals.append(self._close(min(quiet, key=lambda e: (e.last_burst, e.id))))
+        return True
 
     def _rate(self, event: _Event, now_bucket: int, windows_ago: int = 0) -> float:
         """Member posts per minute over one window, ``windows_ago`` windows back."""

@@ -143,6 +143,7 @@ _LIMITS = {
     "identical_capped": "identical posts over the per-minute cap not counted (they still join their event)",
     "outside_window": "posts dated too far in the past or future not counted",
     "events_capped": "new events not opened because the most that may be open were",
+    "events_closed_for_room": "quiet events closed early to make room for new ones",
     "vocabulary_capped": "words not counted because the vocabulary was full",
     "pairs_capped": "word pairs not counted because their memory was full",
     "flooded_posts": "posts over an account's cap on one rumour not counted",
