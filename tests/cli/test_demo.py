@@ -152,3 +152,29 @@ def test_the_summary_lists_a_coordination_flag_with_its_accounts_and_reason(tmp_
     # Post text is printed as text, never as the terminal's markup.
     assert found["  flag 1"] == ("18:46 22 accounts (77% created within 7 days of each other): "
                                  "Apparently gangs are coming \\[b]tonight\\[/b]")
+
+
+def test_the_summary_says_what_the_detectors_left_out(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from civicpulse.cli.demo import _signals_found
+    from civicpulse.governance.redaction import Redactor
+    from civicpulse.store.database import connect, upgrade
+    from civicpulse.store.schema import signals
+
+    engine = connect(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(engine)
+    at = datetime(2026, 8, 7, 18, 46, tzinfo=UTC)
+    rows = [("events", "event", {"title": "fire", "degraded": {"account_capped": 5}}),
+            ("events", "event", {"title": "fire", "degraded": {"account_capped": 1200}}),  # counters only grow
+            ("rumours", "rumour", {"title": "claim", "status": "spreading", "degraded": {"[b]odd[/b]": 2}})]
+    with engine.begin() as connection:
+        for detector, kind, details in rows:
+            connection.execute(insert(signals).values(detector=detector, kind=kind, key=f"{kind}-1", at=at,
+                                                      summary="s", post_ids="[]", details=json.dumps(details),
+                                                      stored_at=datetime.now(UTC)))
+    found = _signals_found(engine, Redactor(b"k" * 32))
+    assert found["detector limits reached"] == (
+        "events: 1,200 posts over an account's per-minute cap not counted; rumours: 2 \\[b]odd\\[/b]")

@@ -72,6 +72,36 @@ def test_posts_flow_through_analysers_detectors_and_sinks(engine: Engine) -> Non
     assert Reader(engine).cursor("mem") == "50"
 
 
+class Recorder(Detector):
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[datetime], datetime]] = []
+
+    def update_many(self, posts: Sequence[Post], now: datetime) -> list[Signal]:
+        self.calls.append(([p.created_at for p in posts], now))
+        return []
+
+
+def test_detectors_see_a_long_batch_in_short_steps_of_stream_time(engine: Engine) -> None:
+    """A batch read at full speed spans minutes; fed whole with its newest time as now, a detector
+    with a two-minute window would drop its older posts as out of date."""
+    recorder = Recorder()
+    busy = [make_post(n) for n in range(600)]  # ten minutes, a post a second
+    quiet_then_one = [make_post(600 + 3600)]  # an hour later
+    items = [*busy[300:], *busy[:300], *quiet_then_one]  # out of order, as some exports are
+    pipeline(engine, MemorySource(items), detectors=[recorder], batch_size=1000).run()
+    seen = [t for times, _ in recorder.calls for t in times]
+    assert len(seen) == 601  # every post once ...
+    assert sorted(seen) == seen  # ... in time order
+    for times, now in recorder.calls:
+        assert all(0 < (now - t).total_seconds() <= 2.0 for t in times)  # each within its step
+    nows = [now for _, now in recorder.calls]
+    assert nows == sorted(nows)
+    # The quiet hour costs one call a minute, not one every two seconds.
+    assert sum(1 for times, _ in recorder.calls if not times) <= 61
+
+
 def test_a_post_that_breaks_an_analyser_is_quarantined_and_the_rest_go_on(engine: Engine) -> None:
     items: list[Post | Rejected] = [make_post(i, "fine text") for i in range(10)]
     items[4] = make_post(4, "poison pill")

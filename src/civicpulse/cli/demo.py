@@ -31,7 +31,7 @@ from civicpulse.governance.redaction import Redactor, redactor_for
 from civicpulse.pipeline.factory import build_pipeline, open_database
 from civicpulse.sources.scenario import ScenarioSource
 from civicpulse.store.queries import Reader
-from civicpulse.web.views import flag_reasons
+from civicpulse.web.views import detector_limits, flag_reasons
 
 #: Replay speed with the dashboard open: fast enough to finish in minutes, slow enough to watch.
 WATCH_SPEED = 120.0
@@ -75,11 +75,15 @@ def _signals_found(engine: Engine, redactor: Redactor) -> dict[str, object]:
         return redactor.text(str(signal.details.get(key, ""))[:200])
 
     events: dict[str, str] = {}
+    # The newest event and rumour signals carry what each detector had to leave out so far.
+    newest: dict[str, Signal] = {}
     for signal in load_signals(engine, kind="event", limit=100_000):
         events.setdefault(signal.key, f"{signal.at:%H:%M} {quoted(signal, 'title')}")
+        newest["event"] = signal
     rumours: dict[str, str] = {}
     for signal in load_signals(engine, kind="rumour", limit=100_000):
         rumours[signal.key] = f"{signal.details.get('status', '')}: {quoted(signal, 'title')}"
+        newest["rumour"] = signal
     flags: dict[str, str] = {}
     for signal in load_signals(engine, kind="coordination", limit=100_000):
         # The accounts judged and the first reason the detector gave ("100% created within 7 days ...").
@@ -95,6 +99,8 @@ def _signals_found(engine: Engine, redactor: Redactor) -> dict[str, object]:
         "coordination flags (for review)": len(flags),
         # A flag's key names its cluster's first post, too long for a summary line: number them.
         **{f"  flag {n}": escape(text[:140]) for n, text in enumerate(list(flags.values())[:5], 1)},
+        **({"detector limits reached": escape("; ".join(limits))}
+           if (limits := detector_limits(list(newest.values()))) else {}),
     }
 
 

@@ -45,7 +45,7 @@ from typing import Any
 import msgspec
 
 from civicpulse.analysers.base import Analyser
-from civicpulse.detectors.base import Detector, Signal
+from civicpulse.detectors.base import STEP_S, Detector, Signal, stream_steps
 from civicpulse.detectors.relations import related_rumours
 from civicpulse.evaluation.rumours import rumour_model_scores
 from civicpulse.pipeline.chain import check_order, enrich
@@ -62,8 +62,6 @@ __all__ = [
     "match_signals", "replay", "score_scenario",
 ]
 
-#: Stream-time step between detector calls during a replay.
-STEP_S = 2.0
 INCIDENT_DEADLINE_S = 120.0
 CRISIS_EVERY_S = 45 * 60.0
 CRISIS_SPREAD_S = 25 * 60.0
@@ -107,11 +105,7 @@ def replay(posts: Iterable[Post], detectors: Sequence[Detector], step_s: float =
     batch first enriched by ``analysers`` (default: those the detectors require)."""
     chain = required_analysers(detectors) if analysers is None else list(analysers)
     result = ReplayResult()
-    batch: list[Post] = []
-    step_end: datetime | None = None
-    step = timedelta(seconds=step_s)
-
-    def flush(now: datetime) -> None:
+    for batch, now in stream_steps(posts, step_s):
         # CPU time of this process: the cost on one core, whatever else the machine is running.
         started = time.process_time()
         enriched = enrich(batch, chain)
@@ -121,17 +115,6 @@ def replay(posts: Iterable[Post], detectors: Sequence[Detector], step_s: float =
             result.signals.extend(detector.update_many(enriched, now))
         result.detector_s += time.process_time() - analysed
         result.posts += len(batch)
-        batch.clear()
-
-    for post in posts:
-        if step_end is None:
-            step_end = post.created_at + step
-        while post.created_at >= step_end:
-            flush(step_end)
-            step_end += step
-        batch.append(post)
-    if step_end is not None:
-        flush(step_end)
     return result
 
 

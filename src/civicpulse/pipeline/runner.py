@@ -23,13 +23,13 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from civicpulse.analysers.base import Analyser
-from civicpulse.detectors.base import Detector, Signal
+from civicpulse.detectors.base import Detector, Signal, stream_steps
 from civicpulse.errors import CivicpulseError
 from civicpulse.pipeline.chain import check_order
 from civicpulse.pipeline.gc_tuning import streaming_gc
@@ -240,11 +240,20 @@ class Pipeline:
     def _detect(self, posts: list[Post], pages: list[Page]) -> list[Signal]:
         if not self.detectors:
             return []
-        now = self.clock() if self.clock else _stream_now(posts, pages)
+        if self.clock:
+            steps = [(posts, self.clock())]
+        elif posts:
+            # A batch read at full speed spans minutes of stream time, more than a detector's window:
+            # fed whole, with the newest post's time as now, its older posts would be out of the
+            # window. Fed in short steps, as `eval detection` does, every post counts.
+            steps = _thinned(stream_steps(sorted(posts, key=lambda p: p.created_at)))
+        else:
+            steps = [(posts, _stream_now(posts, pages))]
         signals: list[Signal] = []
         for detector in self.detectors:
             try:
-                signals.extend(detector.update_many(posts, now))
+                for step, now in steps:
+                    signals.extend(detector.update_many(step, now))
             except Exception:
                 # A detector bug must not stop ingestion: the posts are still stored, and the
                 # error count shows on the dashboard and in the summary.
@@ -359,6 +368,22 @@ def _analyse(analyser: Analyser, posts: list[Post]) -> tuple[list[Post], list[Re
             failed.append(Rejected.of(f"{type(error).__name__}: {error}", encode_post(post),
                                       location=post.id, stage=f"analyse:{analyser.name}"))
     return kept, failed
+
+
+#: In a quiet stretch of a batch, detectors are still called once per this much stream time (their
+#: events fade and close on time) but not every step: a sparse export spanning days stays cheap.
+QUIET_CALL_EVERY_S = 60.0
+
+
+def _thinned(steps: Iterable[tuple[list[Post], datetime]]) -> list[tuple[list[Post], datetime]]:
+    """The steps with posts, and of the empty ones only one per :data:`QUIET_CALL_EVERY_S`."""
+    kept: list[tuple[list[Post], datetime]] = []
+    last: datetime | None = None
+    for step, now in steps:
+        if step or last is None or (now - last).total_seconds() >= QUIET_CALL_EVERY_S:
+            kept.append((step, now))
+            last = now
+    return kept
 
 
 def _stream_now(posts: list[Post], pages: list[Page]) -> datetime:
