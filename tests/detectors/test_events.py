@@ -384,9 +384,10 @@ def test_an_open_event_is_reported_again_with_its_current_size_at_most_once_a_mi
 def test_an_event_is_named_by_its_own_words_before_the_everyday_words_it_swept_up() -> None:
     event = _Event(id="event-1", terms=["fire", "engines", "cell:53.80,-1.55"], first_seen=0.0, signalled_at=0.0,
                    last_seen=0.0, term_counts={"near": 400, "traffic": 300, "building": 280, "fire": 90, "engines": 60})
-    assert _title_terms(event) == ["fire", "engines", "near", "traffic"]  # its own first, then the most frequent
+    ranked = ["near", "traffic", "building", "fire", "engines"]  # its posts' words, most frequent first
+    assert _title_terms(event, ranked) == ["fire", "engines", "near", "traffic"]  # its own first, then the rest
     event.terms += ["arriving", "park", "row"]
-    assert _title_terms(event) == ["fire", "engines", "arriving", "park"]
+    assert _title_terms(event, ranked) == ["fire", "engines", "arriving", "park"]
 
 
 def news_at(at_s: float) -> list[Post]:

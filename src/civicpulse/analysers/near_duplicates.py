@@ -22,7 +22,7 @@ Reposts (``repost_of`` set) are the platform's own sharing, not copy-paste, and 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -33,7 +33,7 @@ from civicpulse.config import Settings
 from civicpulse.post import Post
 from civicpulse.registry import analysers
 
-__all__ = ["BANDS", "NUM_PERM", "ROWS", "THRESHOLD", "NearDuplicateAnalyser", "normalise", "signatures"]
+__all__ = ["BANDS", "NUM_PERM", "ROWS", "THRESHOLD", "NearDuplicateAnalyser", "cluster_of", "normalise", "signatures"]
 
 SHINGLE = 5
 BANDS = 12
@@ -195,3 +195,11 @@ class NearDuplicateAnalyser(Analyser):
             post = posts[i]
             out[i] = self._window.add(post.id, post.created_at.timestamp(), sigs[row], keys[row])
         return out
+
+
+def cluster_of(post: Post) -> str | None:
+    """The near-duplicate cluster ``post`` is in, when this analyser ran and placed it (not a repost
+    or a very short text)."""
+    found = post.enrichments.get(f"{NearDuplicateAnalyser.name}/{NearDuplicateAnalyser.version}")
+    cluster = found.get("cluster") if isinstance(found, Mapping) else None
+    return cluster if isinstance(cluster, str) else None

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 
 from civicpulse.alerts.matcher import CompiledQueries, post_readings
 from civicpulse.alerts.rules import Rule, points_of, post_points
-from civicpulse.analysers.near_duplicates import MIN_CHARS, normalise
+from civicpulse.analysers.near_duplicates import MIN_CHARS, cluster_of, normalise
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.post import Post
 from civicpulse.registry import detectors
@@ -40,7 +40,6 @@ __all__ = ["AlertDetector", "alert_key"]
 
 MAX_REMEMBERED = 200_000
 MAX_POSTS_PER_SIGNAL = 50
-_NEAR_DUPLICATES = "near_duplicates/1"
 
 
 def alert_key(rule_id: str, subject: str) -> str:
@@ -59,10 +58,8 @@ class _Window:
 def content_keys(post: Post) -> tuple[str, ...]:
     """What makes two posts "the same content" for alerting: the near-duplicate cluster (when the
     ``near_duplicates`` analyser ran) and the normalised text, if long enough to mean something."""
-    keys: list[str] = []
-    found = post.enrichments.get(_NEAR_DUPLICATES)
-    if isinstance(found, Mapping) and isinstance(found.get("cluster"), str):
-        keys.append(f"cluster:{found['cluster']}")
+    cluster = cluster_of(post)
+    keys = [f"cluster:{cluster}"] if cluster is not None else []
     text = normalise(post.text or "")
     if text.startswith("rt "):
         text = text[3:]

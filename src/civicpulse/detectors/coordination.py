@@ -53,6 +53,7 @@ import msgspec
 import numpy as np
 
 from civicpulse.analysers.account import features as account_features
+from civicpulse.analysers.near_duplicates import cluster_of
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.models.bots import bot_model, feature_row
 from civicpulse.post import Post
@@ -61,7 +62,6 @@ from civicpulse.registry import detectors
 __all__ = ["CoordinationDetector", "Indicators"]
 
 _STATE_VERSION = 2
-_NEAR_DUPLICATES = "near_duplicates/1"
 _ACCOUNT = "account/1"
 _TEXT_KEPT = 280
 #: Accounts named in one signal; the count is always complete.
@@ -260,9 +260,8 @@ class CoordinationDetector(Detector):
         return signals
 
     def _one(self, post: Post, now_s: float) -> str | None:
-        nd = post.enrichments.get(_NEAR_DUPLICATES)
-        cid = nd.get("cluster") if isinstance(nd, Mapping) else None
-        if not isinstance(cid, str):
+        cid = cluster_of(post)
+        if cid is None:
             return None
         t = post.created_at.timestamp()
         if t > now_s + self.future_s:

@@ -62,7 +62,7 @@ import msgspec
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.incident_lexicon import is_incident_term
 from civicpulse.detectors.stats import distinct_add, distinct_count, poisson_log_sf
-from civicpulse.detectors.terms import post_terms, text_terms
+from civicpulse.detectors.terms import is_place_cell, post_terms, text_terms
 from civicpulse.post import Post
 from civicpulse.registry import detectors
 
@@ -737,11 +737,8 @@ class EventDetector(Detector):
             pairs = [p for p, _ in company.most_common() if p not in s.pair_owner][: cfg.max_event_pairs]
             terms.extend(dict.fromkeys(t for t in [*sorted(new_company), *(w for p in pairs[:3] for w in p.split(" "))]
                                        if t not in s.owner and t not in terms))
-            signal = self._open(terms, seeds, pairs)
             # Every post of the burst is about the story, seed or not: replies to any of them join it.
-            for i in group_posts:
-                self._remember(recent[i].post_id, signal.key)
-            signals.append(signal)
+            signals.append(self._open(terms, seeds, pairs, members=[recent[i].post_id for i in group_posts]))
         return signals
 
     def _young_words(self) -> dict[str, set[str]]:
@@ -802,7 +799,10 @@ class EventDetector(Detector):
                 score += max(0.0, math.log(k / ((s.baseline.get(term, 0.0) + 1.0) * scale + 0.5)))
         return score
 
-    def _open(self, terms: list[str], seeds: list[_Recent], pairs: Sequence[str] = ()) -> Signal:
+    def _open(self, terms: list[str], seeds: list[_Recent], pairs: Sequence[str] = (),
+              members: Sequence[str] | None = None) -> Signal:
+        """A new event told by ``seeds``; ``members`` (default: the seeds) are the posts about it whose
+        replies join it."""
         s = self._s
         event_id = f"event-{s.next_event}"
         s.next_event += 1
@@ -816,12 +816,13 @@ class EventDetector(Detector):
             for term in record.terms:
                 event.term_counts[term] = event.term_counts.get(term, 0) + 1
             distinct_add(event.author_sketch, record.author)
-            self._remember(record.post_id, event_id)
             if len(event.sample) < self.settings.sample_size:
                 event.sample.append(record.post_id)
             _locate(event, record.lat, record.lon)
             _count_language(event, record.language)
         s.events[event_id] = event
+        for post_id in members if members is not None else [r.post_id for r in seeds]:
+            self._remember(post_id, event_id)
         for term in terms:
             s.owner[term] = event_id
         for pair in pairs:
@@ -903,9 +904,10 @@ class EventDetector(Detector):
         event.reported_at, event.reported_posts = s.clock, event.posts
         now_bucket = self._bucket(s.clock)
         rate, before = self._rate(event, now_bucket), self._rate(event, now_bucket, 1)
-        top_terms = _title_terms(event)
-        frequent = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                    if not t.startswith(("cell:", "h3:"))][:4]
+        ranked = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                  if not is_place_cell(t)]
+        top_terms = _title_terms(event, ranked)
+        frequent = ranked[:4]
         example = _representative(event.top, top_terms) or event.example
         title = " ".join(_reading_order(top_terms, example))
         accounts, estimated = distinct_count(event.author_sketch)
@@ -991,16 +993,15 @@ def _representative(top: list[tuple[int, str, str]], terms: list[str]) -> str | 
     return best[2] if said(best[2]) >= min(2, len(terms)) else None
 
 
-def _title_terms(event: _Event, size: int = 4) -> list[str]:
+def _title_terms(event: _Event, ranked: list[str], size: int = 4) -> list[str]:
     """The words that name an event: its own (those that burst, or came in new company) that most of
-    its posts say, then, if they are fewer than ``size``, its posts' most frequent other words. An
-    event that sweeps up everyday posts naming its district is still named by what happened."""
+    its posts say, then, if they are fewer than ``size``, the most frequent others of ``ranked`` (its
+    posts' words, most frequent first). An event that sweeps up everyday posts naming its district
+    is still named by what happened."""
     counts = event.term_counts
-    own = {t for t in event.terms if not t.startswith(("cell:", "h3:"))}
+    own = {t for t in event.terms if not is_place_cell(t)}
     chosen = sorted(own, key=lambda t: (-counts.get(t, 0), t))[:size]
-    if len(chosen) < size:
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        chosen += [t for t, _ in ranked if t not in own and not t.startswith(("cell:", "h3:"))][: size - len(chosen)]
+    chosen += [t for t in ranked if t not in own][: size - len(chosen)]
     return chosen or event.terms[:size]
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.rumour_lexicon import claim_tokens
+from civicpulse.detectors.terms import is_place_cell
 
 __all__ = ["related_rumours", "signal_terms"]
 
@@ -31,7 +32,7 @@ _SANE = timedelta(days=3650)
 def _words(values: Iterable[object]) -> set[str]:
     out: set[str] = set()
     for value in values:
-        if isinstance(value, str) and not value.startswith(("cell:", "h3:")):
+        if isinstance(value, str) and not is_place_cell(value):
             out.update(word.lstrip("#") for word in value.lower().split() if word.lstrip("#"))
     return out
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from civicpulse.post import Post
 
-__all__ = ["MAX_TERMS_PER_POST", "STOP_WORDS", "post_terms", "text_terms"]
+__all__ = ["MAX_TERMS_PER_POST", "STOP_WORDS", "is_place_cell", "post_terms", "text_terms"]
 
 #: Bound on the terms one post contributes, whatever its length (hostile input).
 MAX_TERMS_PER_POST = 40
@@ -43,6 +43,11 @@ der die das ein eine und ist im in zu den dem mit von auf für nicht es sich auc
 noch nur was wir ich er sie hier heute jetzt
 el la los las un una y es en de del que por con para se no lo al más muy pero hay esta este
 """.split())  # noqa: SIM905 - a word list reads better as text
+
+
+def is_place_cell(term: str) -> bool:
+    """Whether ``term`` is a post's location cell ("cell:…", "h3:…") rather than a word."""
+    return term.startswith(("cell:", "h3:"))
 
 
 def post_terms(post: Post) -> list[str]:
