@@ -166,9 +166,8 @@ def detector_limits(signals: list[Signal]) -> list[str]:
         degraded = newest.details.get("degraded") if newest is not None else None
         if not isinstance(degraded, Mapping):
             continue
-        parts = [f"{count:,} {_LIMITS.get(str(key), str(key)[:40])}" for key, count in sorted(degraded.items())
-                 if str(key) not in _NOT_LIMITS and isinstance(count, int) and not isinstance(count, bool)
-                 and count > 0]
+        parts = [f"{n:,} {_LIMITS.get(str(key), str(key)[:40])}" for key, count in sorted(degraded.items())
+                 if str(key) not in _NOT_LIMITS and (n := _count(count))]
         if parts:
             out.append(f"{name}: {'; '.join(parts)}")
     return out
