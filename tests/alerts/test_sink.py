@@ -64,3 +64,20 @@ def test_rule_changes_apply_while_the_stream_runs(gov: Governance, op: str) -> N
     disable_rule(gov, ANA, rule.id)
     run(gov, sink, [make_post(3, "knife")])
     assert stored(gov) == ["Knives: post test:2"]
+
+
+def test_a_batch_spanning_an_hour_is_alerted_at_each_posts_own_time(gov: Governance, op: str) -> None:
+    # Read at full speed, one batch holds an hour of stream time: alerted as one moment, all its
+    # alerts would carry the newest post's time and share one throttle window.
+    add_rule(gov, ANA, op, name="Knives", query="knife")
+    sink = AlertSink(gov.engine, Settings(alert_throttle_count=1), op, clock=gov.now)
+    posts = [make_post(n, "knife" if n % 900 == 0 else "calm") for n in range(0, 3600, 60)]
+    Pipeline(MemorySource(posts), StoreWriter(gov.engine), Pseudonymiser(b"k" * 32), sinks=[sink],
+             batch_size=100).run()
+    with gov.engine.connect() as connection:
+        rows = connection.execute(select(alerts.c.summary, alerts.c.at).order_by(alerts.c.id)).all()
+    start = posts[0].created_at
+    # One alert per 10-minute window (its quota), each within a step (2 s) of its post.
+    assert [(summary, round((at.replace(tzinfo=start.tzinfo) - start).total_seconds())) for summary, at in rows] \
+        == [("Knives: post test:0", 2), ("Knives: post test:900", 902), ("Knives: post test:1800", 1802),
+            ("Knives: post test:2700", 2702)]

@@ -11,7 +11,8 @@ while the stream runs), and never lets an alert problem stop the pipeline: error
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -19,7 +20,7 @@ from sqlalchemy import Engine
 from civicpulse.alerts.outbox import detector_from_store, record_alerts
 from civicpulse.alerts.rules import active_rules
 from civicpulse.config import Settings
-from civicpulse.detectors.base import Signal
+from civicpulse.detectors.base import Signal, stream_steps
 from civicpulse.governance.clock import Clock, system_clock
 from civicpulse.post import Post
 
@@ -58,12 +59,10 @@ class AlertSink:
             self._batches += 1
             if self._batches % self.reload_every == 0:
                 self._refresh()
-            times = [p.created_at for p in posts] + [s.at for s in signals]
-            if not times:
-                return
-            now: datetime = max(times)
-            raised = self.detector.update_many(posts, now)
-            raised += self.detector.update_signals([s for s in signals if s.kind in ("event", "rumour")], now)
+            raised = []
+            for step, due, now in _timeline(posts, [s for s in signals if s.kind in ("event", "rumour")]):
+                raised += self.detector.update_many(step, now)
+                raised += self.detector.update_signals(due, now)
             if raised:
                 # Deliveries are due by the wall clock (the worker's), whatever the stream's time.
                 self.raised += record_alerts(self.engine, raised, self.detector.rules, self.clock())
@@ -72,3 +71,18 @@ class AlertSink:
             # counted and logged with its traceback for the operator.
             self.errors += 1
             _log.exception("alerts: a batch could not be evaluated")
+
+
+def _timeline(posts: Sequence[Post], signals: Sequence[Signal]) -> Iterator[tuple[list[Post], list[Signal], datetime]]:
+    """A stored batch in the detectors' steps of stream time, each step with the signals raised by
+    its end. A batch read at full speed spans minutes: alerted as one moment, every alert would carry
+    the newest post's time and a throttle window would open and close on batch boundaries."""
+    pending = deque(sorted(signals, key=lambda s: s.at))
+    for step, now in stream_steps(sorted(posts, key=lambda p: p.created_at)):
+        due = []
+        while pending and pending[0].at <= now:
+            due.append(pending.popleft())
+        if step or due:
+            yield step, due, now
+    if pending:
+        yield [], list(pending), pending[-1].at
