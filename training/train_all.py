@@ -5,7 +5,8 @@
 Seeded and single-threaded; takes a few minutes on two cores. The accurate profile's encoder needs
 torch and is rebuilt separately: ``train_encoder.py`` (a GPU helps), then ``pick_ensemble.py``; so
 is the static embedding the English offensive, hate and emotion heads read
-(``train_static_embedding.py``, torch, CPU)."""
+(``train_static_embedding.py``, torch, CPU). The sentiment head learns from the shipped encoder's
+predictions too (``distil.py``): after a new encoder, run this, then ``pick_ensemble.py``."""
 
 from __future__ import annotations
 

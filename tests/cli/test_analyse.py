@@ -19,7 +19,7 @@ def test_plain_text_lines_come_back_enriched(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     posts = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(posts) == 2
-    assert posts[0]["enrichments"]["sentiment/1"]["label"] == "positive"
+    assert posts[0]["enrichments"]["sentiment/2"]["label"] == "positive"
     assert {"language/1", "surface/1", "offensive/3", "hate/3", "emotion/2"} <= set(posts[1]["enrichments"])
 
 

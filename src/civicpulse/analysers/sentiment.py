@@ -12,4 +12,4 @@ from civicpulse.registry import analysers
 @analysers.register("sentiment")
 class SentimentAnalyser(SingleHeadAnalyser):
     name = "sentiment"
-    version = 1
+    version = 2
