@@ -87,3 +87,19 @@ def test_an_event_lists_the_rumours_related_to_it_as_text(site: Site) -> None:
     assert claim["related"] == [{"title": "fire depot smoke", "status": "active"}]
     assert "about events: “fire depot smoke” (active)" in page
     assert next(s for s in listed if s["key"] == "rumour-1")["related"] == []
+
+
+def test_an_event_that_just_emerged_stays_listed_while_eleven_others_keep_updating(site: Site) -> None:
+    """Growing and fading events are reported again every minute; the list leads with what is new."""
+    def stored(key: str, status: str, minute: int) -> dict[str, object]:
+        return {"detector": "events", "kind": "event", "key": key, "at": datetime(2026, 11, 29, 19, minute, tzinfo=UTC),
+                "summary": key, "post_ids": "[]", "details": json.dumps({"status": status, "title": key}),
+                "stored_at": datetime.now(UTC), "operation_id": site.operation}
+    with site.engine.begin() as connection:
+        connection.execute(insert(signals), [stored("event-new", "emerging", 1)]
+                           + [stored(f"later-{n}", "fading" if n % 2 else "active", 2) for n in range(11)])
+    listed = sign_in(TestClient(create_app(site.gov)), "ana").get("/api/summary").json()["signals"]
+    assert len(listed) == 10
+    assert (listed[0]["key"], listed[0]["status"]) == ("event-new", "emerging")
+    rank = {"emerging": 0, "spreading": 1, "active": 1, "fading": 2}
+    assert [rank[s["status"]] for s in listed] == sorted(rank[s["status"]] for s in listed)

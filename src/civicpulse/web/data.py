@@ -26,7 +26,7 @@ from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 from civicpulse.store.schema import posts, quarantine
 from civicpulse.web.alerts import latest_alerts
-from civicpulse.web.views import detector_limits, event_map, post_view, related_view, signal_view
+from civicpulse.web.views import detector_limits, event_map, most_urgent_first, post_view, related_view, signal_view
 
 __all__ = ["Snapshots", "StatusProvider", "latest_posts"]
 
@@ -61,6 +61,9 @@ def latest_posts(engine: Engine, operation: Operation, limit: int) -> list[Post]
 _COUNT_BUDGET = 0.05
 #: Rumours (their latest signals) searched for each listed event's related rumours.
 _RUMOURS_RELATED = 50
+#: Events, rumours and flags listed, the most urgent of the latest states of up to ``_SCANNED_ITEMS``.
+_LISTED = 10
+_SCANNED_ITEMS = 50
 
 
 class Snapshots:
@@ -121,8 +124,9 @@ class Snapshots:
         return value
 
     def _build(self, operation: Operation, alerts: bool) -> dict[str, Any]:
-        found = current_signals(self.engine, ("event", "rumour", "coordination"),
-                                where=signal_raised_for(operation.id))
+        found = most_urgent_first(current_signals(self.engine, ("event", "rumour", "coordination"),
+                                                  limit=_SCANNED_ITEMS, where=signal_raised_for(operation.id)))
+        found = found[:_LISTED]
         # An event's related rumours may have left the list: they are looked for among the latest 50.
         rumours = current_signals(self.engine, ("rumour",), limit=_RUMOURS_RELATED,
                                   where=signal_raised_for(operation.id))

@@ -137,6 +137,18 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
     }
 
 
+#: The list's order, what may need someone now first. While they change, live items are reported
+#: again every minute, so by update time alone ten growing or fading events would push an event that
+#: emerged two minutes ago off the list. Coordination flags (no status) rank with the live items.
+_URGENCY = {"emerging": 0, "active": 1, "spreading": 1, "denied": 1, "confirmed": 1, "fading": 2, "closed": 3}
+
+
+def most_urgent_first(signals: list[Signal]) -> list[Signal]:
+    """Emerging items, then active or spreading ones and coordination flags, then fading, then
+    closed; within each, in the order given (most recently updated first)."""
+    return sorted(signals, key=lambda s: _URGENCY.get(str(s.details.get("status")), 1))
+
+
 #: What a detector's ``degraded`` counters mean for the analyst (anything else is shown by its name).
 _LIMITS = {
     "account_capped": "posts over an account's per-minute cap not counted",
