@@ -103,6 +103,7 @@ def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
             assert "20 posts a minute, ×2.0 on the 2 minutes before · languages en 75 % · pl 25 %" in event_line
             assert page.locator("#limits").is_visible()
             assert "events: 12 posts over an account's per-minute cap not counted" in page.inner_text("#limits")
+            assert page.locator("#signals-more").is_hidden()  # both items are listed
             assert page.evaluate("window.__pwned") is None
             assert page.locator("#latest img").count() == 0
             assert OUTSIDE not in texts

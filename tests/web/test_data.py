@@ -98,8 +98,13 @@ def test_an_event_that_just_emerged_stays_listed_while_eleven_others_keep_updati
     with site.engine.begin() as connection:
         connection.execute(insert(signals), [stored("event-new", "emerging", 1)]
                            + [stored(f"later-{n}", "fading" if n % 2 else "active", 2) for n in range(11)])
-    listed = sign_in(TestClient(create_app(site.gov)), "ana").get("/api/summary").json()["signals"]
+    client = sign_in(TestClient(create_app(site.gov)), "ana")
+    summary = client.get("/api/summary").json()
+    listed = summary["signals"]
     assert len(listed) == 10
     assert (listed[0]["key"], listed[0]["status"]) == ("event-new", "emerging")
+    # 12 new items and the site's event and rumour: 4 not shown, and the page says so.
+    assert summary["signals_more"] == "4"
+    assert "… and 4 more, less urgent, not shown." in client.get("/").text
     rank = {"emerging": 0, "spreading": 1, "active": 1, "fading": 2}
     assert [rank[s["status"]] for s in listed] == sorted(rank[s["status"]] for s in listed)

@@ -124,9 +124,10 @@ class Snapshots:
         return value
 
     def _build(self, operation: Operation, alerts: bool) -> dict[str, Any]:
-        found = most_urgent_first(current_signals(self.engine, ("event", "rumour", "coordination"),
-                                                  limit=_SCANNED_ITEMS, where=signal_raised_for(operation.id)))
-        found = found[:_LISTED]
+        scanned = most_urgent_first(current_signals(self.engine, ("event", "rumour", "coordination"),
+                                                    limit=_SCANNED_ITEMS, where=signal_raised_for(operation.id)))
+        found = scanned[:_LISTED]
+        left_out = len(scanned) - len(found)
         # An event's related rumours may have left the list: they are looked for among the latest 50.
         rumours = current_signals(self.engine, ("rumour",), limit=_RUMOURS_RELATED,
                                   where=signal_raised_for(operation.id))
@@ -147,6 +148,8 @@ class Snapshots:
             "pipeline": _pipeline_view(self.status() if self.status else None),
             "latest": [post_view(p, self.redactor) for p in latest_posts(self.engine, operation, 15)],
             "signals": signals,
+            # "12", or "40+" when the scan stopped at its cap: the page says how many it does not show.
+            "signals_more": f"{left_out}+" if len(scanned) == _SCANNED_ITEMS else str(left_out) if left_out else None,
             "limits": detector_limits(found),
             "map": located,
             "alerts": self._alerts(operation) if alerts else None,

@@ -142,6 +142,11 @@ function update(data) {
   setText("rate", pipeline ? formatNumber(pipeline.posts_per_s) : "—");
   renderList("latest", data.latest || [], postItem);
   renderList("signals", data.signals || [], signalItem, "Nothing detected yet.");
+  const more = document.getElementById("signals-more");
+  if (more) {
+    more.hidden = !data.signals_more;
+    more.textContent = data.signals_more ? "… and " + data.signals_more + " more, less urgent, not shown." : "";
+  }
   const limits = document.getElementById("limits");
   if (limits) {
     const found = Array.isArray(data.limits) ? data.limits : [];
