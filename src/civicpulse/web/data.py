@@ -150,7 +150,7 @@ class Snapshots:
             "signals": signals,
             # "12", or "40+" when the scan stopped at its cap: the page says how many it does not show.
             "signals_more": f"{left_out}+" if len(scanned) == _SCANNED_ITEMS else str(left_out) if left_out else None,
-            "limits": detector_limits(found),
+            "limits": detector_limits(scanned),  # the newest signal of each detector, listed or not
             "map": located,
             "alerts": self._alerts(operation) if alerts else None,
         }
