@@ -97,6 +97,35 @@ def test_unrelated_claims_stay_apart_and_a_denial_finds_its_rumour() -> None:
     assert set(denied[0].post_ids) >= {f"t:{100 + i}" for i in range(5)}
 
 
+def _variants_then(denial: str, variants: list[str], *, candidate: str | None = None) -> list[Signal]:
+    """Each variant emerges on its own (five accounts in five minutes, too different to be clustered
+    together); an optional candidate never does (two posts); then an official post."""
+    posts = [post(100 * v + i, text, 60.0 * i + v) for v, text in enumerate(variants) for i in range(5)]
+    if candidate is not None:
+        posts += [post(900 + i, candidate, 100.0 * i + 7) for i in range(2)]
+    posts.sort(key=lambda p: p.created_at)
+    posts.append(post(999, denial, 600.0, author="police", official=True))
+    return changes(feed(RumourDetector(warmup_s=0), posts))
+
+
+def test_a_denial_about_a_place_reaches_every_wording_and_language_of_the_claim() -> None:
+    variants = ["Il paraît que le barrage en amont de Kehl a cédé", "Hab gehört, der Damm bei Kehl ist gebrochen",
+                "Is it true the dam near Kehl collapsed?"]
+    signals = _variants_then("FALSE: claims circulating about Kehl are untrue. Please do not share.", variants,
+                             candidate="Sandbags being handed out in Kehl apparently")
+    assert len({s.key for s in signals}) == 3, "three wordings, three rumours; the small-talk candidate unseen"
+    denied = {s.details["title"] for s in signals if s.details["status"] == "denied"}
+    assert denied == set(variants), "the denial reaches all three"
+
+
+def test_a_denial_naming_the_claim_leaves_other_claims_about_the_same_place() -> None:
+    variants = ["Apparently police shot a teenager in Harehills", "Reportedly the shops in Harehills are being looted"]
+    signals = _variants_then("This is false: nobody was shot by police in Harehills. Please do not share.",
+                             variants)
+    denied = [s for s in signals if s.details["status"] == "denied"]
+    assert [s.details["title"] for s in denied] == [variants[0]]
+
+
 def test_official_confirmation() -> None:
     posts = [post(i, CLAIMS[i % 3], 60.0 * i) for i in range(6)]
     posts.append(post(9, "We can confirm a teenager was shot by police in Harehills. Updates to follow.", 500,

@@ -53,6 +53,10 @@ __all__ = ["RumourDetector", "RumourState"]
 
 STATUSES = ("candidate", "emerging", "spreading", "denied", "confirmed", "fading")
 _TEXT_KEPT = 280
+#: An official verdict needs a rumour whose wordings name its words at least this much (summed shares,
+#: see ``_match_verdict``); a rumour *names* a word when its share is at least ``_VERDICT_NAMED``.
+_VERDICT_MIN_SHARE = 0.5
+_VERDICT_NAMED = 0.25
 
 
 class Bucket(msgspec.Struct, array_like=True):
@@ -209,8 +213,7 @@ class RumourDetector(Detector):
                 self._add(rumour, post, t, track_text=parent_text, depth=parent_depth)
             return
         if official:
-            rumour = self._match_verdict(post)
-            if rumour is not None:
+            for rumour in self._match_verdict(post):
                 changed.setdefault(rumour.id, rumour.status)
                 self._official_verdict(rumour, post, t)
             return
@@ -329,23 +332,39 @@ class RumourDetector(Detector):
             if rumour is not None:
                 rumour.stance[label] = rumour.stance.get(label, 0) + 1
 
-    def _match_verdict(self, post: Post) -> RumourState | None:
-        """The live rumour an official post's denial or confirmation is about, by shared content words."""
+    def _match_verdict(self, post: Post) -> list[RumourState]:
+        """The live rumours an official post's denial or confirmation is about, by shared content words.
+
+        One claim is tracked as several rumours when it circulates in several wordings and languages
+        ("le barrage a cédé", "der Damm ist gebrochen"), and "rumours about Kehl are untrue" answers
+        them all. A rumour's *share* of a word is how many of its distinct wordings name it, over the
+        count of its most named word. The verdict is about the rumour with the largest summed share
+        and about every other emerged rumour naming each word that one names (share at least
+        ``_VERDICT_NAMED``): a rumour that shares only the place with "nobody was shot in Harehills"
+        does not name "shot" and is left as it is."""
         if DENIAL.search(post.text) is None and CONFIRMATION.search(post.text) is None:
-            return None
+            return []
         tokens = claim_tokens(post.text)
-        best: RumourState | None = None
-        best_weight = 0.0
+        shares: dict[str, dict[str, float]] = {}
         for token in tokens:
             for rid in self._index.get(token, ()):
                 rumour = self._rumours[rid]
-                if rumour.status in ("denied", "confirmed") or rumour.posts < 2:
+                if rid in shares or rumour.status in ("denied", "confirmed") or rumour.posts < 2:
                     continue
-                weight = sum(rumour.tokens.get(tok, 0) for tok in tokens) / max(1, rumour.posts)
-                if weight > best_weight or (weight == best_weight and best is not None
-                                            and rumour.last_seen > best.last_seen):
-                    best, best_weight = rumour, weight
-        return best
+                most = max(rumour.tokens.values())
+                shares[rid] = {tok: rumour.tokens[tok] / most for tok in tokens if tok in rumour.tokens}
+        # A candidate is unseen small talk ("sandbags handed out in Kehl apparently") unless it is
+        # bursting now (its status moves at the end of the batch): a denial must not bring it on screen.
+        emerged = {rid for rid in shares if self._rumours[rid].status != "candidate"
+                   or self._bursting(self._rumours[rid])}
+        if not shares:
+            return []
+        best = max(shares, key=lambda rid: (sum(shares[rid].values()), rid in emerged, self._rumours[rid].posts, rid))
+        if sum(shares[best].values()) < _VERDICT_MIN_SHARE:
+            return []
+        named = {tok for tok, share in shares[best].items() if share >= _VERDICT_NAMED}
+        return [self._rumours[rid] for rid in sorted(shares) if rid == best or (
+            rid in emerged and all(shares[rid].get(tok, 0.0) >= _VERDICT_NAMED for tok in named))]
 
     def _official_verdict(self, rumour: RumourState, post: Post, t: float) -> None:
         if rumour.status in ("denied", "confirmed"):
