@@ -106,6 +106,24 @@ def test_eval_detection_keys_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyP
         eval_command(json_output=True, task=None, bias=False, data=None)
 
 
+def test_each_scenario_is_replayed_with_every_seed_asked_for(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import civicpulse.evaluation.detection as detection
+
+    riot = load_scenario("city-riot")
+    quiet = msgspec.structs.replace(riot, duration="10m", injects=[])
+    monkeypatch.setattr(detection, "builtin_names", lambda: ["city-riot"])
+    monkeypatch.setattr(detection, "load_scenario", lambda name: quiet)
+    results = evaluate_detection(None, seeds=2)
+    assert results["seeds"] == [0, 1]
+    runs = results["scenarios"]
+    assert [(run["scenario"], run["seed"]) for run in runs] == [("city-riot", 0), ("city-riot", 1)]
+    assert runs[0]["posts"] != runs[1]["posts"], "another seed is another draw"
+    assert results["false_events_per_hour"] == round(sum(run["false_events"] for run in runs) / (2 * 10 / 60), 2)
+    with pytest.raises(UsageError):
+        eval_command(json_output=True, task=None, bias=False, data=None, what="detection", seeds=0)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (DATA / "crisislex").is_dir(), reason="CrisisLex is not in ../shared/data")
 def test_crisislex_events_are_found_in_background_chatter() -> None:

@@ -57,12 +57,17 @@ def eval_command(
                                    help="detection: also trace the detectors' state size along N posts."),
     profile: str = typer.Option("fast", "--profile",
                                 help="Analyser profile to score: 'fast' (default) or 'accurate' (MiniLM encoder)."),
+    seeds: int = typer.Option(1, "--seeds", help="detection: replay each scenario with seeds 0 .. N-1 "
+                                                  "(the detectors were tuned on seed 0)."),
 ) -> None:
     """Score the text models on the official test splits (or 'detection': the stream detectors)."""
     if isinstance(what, str):
         if what != "detection":
             raise UsageError(f"unknown evaluation {what!r}", fix="use 'civicpulse eval detection' or no argument")
-        _detection(json_output, data, long_posts if isinstance(long_posts, int) else 0)
+        if isinstance(seeds, int) and not 1 <= seeds <= 100:
+            raise UsageError(f"--seeds {seeds} is out of range", fix="use a number from 1 to 100")
+        _detection(json_output, data, long_posts if isinstance(long_posts, int) else 0,
+                   seeds if isinstance(seeds, int) else 1)
         return
     if data is None:
         raise UsageError("the text models are scored on labelled data", fix="add --data ../shared/data")
@@ -118,21 +123,22 @@ def _print_gaps(gaps: list[str]) -> None:
         _console.print("  no large gap")
 
 
-def _detection(json_output: bool, data: Path | None, long_posts: int) -> None:
+def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: int) -> None:
     from civicpulse.evaluation.detection import evaluate_detection
 
     def say(step: str) -> None:
         _progress_console.print(f"[dim]… {step}[/]")
 
-    results = evaluate_detection(data, progress=say, long_posts=long_posts)
+    results = evaluate_detection(data, progress=say, long_posts=long_posts, seeds=seeds)
     if json_output:
         typer.echo(json.dumps(results, ensure_ascii=False))
         return
     table = Table(title=f"civicpulse eval detection ({', '.join(results['detectors'])})")
-    for column in ("scenario", "posts", "incidents ≤120 s", "detected", "latencies (s)", "events", "false"):
+    for column in ("scenario", "seed", "posts", "incidents ≤120 s", "detected", "latencies (s)", "events", "false"):
         table.add_column(column)
     for s in results["scenarios"]:
-        table.add_row(s["scenario"], f"{s['posts']:,}", f"{s['incidents_within_120s']}/{s['incidents']}",
+        table.add_row(s["scenario"], str(s["seed"]), f"{s['posts']:,}",
+                      f"{s['incidents_within_120s']}/{s['incidents']}",
                       f"{s['incidents_detected']}/{s['incidents']}",
                       ", ".join(f"{x:g}" for x in s["incident_latencies_s"]) or "-",
                       str(s["events"]), str(s["false_events"]))

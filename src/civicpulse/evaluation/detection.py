@@ -282,10 +282,11 @@ class ScenarioScore:
     coordination: CoordinationScore | None = None
     analyser_s: float = 0.0
     relations: RelationScore | None = None
+    seed: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "scenario": self.scenario, "stream_hours": round(self.hours, 2), "posts": self.posts,
+            "scenario": self.scenario, "seed": self.seed, "stream_hours": round(self.hours, 2), "posts": self.posts,
             "incidents": self.incidents, "incidents_detected": self.incidents_detected,
             "incidents_within_120s": self.incidents_in_time,
             "incident_latencies_s": [round(x, 1) for x in self.incident_latencies_s],
@@ -328,6 +329,7 @@ def score_scenario(scenario: Scenario, detectors: Sequence[Detector], seed: int 
         labels = read_labels(generated.truth_path)
         result = replay(_read_posts(generated.posts_path), detectors)
     score = _score(scenario.name, truth, labels, result)
+    score.seed = seed
     coordination = [d for d in detectors if d.name == "coordination"]
     if coordination:
         score.coordination = score_coordination(truth, labels, result.signals)
@@ -543,14 +545,19 @@ def _coordination_keys(scores: Sequence[ScenarioScore], hours: float, posts: int
 
 def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None,
                        make_detectors: DetectorFactory = default_detectors,
-                       progress: Callable[[str], None] | None = None, long_posts: int = 0) -> dict[str, Any]:
+                       progress: Callable[[str], None] | None = None, long_posts: int = 0,
+                       seeds: int = 1) -> dict[str, Any]:
     """Every key of ``civicpulse eval detection --json``; CrisisLex keys are ``None`` without data;
-    ``long_posts`` adds the state size along a long stream (``memory_trace``)."""
+    ``long_posts`` adds the state size along a long stream (``memory_trace``).
+
+    Each scenario is generated with seeds ``0 .. seeds - 1`` and the scenario keys are summed over
+    all those runs. The detectors were tuned on seed 0, so only the other seeds are unseen draws."""
     say = progress or (lambda _: None)
     scores = []
-    for name in scenarios or builtin_names():
-        say(f"scenario {name}")
-        scores.append(score_scenario(load_scenario(name), make_detectors()))
+    for seed in range(max(1, seeds)):
+        for name in scenarios or builtin_names():
+            say(f"scenario {name}" + (f", seed {seed}" if seeds > 1 else ""))
+            scores.append(score_scenario(load_scenario(name), make_detectors(), seed=seed))
     incidents = sum(s.incidents for s in scores)
     hours = sum(s.hours for s in scores)
     latencies = [x for s in scores for x in s.incident_latencies_s]
@@ -561,6 +568,7 @@ def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None
     detector_s = sum(s.posts / s.posts_per_s for s in scores if s.posts_per_s > 0)
     results: dict[str, Any] = {
         "detectors": [d.name for d in make_detectors()],
+        "seeds": list(range(max(1, seeds))),
         "incident_recall": round(sum(s.incidents_in_time for s in scores) / incidents, 3) if incidents else None,
         "incidents_detected_at_all": round(len(latencies) / incidents, 3) if incidents else None,
         "false_events_per_hour": round(sum(s.false_events for s in scores) / hours, 2) if hours else None,
