@@ -83,10 +83,6 @@ def batch_languages(posts: Sequence[Post], texts: list[str]) -> list[str]:
     return [d if d is not None else detected[i][0] for i, d in enumerate(declared)]
 
 
-def _round(p: float) -> float:
-    return round(p, 4)
-
-
 def head_results(head: str, texts: list[str], languages: list[str],
                  supported: frozenset[str], profile: str = "fast") -> list[dict[str, Any]]:
     """``{"label", "probs"}`` per post from ``head``; ``unsupported`` for other known languages.
@@ -109,11 +105,13 @@ def head_results(head: str, texts: list[str], languages: list[str],
             encoded = set(english)
     best = probs.argmax(axis=1).tolist()
     out: list[dict[str, Any]] = []
-    for i, (row, b, lang) in enumerate(zip(probs.tolist(), best, languages, strict=True)):
+    # Rounded in one numpy pass: a Python round() per probability was a tenth of the chain's time.
+    rounded = np.round(probs, 4).tolist()
+    for i, (row, b, lang) in enumerate(zip(rounded, best, languages, strict=True)):
         if lang != UNDETERMINED and lang not in supported:
             out.append({"label": "unsupported", "language": lang})
         else:
-            probs_out = {k: _round(v) for k, v in zip(labels, row, strict=True)}
+            probs_out = dict(zip(labels, row, strict=True))
             result: dict[str, Any] = {"label": labels[b], "probs": probs_out}
             if i in encoded:
                 result["profile"] = "accurate"
