@@ -106,8 +106,7 @@ def test_eval_detection_keys_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyP
         eval_command(json_output=True, task=None, bias=False, data=None)
 
 
-def test_each_scenario_is_replayed_with_every_seed_asked_for(monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_scenario_is_replayed_with_every_seed_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
     import civicpulse.evaluation.detection as detection
 
     riot = load_scenario("city-riot")

@@ -5,8 +5,9 @@ is a few dict lookups and one regex search):
 
 1. a repost, reply or quote of a post it already tracks joins that post's rumour (replies and
    quotes are queued for the stance model, in one batch per call);
-2. a post by an *official* account (``author.official``) that denies or confirms, as a reply to a
-   tracked post or standalone naming the rumour's content words, changes the rumour's status;
+2. a post by an *official* account (``author.official``) that denies or confirms changes the status
+   of the rumour it replies to, or, standalone, of every rumour naming its content words (one claim
+   runs as several rumours, one per wording and language: ``_match_verdict``);
 3. any other post with a hedge ("reportedly", "is it true", "il paraît que", "dicen que",
    "angeblich", … :mod:`.rumour_lexicon`) is a claim: it joins the rumour whose content words it
    shares most (token-set overlap on an inverted index) or starts a new candidate.
@@ -353,12 +354,12 @@ class RumourDetector(Detector):
                     continue
                 most = max(rumour.tokens.values())
                 shares[rid] = {tok: rumour.tokens[tok] / most for tok in tokens if tok in rumour.tokens}
+        if not shares:
+            return []
         # A candidate is unseen small talk ("sandbags handed out in Kehl apparently") unless it is
         # bursting now (its status moves at the end of the batch): a denial must not bring it on screen.
         emerged = {rid for rid in shares if self._rumours[rid].status != "candidate"
                    or self._bursting(self._rumours[rid])}
-        if not shares:
-            return []
         best = max(shares, key=lambda rid: (sum(shares[rid].values()), rid in emerged, self._rumours[rid].posts, rid))
         if sum(shares[best].values()) < _VERDICT_MIN_SHARE:
             return []
