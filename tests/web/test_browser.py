@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import insert
 
+from civicpulse.store.schema import signals
 from civicpulse.store.writer import Batch, StoreWriter
 from civicpulse.testing import make_post
 from civicpulse.web.app import create_app
@@ -104,6 +108,15 @@ def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
             assert page.locator("#limits").is_visible()
             assert "events: 12 posts over an account's per-minute cap not counted" in page.inner_text("#limits")
             assert page.locator("#signals-more").is_hidden()  # both items are listed
+            # Two wordings of one claim, denied by one official post: one row, naming the other.
+            with site.engine.begin() as connection:
+                connection.execute(insert(signals), [
+                    {"detector": "rumours", "kind": "rumour", "key": f"dam-{n}", "at": datetime.now(UTC),
+                     "summary": "dam", "post_ids": "[]", "stored_at": datetime.now(UTC), "operation_id": site.operation,
+                     "details": json.dumps({"status": "denied", "title": title, "verdict_post": "p:denial"})}
+                    for n, title in enumerate(["Apparently the dam failed", HOSTILE])])
+            expect(page.locator("#signals")).to_contain_text(
+                "answered by the same official post as 1 other wording of the claim, not listed: “", timeout=15_000)
             assert page.evaluate("window.__pwned") is None
             assert page.locator("#latest img").count() == 0
             assert OUTSIDE not in texts

@@ -108,3 +108,32 @@ def test_an_event_that_just_emerged_stays_listed_while_eleven_others_keep_updati
     assert "… and 4 more, less urgent, not shown." in client.get("/").text
     rank = {"emerging": 0, "spreading": 1, "active": 1, "fading": 2}
     assert [rank[s["status"]] for s in listed] == sorted(rank[s["status"]] for s in listed)
+
+
+def test_wordings_of_one_claim_answered_by_one_official_post_are_one_row(site: Site) -> None:
+    """A denial reaches every wording of a claim; the list shows one of them and names the others."""
+    def rumour(key: str, status: str, minute: int, title: str, verdict: str | None) -> dict[str, object]:
+        details: dict[str, object] = {"status": status, "title": title}
+        if verdict is not None:
+            details["verdict_post"] = verdict
+        return {"detector": "rumours", "kind": "rumour", "key": key,
+                "at": datetime(2026, 11, 29, 19, minute, tzinfo=UTC), "summary": key, "post_ids": "[]",
+                "details": json.dumps(details), "stored_at": datetime.now(UTC), "operation_id": site.operation}
+    with site.engine.begin() as connection:
+        connection.execute(insert(signals), [
+            rumour("dam-fr", "denied", 5, "Il paraît que le barrage a cédé", "p:denial"),
+            rumour("dam-de", "denied", 4, f"Hab gehört, der Damm ist gebrochen {HOSTILE}", "p:denial"),
+            rumour("dam-en", "fading", 3, "Is it true the dam collapsed?", "p:denial"),
+            rumour("other", "denied", 2, "Apparently the bridge is closed", "p:another")])
+    client = sign_in(TestClient(create_app(site.gov)), "ana")
+    listed = {s["key"]: s for s in client.get("/api/summary").json()["signals"]}
+    (dam,) = [s for key, s in listed.items() if key.startswith("dam-")]
+    assert dam["status"] == "denied", "a live wording leads, not the fading one"
+    assert dam["wordings"]["count"] == 2
+    assert len({dam["title"], *dam["wordings"]["titles"]}) == 3
+    assert "Is it true the dam collapsed?" in dam["wordings"]["titles"]
+    assert listed["other"]["wordings"] is None, "another official post: its own row"
+    page = client.get("/").text
+    assert "answered by the same official post as 2 other wordings of the claim, not listed: " in page
+    assert "Hab gehört, der Damm ist gebrochen &lt;script&gt;" in page
+    assert "<script>window.__pwned" not in page

@@ -26,7 +26,16 @@ from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 from civicpulse.store.schema import posts, quarantine
 from civicpulse.web.alerts import latest_alerts
-from civicpulse.web.views import detector_limits, event_map, most_urgent_first, post_view, related_view, signal_view
+from civicpulse.web.views import (
+    detector_limits,
+    event_map,
+    most_urgent_first,
+    one_row_per_verdict,
+    post_view,
+    related_view,
+    signal_view,
+    wordings_view,
+)
 
 __all__ = ["Snapshots", "StatusProvider", "latest_posts"]
 
@@ -126,8 +135,9 @@ class Snapshots:
     def _build(self, operation: Operation, alerts: bool) -> dict[str, Any]:
         scanned = most_urgent_first(current_signals(self.engine, ("event", "rumour", "coordination"),
                                                     limit=_SCANNED_ITEMS, where=signal_raised_for(operation.id)))
-        found = scanned[:_LISTED]
-        left_out = len(scanned) - len(found)
+        rows, wordings = one_row_per_verdict(scanned)
+        found = rows[:_LISTED]
+        left_out = len(rows) - len(found)
         # An event's related rumours may have left the list: they are looked for among the latest 50.
         rumours = current_signals(self.engine, ("rumour",), limit=_RUMOURS_RELATED,
                                   where=signal_raised_for(operation.id))
@@ -140,7 +150,8 @@ class Snapshots:
                     about.setdefault(rumour.key, []).append(signal)
         links = {"event": related, "rumour": about}
         signals = [signal_view(s, self.redactor) | {"related": [related_view(r, self.redactor)
-                                                                for r in links.get(s.kind, {}).get(s.key, [])]}
+                                                                for r in links.get(s.kind, {}).get(s.key, [])],
+                                                    "wordings": wordings_view(wordings.get(s.key), self.redactor)}
                    for s in found]
         located = event_map(signals)  # numbers the located events ("pin") as the map does
         return {

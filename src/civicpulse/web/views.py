@@ -149,6 +149,38 @@ def most_urgent_first(signals: list[Signal]) -> list[Signal]:
     return sorted(signals, key=lambda s: _URGENCY.get(str(s.details.get("status")), 1))
 
 
+#: At most this many other wordings are named under the rumour that stands for them.
+_WORDINGS_NAMED = 3
+
+
+def one_row_per_verdict(signals: list[Signal]) -> tuple[list[Signal], dict[str, tuple[int, list[str]]]]:
+    """Rumours answered by the same official post, as one row: the first of them (the list's order)
+    stands for the rest, which it names (how many, and the first few titles).
+
+    One claim runs as several rumours, one per wording and language, and a denial reaches them all
+    (``RumourDetector._match_verdict``): without this, one denied dam rumour in eight languages and
+    phrasings fills eight of the ten rows and pushes the events off the list."""
+    kept: list[Signal] = []
+    first: dict[str, Signal] = {}
+    others: dict[str, tuple[int, list[str]]] = {}
+    for signal in signals:
+        verdict = signal.details.get("verdict_post") if signal.kind == "rumour" else None
+        if not isinstance(verdict, str) or not verdict:
+            kept.append(signal)
+            continue
+        lead = first.get(verdict)
+        if lead is None:
+            first[verdict] = signal
+            kept.append(signal)
+            continue
+        count, titles = others.get(lead.key, (0, []))
+        title = signal.details.get("title")
+        if isinstance(title, str) and len(titles) < _WORDINGS_NAMED:
+            titles.append(title[:280])
+        others[lead.key] = (count + 1, titles)
+    return kept, others
+
+
 #: What a detector's ``degraded`` counters mean for the analyst (anything else is shown by its name).
 _LIMITS = {
     "account_capped": "posts over an account's per-minute cap not counted",
@@ -183,6 +215,15 @@ def detector_limits(signals: list[Signal]) -> list[str]:
         if parts:
             out.append(f"{name}: {'; '.join(parts)}")
     return out
+
+
+def wordings_view(found: tuple[int, list[str]] | None, redactor: Redactor) -> dict[str, Any] | None:
+    """The other wordings a listed rumour stands for (:func:`one_row_per_verdict`): how many, and the
+    first titles (posts: redacted, text only)."""
+    if found is None:
+        return None
+    count, titles = found
+    return {"count": count, "titles": [redactor.text(title[:120]) for title in titles]}
 
 
 def related_view(signal: Signal, redactor: Redactor) -> dict[str, str]:

@@ -108,6 +108,13 @@ function signalItem(signal) {
     const label = signal.kind === "rumour" ? "about events: " : "related rumours: ";
     item.append(node("p", "hint", label + claims.join(" · ")));
   }
+  const wordings = signal.wordings;
+  if (wordings && typeof wordings.count === "number" && Array.isArray(wordings.titles)) {
+    const more = wordings.count - wordings.titles.length;
+    item.append(node("p", "hint", "answered by the same official post as " + wordings.count + " other wording"
+      + (wordings.count === 1 ? "" : "s") + " of the claim, not listed: "
+      + wordings.titles.map((t) => "“" + t + "”").join(" · ") + (more > 0 ? " and " + more + " more" : "")));
+  }
   if (signal.evidence) item.append(node("p", "hint", signal.evidence));
   if (signal.stance || signal.spread) {
     const spread = node("div", "spread");
