@@ -80,7 +80,9 @@ class WordPiece:
         """The normalised words and punctuation marks of ``text``, in order."""
         if not text.isascii():
             # Accents are stripped before lower-casing, as BERT does (so "İ" becomes "i").
-            text = unicodedata.normalize("NFD", text)
+            # Python lower-cases a word-final "Σ" to "ς"; Hugging Face lower-cases each character
+            # on its own, to "σ", and the vocabulary ids differ.
+            text = unicodedata.normalize("NFD", text).replace("Σ", "σ")
         return text.translate(self._characters).lower().split()
 
     def ids(self, text: str) -> list[int]:
