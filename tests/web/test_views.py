@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.relations import related_rumours
 from civicpulse.governance.redaction import Redactor
-from civicpulse.web.views import detector_limits, event_map, readings, related_view, signal_view
+from civicpulse.web.views import (
+    detector_limits,
+    event_map,
+    one_row_per_verdict,
+    readings,
+    related_view,
+    signal_view,
+    wordings_view,
+)
 
 
 def test_readings_show_flags_first_and_only_what_says_something() -> None:
@@ -129,7 +137,7 @@ _KEYS = st.sampled_from(["title", "example", "location", "first_seen", "stance",
                          "accounts", "lat", "lon", "radius_m", "start", "label", "probs", "profile", "size", "places",
                          "name", "account_count", "span_s", "bot_likeness", "account_creation", "scored",
                          "share_bot_like", "mean", "span_days_middle_80", "indicators", "reasons", "new_accounts",
-                         "accounts_estimated", "target_label", "keywords", "terms"])
+                         "accounts_estimated", "target_label", "keywords", "terms", "verdict_post"])
 
 
 @given(st.dictionaries(_KEYS, _JSON, max_size=8), st.sampled_from(["event", "rumour", "coordination"]),
@@ -150,6 +158,15 @@ def test_crafted_details_never_break_the_page(details: dict[str, object], kind: 
     related_rumours([Signal("x", "event", "e", at, "summary", details=details)], [rumour])
     assert all(isinstance(line, str) for line in detector_limits([
         Signal("x", "event", "e", at, "summary", details={"degraded": details}), rumour]))
+    # Three wordings answered by one official post are one row, whatever else their details hold.
+    twins = [Signal("x", "rumour", f"r{n}", at, "summary", details={**details, "verdict_post": "p:1"})
+             for n in range(3)]
+    rows, others = one_row_per_verdict([rumour, *twins])
+    assert [s.key for s in rows] == (["r", "r0"] if details.get("verdict_post") != "p:1" else ["r"])
+    for found in others.values():
+        shown = wordings_view(found, redactor)
+        assert shown is not None
+        assert shown["count"] >= 2
 
 
 def test_a_coordination_flag_shows_its_evidence_in_one_line() -> None:
