@@ -64,10 +64,10 @@ def eval_command(
     if isinstance(what, str):
         if what != "detection":
             raise UsageError(f"unknown evaluation {what!r}", fix="use 'civicpulse eval detection' or no argument")
-        if isinstance(seeds, int) and not 1 <= seeds <= 100:
+        seeds = seeds if isinstance(seeds, int) else 1  # called from Python, the option's default object
+        if not 1 <= seeds <= 100:
             raise UsageError(f"--seeds {seeds} is out of range", fix="use a number from 1 to 100")
-        _detection(json_output, data, long_posts if isinstance(long_posts, int) else 0,
-                   seeds if isinstance(seeds, int) else 1)
+        _detection(json_output, data, long_posts if isinstance(long_posts, int) else 0, seeds)
         return
     if data is None:
         raise UsageError("the text models are scored on labelled data", fix="add --data ../shared/data")

@@ -553,10 +553,11 @@ def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None
     Each scenario is generated with seeds ``0 .. seeds - 1`` and the scenario keys are summed over
     all those runs. The detectors were tuned on seed 0, so only the other seeds are unseen draws."""
     say = progress or (lambda _: None)
+    seed_list = list(range(max(1, seeds)))
     scores = []
-    for seed in range(max(1, seeds)):
+    for seed in seed_list:
         for name in scenarios or builtin_names():
-            say(f"scenario {name}" + (f", seed {seed}" if seeds > 1 else ""))
+            say(f"scenario {name}" + (f", seed {seed}" if len(seed_list) > 1 else ""))
             scores.append(score_scenario(load_scenario(name), make_detectors(), seed=seed))
     incidents = sum(s.incidents for s in scores)
     hours = sum(s.hours for s in scores)
@@ -568,7 +569,7 @@ def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None
     detector_s = sum(s.posts / s.posts_per_s for s in scores if s.posts_per_s > 0)
     results: dict[str, Any] = {
         "detectors": [d.name for d in make_detectors()],
-        "seeds": list(range(max(1, seeds))),
+        "seeds": seed_list,
         "incident_recall": round(sum(s.incidents_in_time for s in scores) / incidents, 3) if incidents else None,
         "incidents_detected_at_all": round(len(latencies) / incidents, 3) if incidents else None,
         "false_events_per_hour": round(sum(s.false_events for s in scores) / hours, 2) if hours else None,
