@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from civicpulse.detectors.area import AreaMap, DistrictShape
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.events import (
     EventDetector,
@@ -223,13 +224,18 @@ def test_new_words_need_two_accounts_and_a_language_seen_enough() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.text(max_size=300), st.integers(-10**6, 10**6), st.sampled_from("abc")),
+@given(st.lists(st.tuples(st.text(max_size=300) | st.sampled_from(["Police on Mill Lane", "fire in MILLBROOK"]),
+                          st.integers(-10**6, 10**6), st.sampled_from("abc"),
+                          st.none() | st.tuples(st.floats(-90, 90), st.floats(-180, 180))),
                 max_size=60),
        st.lists(st.integers(-10**5, 10**5), min_size=1, max_size=5))
-def test_hostile_posts_and_clocks_never_break_it(rows: list[tuple[str, int, str]], nows: list[int]) -> None:
-    detector = EventDetector(EventSettings(warmup_s=0, min_authors=2))
+def test_hostile_posts_and_clocks_never_break_it(rows: list[tuple[str, int, str, tuple[float, float] | None]],
+                                                 nows: list[int]) -> None:
+    detector = EventDetector(EventSettings(warmup_s=0, min_authors=2), area=TOWN)
     posts = [Post(id=f"h:{i}", platform="test", created_at=START + timedelta(seconds=offset),
-                  author=Author(id=author), text=text) for i, (text, offset, author) in enumerate(rows)]
+                  author=Author(id=author), text=text,
+                  geo=Geo(source=GeoSource.GEOTAG, lat=at[0], lon=at[1]) if at else None)
+             for i, (text, offset, author, at) in enumerate(rows)]
     for now in nows:
         for signal in detector.update_many(posts, START + timedelta(seconds=now)):
             assert signal.kind == "event"
@@ -413,3 +419,48 @@ def test_at_the_cap_a_quiet_event_makes_room_for_a_new_one() -> None:
     busy = EventDetector(settings)
     run(busy, [*chatter(1800), *burst(1200, 20), *trickle[:5], *news_at(1500)])
     assert busy.health()["degraded"].get("events_capped", 0) >= 1
+
+
+TOWN = AreaMap([DistrictShape("Millbrook", 51.50, -0.10, 1.0, ("Mill Lane", "the Millbrook Arches")),
+                DistrictShape("Eastgate", 51.52, -0.05, 1.0, ("Eastgate Market",))])
+
+
+def search_in_millbrook(at_s: float = 2400) -> list[Post]:
+    """Three accounts in 70 s, each with a different incident word, naming Millbrook or one of its
+    landmarks: no word is in three posts, no two new words are shared."""
+    texts = ("Helicopter hovering over Millbrook", "Police everywhere on Mill Lane", "Sirens by the Millbrook Arches")
+    return [Post(id=f"s:{i}", platform="test", created_at=START + timedelta(seconds=at_s + 35 * i),
+                 author=Author(id=f"neighbour-{i}"), text=text, language="en") for i, text in enumerate(texts)]
+
+
+def test_incident_words_from_three_accounts_at_one_district_of_the_area_open_an_event() -> None:
+    posts = [*town_chatter(3000), *search_in_millbrook()]
+    [event] = events(run(EventDetector(COMPANY, area=TOWN), posts)).values()
+    assert event.details["terms"] == ["near:millbrook"]
+    assert event.post_ids == ("s:0", "s:1", "s:2")
+    assert "near:" not in event.details["title"]
+    assert event.details["location"] == {"lat": 51.5, "lon": -0.1, "radius_m": 1000, "geotagged": 0,
+                                         "district": "Millbrook"}
+    # Without the operation's area the same posts are no news.
+    assert events(run(EventDetector(COMPANY), posts)) == {}
+
+
+def test_everyday_talk_naming_the_districts_raises_nothing_with_the_area() -> None:
+    assert events(run(EventDetector(COMPANY, area=TOWN), list(town_chatter(4800)))) == {}
+
+
+def new_fire(at_s: float) -> list[Post]:
+    """Two accounts sharing two words never seen before, and two words of :func:`burst`'s fire."""
+    return [Post(id=f"n:{i}", platform="test", created_at=START + timedelta(seconds=at_s + 5 * i),
+                 author=Author(id=f"quay-{i}"), text="Warehouse flames at Quayside #quayfire", language="en")
+            for i in range(2)]
+
+
+def test_a_new_story_sharing_words_with_an_old_event_is_its_own_event() -> None:
+    cfg = EventSettings(warmup_s=600, new_thread_after_s=600)
+    found = events(run(EventDetector(cfg), [*chatter(2700), *burst(1200, 40), *new_fire(2000)]))
+    assert len(found) == 2
+    second = max(found.values(), key=lambda s: s.at)
+    assert {"#quayfire", "quayside"} <= set(second.details["terms"])
+    # While the fire's event is young, the same pair is more of it.
+    assert len(events(run(EventDetector(cfg), [*chatter(2700), *burst(1200, 40), *new_fire(1500)]))) == 1

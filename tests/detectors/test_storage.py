@@ -7,13 +7,14 @@ from datetime import timedelta
 from sqlalchemy import Engine, func, select
 
 from civicpulse.config import Settings
+from civicpulse.detectors.area import AreaMap
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.events import EventDetector, EventSettings
 from civicpulse.detectors.storage import SignalStore, build_detectors, load_signals, save_detectors
 from civicpulse.pipeline.factory import build_pipeline
 from civicpulse.store.schema import detector_state
 from civicpulse.testing import MemorySource
-from tests.detectors.test_events import START, burst, chatter
+from tests.detectors.test_events import START, TOWN, burst, chatter
 
 
 def test_signals_round_trip_and_hostile_details_are_bounded(engine: Engine) -> None:
@@ -35,6 +36,15 @@ def test_state_is_saved_and_restored_by_build_detectors(engine: Engine) -> None:
         assert connection.execute(select(func.count()).select_from(detector_state)).scalar() == 1
     [restored] = build_detectors(["events"], engine)
     assert restored.snapshot() == detector.snapshot()
+
+
+def test_the_detectors_are_given_the_operations_area() -> None:
+    [events, _rumours] = build_detectors(["events", "rumours"], area=TOWN)
+    assert isinstance(events, EventDetector)
+    assert events.area is TOWN
+    [events] = build_detectors(["events"], area=AreaMap([]))
+    assert isinstance(events, EventDetector)
+    assert events.area is None
 
 
 def test_the_pipeline_runs_detectors_and_stores_their_signals(engine: Engine) -> None:

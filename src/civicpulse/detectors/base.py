@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from civicpulse.detectors.area import AreaMap
 from civicpulse.post import Post
 
 __all__ = ["STEP_S", "Detector", "Signal", "stream_steps"]
@@ -71,3 +72,6 @@ class Detector(ABC):
 
     def restore(self, state: bytes) -> None:  # noqa: B027 - stateless default
         """Load state written by :meth:`snapshot`."""
+
+    def use_area(self, area: AreaMap) -> None:  # noqa: B027 - most detectors have no use for it
+        """The operation's area (its districts and their landmarks), when one is known."""

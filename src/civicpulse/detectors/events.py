@@ -4,7 +4,9 @@ How it works, per batch (``update_many(posts, now)``):
 
 1. **Terms.** Each original post (reposts only join events, they are not evidence of news; nor are
    replies to a post of an open event, which join that event) gives its words, hashtags and
-   location cell (:mod:`civicpulse.detectors.terms`).
+   location cell (:mod:`civicpulse.detectors.terms`); when the operation's area is known
+   (:mod:`civicpulse.detectors.area`), a post saying a word of the incident vocabulary and naming one
+   of its districts or landmarks, or geotagged in one, adds ``near:<district>`` as well.
 2. **Sliding window.** Term counts are kept in ``bucket_s`` buckets over the last ``window_s`` of
    stream time. A bucket leaving the window is folded into the **baseline**: an exponentially
    decaying count per term (half-life ``half_life_s``) and of all posts. Comparing a term's *share*
@@ -14,12 +16,14 @@ How it works, per batch (``update_many(posts, now)``):
    Poisson mean ``lam = (baseline + 1) / baseline_total * window_total`` (one pseudo-count, so that
    a word never seen before is rare, not impossible): a term bursts when
    ``log P(X >= k) < burst_log_p`` and it came from ``min_authors`` distinct accounts; a word of the
-   incident vocabulary ("police", "smoke": :mod:`civicpulse.detectors.incident_lexicon`) when
-   ``log P(X >= k) < incident_log_p``, weaker evidence for a word that is more often news.
+   incident vocabulary ("police", "smoke": :mod:`civicpulse.detectors.incident_lexicon`), or a
+   ``near:`` district, when ``log P(X >= k) < incident_log_p``, weaker evidence for a term that is
+   more often news.
 4. **First stories.** Two posts by different accounts sharing two *new* terms (decayed baseline
    count at most ``new_count``, in a language the baseline knows well) open an event at once:
    first-story detection in the spirit of Petrović et al. 2010, confirmed by a second account.
-   Most posts of such a pair already sharing ``merge_shared_terms`` terms of an open event extend it.
+   Most posts of such a pair already sharing ``merge_shared_terms`` terms of a young open event
+   (below) extend it; an old one takes in no words never seen before, and a pair is two.
 5. **Stories.** A bursting term whose recent posts are mostly (``merge_share``) in an open event
    extends it; otherwise bursting terms whose posts overlap (Jaccard >= ``merge_jaccard``) start a
    new event, seeded by the posts whose words are most unusual now. Later posts carrying an event's
@@ -59,6 +63,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
+from civicpulse.detectors.area import AreaMap, is_near_term, near_term
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.incident_lexicon import is_incident_term
 from civicpulse.detectors.stats import distinct_add, distinct_count, poisson_log_sf
@@ -251,8 +256,9 @@ class EventDetector(Detector):
     name: ClassVar[str] = "events"
     version: ClassVar[int] = 1
 
-    def __init__(self, settings: EventSettings | None = None) -> None:
+    def __init__(self, settings: EventSettings | None = None, area: AreaMap | None = None) -> None:
         self.settings = settings or EventSettings()
+        self.area = area or None
         self._s = _State()
         self._recent: deque[_Recent] = deque(maxlen=self.settings.max_recent_posts)
         self._rare_below = -1.0
@@ -308,6 +314,9 @@ class EventDetector(Detector):
             self._recent = deque(loaded.recent, maxlen=self.settings.max_recent_posts)
             loaded.recent = []
             self._s = loaded
+
+    def use_area(self, area: AreaMap) -> None:
+        self.area = area or None
 
     def health(self) -> dict[str, Any]:
         """What the detector is doing and what it had to drop (shown with every signal)."""
@@ -401,7 +410,8 @@ class EventDetector(Detector):
         if t < s.clock - cfg.window_s or t > s.clock + cfg.future_s:
             self._note("outside_window")
             return
-        terms = post_terms(post)
+        words = post_terms(post)
+        terms = words + self._near(post, words) if self.area else words
         if post.repost_of is not None:
             self._join(post, terms, t, original=False)
             return
@@ -446,7 +456,7 @@ class EventDetector(Detector):
         s.bucket_totals[index] = s.bucket_totals.get(index, 0) + 1
         s.window_total += 1
         touched.update(terms)
-        pairs, novel = self._pairs(terms)
+        pairs, novel = self._pairs(words)
         if pairs:
             self._count(s.pair_buckets, s.pair_window, index, pairs, cfg.max_window_pairs, "pairs_capped")
         if novel:
@@ -457,11 +467,25 @@ class EventDetector(Detector):
             s.languages[language] = s.languages.get(language, 0.0) + 1.0
         if self._rare_below >= 0 and post.quote_of is None:
             known = s.languages.get(language, 0.0) >= cfg.mature_language_posts
-            self._pair(post, index, terms, confirmed if known else None)
+            self._pair(post, index, words, confirmed if known else None)
         geo = post.geo
         self._recent.append(_Recent(index, post.id, author, terms, geo.lat if geo else None,
                                     geo.lon if geo else None, post.language, post.text[:140], novel))
         self._join(post, terms, t, original=True, pairs=pairs)
+
+    def _near(self, post: Post, words: list[str]) -> list[str]:
+        """``near:<district>`` for each district of the area the post names or is geotagged in, when it
+        says a word of the incident vocabulary (see :mod:`civicpulse.detectors.area`)."""
+        area = self.area
+        if area is None or not any(is_incident_term(w) for w in words):
+            return []
+        districts = area.named_in(post.text)
+        geo = post.geo
+        if geo is not None and geo.lat is not None and geo.lon is not None:
+            at = area.district_at(geo.lat, geo.lon)
+            if at is not None:
+                districts.add(at)
+        return [near_term(d) for d in sorted(districts)]
 
     def _pairs(self, terms: list[str]) -> tuple[list[str], list[str]]:
         """The pairs ("a b", a < b) of the post's ``pair_terms`` least common terms, and its terms in
@@ -551,17 +575,20 @@ class EventDetector(Detector):
             seeds = [by_id[p] for p in sorted(group_posts) if p in by_id]
             if len({r.author for r in seeds}) < 2:
                 continue
-            # Posts already part of an open story (most of them share two of its terms) extend it
-            # rather than start another.
+            # Posts already part of a young story (most of them share two of its terms) extend it
+            # rather than start another. An old one does not take in words never seen before (see
+            # ``_extends``), and a confirmed pair is two: "#leedsfire" and "smoke" are the next fire,
+            # not more of a riot 90 minutes old whose posts spoke of burning cars.
             owners: Counter[str] = Counter()
+            young = self._young_words()
             for record in seeds:
-                shared = Counter(s.owner[t] for t in record.terms if t in s.owner)
+                shared = Counter(s.owner[t] for t in record.terms if t in s.owner and s.owner[t] in young)
                 owners.update(e for e, n in shared.items() if n >= self.settings.merge_shared_terms)
             if not owners:
                 # Or they share the vocabulary of a young story ("#highparkfire" in posts about the
                 # Colorado fire found a minute ago).
                 need = self.settings.merge_shared_terms
-                for event_id, words in self._young_words().items():
+                for event_id, words in young.items():
                     owners[event_id] = sum(len(words.intersection(r.terms)) >= need for r in seeds)
             target = min(owners, key=lambda e: (-owners[e], s.events[e].signalled_at, e), default=None)
             if target is not None and owners[target] * 2 >= len(seeds):
@@ -649,7 +676,7 @@ class EventDetector(Detector):
                 continue
             lam = (baseline.get(term, 0.0) + 1.0) * scale
             threshold = log_p
-            if incident_log_p is not None and incident_log_p > log_p and is_incident_term(term):
+            if incident_log_p is not None and incident_log_p > log_p and (is_incident_term(term) or is_near_term(term)):
                 threshold = incident_log_p
             if poisson_log_sf(k, lam) < threshold:
                 event_id = owner.get(term)
@@ -756,10 +783,10 @@ class EventDetector(Detector):
     def _company(self, record: _Recent, terms: set[str]) -> list[str]:
         """The new pairs of ``record`` joining one of ``terms`` to a word of news."""
         s = self._s
-        news = [x for x in record.terms if x in s.owner or x in s.story_words]
+        news = [x for x in record.terms if (x in s.owner or x in s.story_words) and not is_near_term(x)]
         pairs = []
         for a in record.novel:
-            if a in terms:
+            if a in terms and not is_near_term(a):
                 for x in news:
                     pair = f"{a} {x}" if a < x else f"{x} {a}"
                     if x != a and s.pair_baseline.get(pair, 0.0) < self.settings.novel_below:
@@ -898,6 +925,16 @@ class EventDetector(Detector):
         count = sum(n for b, n in event.buckets.items() if high - per_window < b <= high)
         return count * 60.0 / cfg.window_s
 
+    def _district_location(self, event: _Event) -> dict[str, Any] | None:
+        """Without geotagged posts, the district its posts named with incident words (the ``near:``
+        term it owns): the district's centre and radius."""
+        for term in event.terms:
+            district = self.area.district(term) if self.area is not None and is_near_term(term) else None
+            if district is not None:
+                return {"lat": district.lat, "lon": district.lon, "radius_m": round(district.radius_km * 1000),
+                        "geotagged": 0, "district": district.name}
+        return None
+
     def _signal(self, event: _Event, status: str, progress: bool = False) -> Signal:
         event.status = status
         s = self._s
@@ -923,7 +960,7 @@ class EventDetector(Detector):
             "accounts_estimated": estimated,
             "rate_per_min": round(rate, 2),
             "growth": round(rate / before, 2) if before > 0 else None,
-            "location": _location(event),
+            "location": _location(event) or self._district_location(event),
             "languages": dict(sorted(event.languages.items(), key=lambda kv: -kv[1])[:5]),
             "top_posts": [{"id": pid, "text": text, "engagement": score} for score, pid, text in event.top],
             "example": example,

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, delete, insert, select
 
+from civicpulse.detectors.area import AreaMap
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.post import Post
 from civicpulse.registry import detectors as detector_registry
@@ -28,9 +29,13 @@ __all__ = ["SignalStore", "build_detectors", "current_signals", "load_signals", 
 MAX_DETAILS_CHARS = 64_000
 
 
-def build_detectors(names: Sequence[str], engine: Engine | None = None) -> list[Detector]:
-    """Instantiate registered detectors by name; with ``engine``, restore their saved state."""
+def build_detectors(names: Sequence[str], engine: Engine | None = None, area: AreaMap | None = None) -> list[Detector]:
+    """Instantiate registered detectors by name, given the operation's ``area`` when there is one; with
+    ``engine``, restore their saved state."""
     built = [detector_registry.get(name)() for name in names]
+    if area:
+        for detector in built:
+            detector.use_area(area)
     if engine is not None:
         restore_detectors(engine, built)
     return built

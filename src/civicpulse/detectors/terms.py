@@ -46,8 +46,8 @@ el la los las un una y es en de del que por con para se no lo al más muy pero h
 
 
 def is_place_cell(term: str) -> bool:
-    """Whether ``term`` is a post's location cell ("cell:…", "h3:…") rather than a word."""
-    return term.startswith(("cell:", "h3:"))
+    """Whether ``term`` is a place ("cell:…", "h3:…" cells, "near:…" districts) rather than a word."""
+    return term.startswith(("cell:", "h3:", "near:"))
 
 
 def post_terms(post: Post) -> list[str]:

@@ -1,0 +1,155 @@
+"""The operation's area: its districts and the landmarks people name them by, for the detectors.
+
+A district's name is everyday talk ("New bakery opening in Rusholme") and does not burst when
+something happens there, and the GeoNames gazetteer of towns knows no districts, streets or parks.
+A force knows its own area: :class:`AreaMap` tells which district a post names ("the Curry Mile" is in
+Rusholme) or is geotagged in, so that the event detector can count incident words *at a district*
+("police", "helicopter", "search" from three accounts naming Rusholme, Platt Fields Park or the Curry
+Mile), which everyday talk says far more rarely than either alone.
+
+A name listed for two or more districts (a road through both) says nothing about which, and counts
+for none. Names match as whole words, ignoring case, spacing and a leading "the".
+
+The area comes from the ``area_file`` setting (:func:`load_area_file`; the same ``districts`` list as a
+scenario's ``area``, see docs/configuration.md), or, when a scenario is replayed, from the scenario.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+import yaml
+
+from civicpulse.errors import ConfigError
+
+__all__ = ["NEAR_PREFIX", "AreaMap", "DistrictShape", "configured_area", "is_near_term", "load_area_file", "near_term"]
+
+#: Only the start of a very long text is searched (hostile input).
+MAX_CHARS = 2000
+#: An area file is a short list written by people; anything larger is a mistake or an attack.
+MAX_FILE_BYTES = 2_000_000
+MAX_NAMES = 20_000
+_KM_PER_DEGREE = 111.32
+#: The event detector's term for "incident words at this district" (a colon never occurs in a word).
+NEAR_PREFIX = "near:"
+AREA_FIX = ("see 'area_file' in docs/configuration.md: a YAML list of districts with name, lat, lon, "
+            "radius_km, landmarks")
+
+
+class DistrictShape(msgspec.Struct, frozen=True):
+    """A district as the operation's area describes it: a centre, a radius and the names of its
+    streets, parks and stations. Other fields of a scenario's district (``weight``) are ignored."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+    radius_km: Annotated[float, msgspec.Meta(gt=0, le=500)] = 1.0
+    landmarks: Sequence[Annotated[str, msgspec.Meta(max_length=200)]] = ()
+
+
+class _AreaFile(msgspec.Struct):
+    districts: list[DistrictShape]
+
+
+def near_term(district: str) -> str:
+    """``near:city_centre``: one token, as the detector joins its pairs of terms with a space."""
+    return NEAR_PREFIX + "_".join(district.lower().split())
+
+
+def is_near_term(term: str) -> bool:
+    return term.startswith(NEAR_PREFIX)
+
+
+def _key(name: str) -> str:
+    words = name.lower().split()  # lower(), not casefold(): the pattern matches with re.IGNORECASE
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+class AreaMap:
+    """Which of the operation's districts a post names or is in."""
+
+    def __init__(self, districts: Iterable[DistrictShape]) -> None:
+        self.districts = tuple(districts)
+        self._by_term = {near_term(d.name): d for d in self.districts}
+        owners: dict[str, set[str]] = {}
+        for district in self.districts:
+            for name in (district.name, *district.landmarks):
+                key = _key(name)
+                if key:
+                    owners.setdefault(key, set()).add(district.name)
+        self._district_of = {name: next(iter(ds)) for name, ds in owners.items() if len(ds) == 1}
+        names = sorted(self._district_of, key=lambda n: (-len(n), n))  # the longest name first
+        self._pattern = (re.compile(r"(?<!\w)(?:the\s+)?(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+")
+                                                                         for n in names) + r")(?!\w)",
+                                    re.IGNORECASE) if names else None)
+
+    @classmethod
+    def of(cls, districts: Iterable[Any]) -> AreaMap:
+        """The map of districts given as any objects with ``name``, ``lat``, ``lon``, ``radius_km`` and
+        ``landmarks`` (a scenario's ``area.districts``)."""
+        return cls(msgspec.convert(d, DistrictShape, from_attributes=True) for d in districts)
+
+    def __bool__(self) -> bool:
+        return bool(self.districts)
+
+    def named_in(self, text: str) -> set[str]:
+        """The districts ``text`` names, by their own name or an unambiguous landmark."""
+        if self._pattern is None:
+            return set()
+        found = set()
+        for match in self._pattern.finditer(text[:MAX_CHARS]):
+            district = self._district_of.get(_key(match.group()))
+            if district is not None:
+                found.add(district)
+        return found
+
+    def district_at(self, lat: float, lon: float) -> str | None:
+        """The district whose centre is nearest the point, if the point is within its radius."""
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            return None
+        best: tuple[float, str] | None = None
+        scale = math.cos(math.radians(lat))
+        for district in self.districts:
+            km = math.hypot(lat - district.lat, (lon - district.lon) * scale) * _KM_PER_DEGREE
+            if km <= district.radius_km and (best is None or km < best[0]):
+                best = (km, district.name)
+        return best[1] if best else None
+
+    def district(self, term: str) -> DistrictShape | None:
+        """The district a ``near:`` term stands for."""
+        return self._by_term.get(term)
+
+
+def configured_area(area_file: str) -> AreaMap | None:
+    """The area of the ``area_file`` setting; ``None`` when it is empty."""
+    return load_area_file(Path(area_file)) if area_file else None
+
+
+def load_area_file(path: Path) -> AreaMap:
+    """Read an area file: YAML (or JSON) with a ``districts`` list, or a scenario file (its ``area``)."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise ConfigError(f"area_file {path}: cannot be read ({error.strerror})", fix="check the path") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(f"area_file {path}: larger than {MAX_FILE_BYTES:,} bytes", fix=AREA_FIX)
+    try:
+        data: Any = yaml.load(raw, Loader=yaml.CSafeLoader)
+        if isinstance(data, dict) and isinstance(data.get("area"), dict):
+            data = data["area"]
+        area = msgspec.convert(data, _AreaFile, strict=False)
+    except yaml.YAMLError:
+        raise ConfigError(f"area_file {path}: not valid YAML", fix=AREA_FIX) from None
+    except (msgspec.ValidationError, ValueError, TypeError, RecursionError) as error:
+        raise ConfigError(f"area_file {path}: {str(error)[:300]}", fix=AREA_FIX) from None
+    if sum(1 + len(d.landmarks) for d in area.districts) > MAX_NAMES:
+        raise ConfigError(f"area_file {path}: more than {MAX_NAMES:,} names", fix=AREA_FIX)
+    return AreaMap(area.districts)

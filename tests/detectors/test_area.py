@@ -1,0 +1,90 @@
+"""The operation's area: which district a post names or is geotagged in; the area file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civicpulse.detectors.area import AreaMap, DistrictShape, is_near_term, load_area_file, near_term
+from civicpulse.errors import ConfigError
+
+AREA = AreaMap([
+    DistrictShape("Rusholme", 53.456, -2.224, 1.0, ("Platt Fields Park", "Wilmslow Road", "the Curry Mile")),
+    DistrictShape("Hulme", 53.465, -2.250, 0.8, ("Hulme Park",)),
+    DistrictShape("Didsbury", 53.416, -2.231, 1.5, ("Fletcher Moss Gardens", "Wilmslow Road")),
+    DistrictShape("City Centre", 53.4808, -2.2426, 1.2, ("Piccadilly Gardens",)),
+])
+BUILTIN = Path(__file__).parents[2] / "src" / "civicpulse" / "scenarios" / "builtin"
+
+
+def test_a_district_is_named_by_its_name_or_a_landmark_in_any_case_and_spacing() -> None:
+    assert AREA.named_in("Helicopter circling over RUSHOLME") == {"Rusholme"}
+    assert AREA.named_in("Loads of police searching the Curry Mile right now") == {"Rusholme"}
+    assert AREA.named_in("police at curry   mile") == {"Rusholme"}
+    assert AREA.named_in("Smoke over Platt Fields Park and Piccadilly Gardens") == {"Rusholme", "City Centre"}
+    assert AREA.named_in("Sirens in the city centre") == {"City Centre"}
+
+
+def test_only_whole_words_count_and_a_name_shared_by_two_districts_counts_for_none() -> None:
+    assert AREA.named_in("Rusholme") == {"Rusholme"}
+    assert AREA.named_in("Hulmes and Rusholmers") == set()
+    assert AREA.named_in("Police all along Wilmslow Road") == set()  # Rusholme or Didsbury?
+    assert AREA.named_in("Police on Wilmslow Road in Didsbury") == {"Didsbury"}
+
+
+def test_a_geotag_is_in_the_nearest_district_whose_radius_covers_it() -> None:
+    assert AREA.district_at(53.4562, -2.2245) == "Rusholme"
+    overlapping = AreaMap([DistrictShape("West", 50.0, 0.0, 2.0), DistrictShape("East", 50.0, 0.02, 2.0)])
+    assert overlapping.district_at(50.0, 0.009) == "West"
+    assert overlapping.district_at(50.0, 0.011) == "East"
+    assert AREA.district_at(53.30, -2.00) is None
+    assert AREA.district_at(float("nan"), 0.0) is None
+
+
+def test_a_district_term_is_one_token_and_leads_back_to_its_district() -> None:
+    assert near_term("City  Centre") == "near:city_centre"
+    assert is_near_term("near:city_centre")
+    assert not is_near_term("police")
+    district = AREA.district("near:city_centre")
+    assert district is not None
+    assert district.name == "City Centre"
+    assert AREA.district("near:atlantis") is None
+    assert not AreaMap([])
+    assert AreaMap([]).named_in("Rusholme") == set()
+
+
+@given(st.lists(st.text(max_size=30), max_size=6), st.text(max_size=300))
+def test_any_names_and_any_text_give_districts_of_the_area(names: list[str], text: str) -> None:
+    area = AreaMap(DistrictShape(f"d{i}", 0.0, 0.0, 1.0, (name,)) for i, name in enumerate(names))
+    assert area.named_in(text) <= {f"d{i}" for i in range(len(names))}
+    assert area.named_in(text + " " + " ".join(names)) <= {f"d{i}" for i in range(len(names))}
+
+
+def test_the_area_file_is_a_list_of_districts_or_a_scenario(tmp_path: Path) -> None:
+    path = tmp_path / "area.yaml"
+    path.write_text("districts:\n  - {name: Rusholme, lat: 53.456, lon: -2.224, landmarks: [the Curry Mile]}\n")
+    area = load_area_file(path)
+    assert area.named_in("police on the Curry Mile") == {"Rusholme"}
+    assert area.districts[0].radius_km == 1.0
+    scenario = load_area_file(BUILTIN / "missing-child.yaml")
+    assert scenario.named_in("Helicopter over Platt Fields Park") == {"Rusholme"}
+    assert AreaMap.of(scenario.districts).named_in("Moss Lane East") == {"Moss Side"}
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    ("districts: [{name: X, lat: 91, lon: 0}]", "lat"),
+    ("districts: [{name: X}]", "lat"),
+    ("- just a list", "districts"),
+    ("districts: [unclosed", "not valid YAML"),
+])
+def test_a_wrong_area_file_says_what_is_wrong_and_how_to_fix_it(tmp_path: Path, content: str, says: str) -> None:
+    path = tmp_path / "area.yaml"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=says) as error:
+        load_area_file(path)
+    assert "docs/configuration.md" in error.value.fix
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_area_file(tmp_path / "missing.yaml")
