@@ -62,6 +62,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     places_bbox: tuple[float, ...] = ()
     #: Detectors run on the stream, by registered name (see docs/detection.md).
     detectors: tuple[str, ...] = ("events", "rumours")
+    #: The operation's area for the detectors: a YAML file listing its districts, their centres, radii
+    #: and landmarks (the form of a scenario's ``area``); empty for none. The demo uses its scenario's.
+    area_file: str = ""
     #: Dashboard address.
     host: str = "127.0.0.1"
     port: int = 8000

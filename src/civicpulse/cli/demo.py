@@ -22,6 +22,7 @@ from civicpulse.cli.common import (
 )
 from civicpulse.cli.summary import print_summary
 from civicpulse.config import Settings
+from civicpulse.detectors.area import AreaMap, configured_area
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.storage import SignalStore, build_detectors, load_signals
 from civicpulse.governance.accounts import ensure_user
@@ -128,7 +129,9 @@ def demo_command(
     operation = start_demo_operation(gov, f"demo:{scenario}", members=(DEMO_USER,) if serve else ())
     for rule in DEMO_RULES:
         add_rule(gov, Actor(DEMO_ACTOR, "supervisor"), operation.id, **rule)
-    detectors = build_detectors(settings.detectors, engine)
+    # The force's own map of its area when configured; else the scenario's city, which stands for it.
+    area = configured_area(settings.area_file) or AreaMap.of(source.scenario.area.districts)
+    detectors = build_detectors(settings.detectors, engine, area=area)
     signal_store = SignalStore(engine, detectors, operation_id=operation.id)
     alert_sink = AlertSink(engine, settings, operation.id)
     pipeline = build_pipeline(settings, source, engine, detectors=detectors, sinks=[signal_store, alert_sink],

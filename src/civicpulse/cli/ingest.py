@@ -11,6 +11,7 @@ from civicpulse.alerts.sink import AlertSink
 from civicpulse.cli.common import ConfigOption, console, escape, run_pipeline, settings_from
 from civicpulse.cli.govern import bind_ingest_cli
 from civicpulse.cli.summary import print_summary
+from civicpulse.detectors.area import configured_area
 from civicpulse.detectors.storage import SignalStore, build_detectors
 from civicpulse.errors import UsageError
 from civicpulse.pipeline.factory import build_pipeline, open_database
@@ -55,7 +56,7 @@ def ingest_command(
     # Alert rules of the operation this ingest is bound to watch the stream (docs/alerts.md).
     alert_sink = AlertSink(engine, settings, operation) if operation else None
     # The configured detectors watch every ingest, resuming from their saved state (docs/detection.md).
-    detectors = build_detectors(settings.detectors, engine)
+    detectors = build_detectors(settings.detectors, engine, area=configured_area(settings.area_file))
     signal_store = SignalStore(engine, detectors, operation_id=operation)
     pipeline = build_pipeline(settings, source, engine, cursor_name=cursor_name, detectors=detectors,
                               operation_id=operation, sinks=[signal_store, *([alert_sink] if alert_sink else [])])

@@ -2,7 +2,9 @@
 
 **Scenarios.** Each built-in scenario is generated (posts plus ``truth.jsonl``/``truth.json``) and
 replayed through the detectors in stream-time steps of :data:`STEP_S` seconds, with the step's end as
-``now`` (the injected clock), exactly as the pipeline would at any replay speed. A signal is matched
+``now`` (the injected clock), exactly as the pipeline would at any replay speed. The detectors are
+given the scenario's area (its districts and landmarks, as a force's map of its own area would list
+them), as the demo does. A signal is matched
 to the inject whose label most of its ``post_ids`` carry (more than half); an ``event`` signal
 matching nothing is a false event. An incident counts as detected when an event matching it is
 raised within :data:`INCIDENT_DEADLINE_S` of stream time after its onset. Rumours are scored the same
@@ -17,10 +19,10 @@ the accounts named in all coordination signals are compared with the campaign's 
 
 **CrisisLex T26.** The related tweets of each of the 26 crises (about 900 each; a tweet starting
 ``RT @`` counts as a repost, each tweet gets its own account) are mixed, one crisis
-every :data:`CRISIS_EVERY_S`, into the background chatter of a scenario with its injects removed,
-arriving over :data:`CRISIS_SPREAD_S` at a rate that rises linearly. A crisis is found when an event
-made mostly of its tweets is raised while it is arriving; we report how many, how soon, and into
-how many events each one was split.
+every :data:`CRISIS_EVERY_S`, into the background chatter of a scenario with its injects removed
+(and no area: the crises happened elsewhere), arriving over :data:`CRISIS_SPREAD_S` at a rate that
+rises linearly. A crisis is found when an event made mostly of its tweets is raised while it is
+arriving; we report how many, how soon, and into how many events each one was split.
 
 Keys that other scoring fills (stance, veracity, Twitter15/16) are emitted as ``None`` here; see
 :data:`MODEL_KEYS`.
@@ -45,6 +47,7 @@ from typing import Any
 import msgspec
 
 from civicpulse.analysers.base import Analyser
+from civicpulse.detectors.area import AreaMap
 from civicpulse.detectors.base import STEP_S, Detector, Signal, stream_steps
 from civicpulse.detectors.relations import related_rumours
 from civicpulse.evaluation.rumours import rumour_model_scores
@@ -327,6 +330,10 @@ def score_scenario(scenario: Scenario, detectors: Sequence[Detector], seed: int 
         generated = write_scenario(scenario, seed, Path(tmp))
         truth = msgspec.json.decode(generated.summary_path.read_bytes(), type=TruthSummary)
         labels = read_labels(generated.truth_path)
+        # The scenario's districts and landmarks are what a force's own map of its area would hold.
+        area = AreaMap.of(scenario.area.districts)
+        for detector in detectors:
+            detector.use_area(area)
         result = replay(_read_posts(generated.posts_path), detectors)
     score = _score(scenario.name, truth, labels, result)
     score.seed = seed
