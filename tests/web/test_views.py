@@ -70,6 +70,9 @@ def test_an_event_shows_its_most_engaged_post_redacted_and_a_rumour_only_its_tit
                                 details={"title": "@x says the bridge fell", "example": "same"}), redactor)
     assert rumour["example"] is None
     assert rumour["location"] is None
+    district = {"lat": 53.456, "lon": -2.224, "radius_m": 1000, "geotagged": 0, "district": "Rusholme"}
+    named = signal_view(Signal("events", "event", "e-3", at, "event", details={"location": district}), redactor)
+    assert named["location"] == "Rusholme, 53.45600, -2.22400 (within 1.0 km, the district its posts name)"
     for odd in ({"lat": float("nan"), "lon": 1, "radius_m": 250}, {"lat": "53", "lon": 1, "radius_m": 250}, "x"):
         crafted = signal_view(Signal("events", "event", "e-2", at, "event", details={"location": odd}), redactor)
         assert crafted["location"] is None

@@ -289,12 +289,17 @@ def event_map(signals: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def _location_text(where: Mapping[str, float] | None, location: object) -> str | None:
     """An event's estimated place as a control room reads it: "53.81109, -1.51339 (within 3.1 km, 89
-    geotagged posts)"; ``None`` without one. ``where`` is :func:`_where` of the stored ``location``."""
+    geotagged posts)", or "Rusholme, 53.45600, -2.22400 (within 1.0 km, the district its posts name)";
+    ``None`` without one. ``where`` is :func:`_where` of the stored ``location``."""
     if where is None:
         return None
     radius = where["radius_m"]
     reach = f"{radius / 1000:.1f} km" if radius >= 1000 else f"{radius:.0f} m"
     n = _count(location.get("geotagged")) if isinstance(location, Mapping) else None
+    district = location.get("district") if isinstance(location, Mapping) else None
+    if isinstance(district, str) and district and not n:
+        # No geotagged post: the district its posts named, from the operation's area.
+        return f"{district[:80]}, {where['lat']:.5f}, {where['lon']:.5f} (within {reach}, the district its posts name)"
     basis = f", {n} geotagged posts" if n is not None else ""
     return f"{where['lat']:.5f}, {where['lon']:.5f} (within {reach}{basis})"
 
