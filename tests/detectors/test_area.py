@@ -28,6 +28,11 @@ def test_a_district_is_named_by_its_name_or_a_landmark_in_any_case_and_spacing()
     assert AREA.named_in("Sirens in the city centre") == {"City Centre"}
 
 
+def test_each_name_is_given_as_written() -> None:
+    assert AREA.mentions("Police on the Curry  Mile, then RUSHOLME") == [("Rusholme", "the Curry  Mile"),
+                                                                         ("Rusholme", "RUSHOLME")]
+
+
 def test_only_whole_words_count_and_a_name_shared_by_two_districts_counts_for_none() -> None:
     assert AREA.named_in("Rusholme") == {"Rusholme"}
     assert AREA.named_in("Hulmes and Rusholmers") == set()

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from civicpulse.detectors.area import AreaMap, DistrictShape
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.rumour_lexicon import HEDGE, claim_tokens
 from civicpulse.detectors.rumours import RumourDetector
@@ -97,7 +98,8 @@ def test_unrelated_claims_stay_apart_and_a_denial_finds_its_rumour() -> None:
     assert set(denied[0].post_ids) >= {f"t:{100 + i}" for i in range(5)}
 
 
-def _variants_then(denial: str, variants: list[str], *, candidate: str | None = None) -> list[Signal]:
+def _variants_then(denial: str, variants: list[str], *, candidate: str | None = None,
+                   area: AreaMap | None = None) -> list[Signal]:
     """Each variant emerges on its own (five accounts in five minutes, too different to be clustered
     together); an optional candidate never does (two posts); then an official post."""
     posts = [post(100 * v + i, text, 60.0 * i + v) for v, text in enumerate(variants) for i in range(5)]
@@ -105,7 +107,10 @@ def _variants_then(denial: str, variants: list[str], *, candidate: str | None = 
         posts += [post(900 + i, candidate, 100.0 * i + 7) for i in range(2)]
     posts.sort(key=lambda p: p.created_at)
     posts.append(post(999, denial, 600.0, author="police", official=True))
-    return changes(feed(RumourDetector(warmup_s=0), posts))
+    detector = RumourDetector(warmup_s=0)
+    if area is not None:
+        detector.use_area(area)
+    return changes(feed(detector, posts))
 
 
 def test_a_denial_about_a_place_reaches_every_wording_and_language_of_the_claim() -> None:
@@ -124,6 +129,25 @@ def test_a_denial_naming_the_claim_leaves_other_claims_about_the_same_place() ->
                              variants)
     denied = [s for s in signals if s.details["status"] == "denied"]
     assert [s.details["title"] for s in denied] == [variants[0]]
+
+
+MANCHESTER = AreaMap([DistrictShape("Moss Side", 53.458, -2.244, 1.0, ("Alexandra Park", "Moss Lane East")),
+                      DistrictShape("Rusholme", 53.456, -2.224, 1.0, ("the Curry Mile",))])
+
+
+def test_with_the_area_a_denial_about_a_district_reaches_wordings_naming_its_landmarks() -> None:
+    variants = ["Apparently a white van is trying to grab kids in Moss Side",
+                "Reports of a man in a white van following children near Moss Lane East, share!!",
+                "Heard a girl was pushed into a van near Alexandra Park, can anyone confirm?"]
+    denial = "We are aware of rumours about Moss Side. These are not true."
+    without = _variants_then(denial, variants)
+    assert [s.details["title"] for s in without if s.details["status"] == "denied"] == [variants[0]]
+    with_area = _variants_then(denial, variants, area=MANCHESTER)
+    assert {s.details["title"] for s in with_area if s.details["status"] == "denied"} == set(variants)
+    # A claim about another district is left as it is.
+    other = _variants_then(denial, [variants[0], "Apparently a white van is grabbing kids on the Curry Mile"],
+                           area=MANCHESTER)
+    assert [s.details["title"] for s in other if s.details["status"] == "denied"] == [variants[0]]
 
 
 def test_official_confirmation() -> None:

@@ -101,13 +101,17 @@ class AreaMap:
 
     def named_in(self, text: str) -> set[str]:
         """The districts ``text`` names, by their own name or an unambiguous landmark."""
+        return {district for district, _ in self.mentions(text)}
+
+    def mentions(self, text: str) -> list[tuple[str, str]]:
+        """Each name of a district in ``text``, as (district, the name as written), in text order."""
         if self._pattern is None:
-            return set()
-        found = set()
+            return []
+        found = []
         for match in self._pattern.finditer(text[:MAX_CHARS]):
             district = self._district_of.get(_key(match.group()))
             if district is not None:
-                found.add(district)
+                found.append((district, match.group()))
         return found
 
     def district_at(self, lat: float, lon: float) -> str | None:

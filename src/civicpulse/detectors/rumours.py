@@ -7,7 +7,8 @@ is a few dict lookups and one regex search):
    quotes are queued for the stance model, in one batch per call);
 2. a post by an *official* account (``author.official``) that denies or confirms changes the status
    of the rumour it replies to, or, standalone, of every rumour naming its content words (one claim
-   runs as several rumours, one per wording and language: ``_match_verdict``);
+   runs as several rumours, one per wording and language: ``_match_verdict``), a district of the
+   operation's area counting as one word named by any of its landmarks;
 3. any other post with a hedge ("reportedly", "is it true", "il paraît que", "dicen que",
    "angeblich", … :mod:`.rumour_lexicon`) is a claim: it joins the rumour whose content words it
    shares most (token-set overlap on an inverted index) or starts a new candidate.
@@ -43,6 +44,7 @@ from typing import Any
 
 import msgspec
 
+from civicpulse.detectors.area import AreaMap, near_term
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.rumour_lexicon import CONFIRMATION, DENIAL, HEDGE, claim_tokens, strip_repost_prefix
 from civicpulse.detectors.stats import poisson_log_sf
@@ -58,6 +60,8 @@ _TEXT_KEPT = 280
 #: see ``_match_verdict``); a rumour *names* a word when its share is at least ``_VERDICT_NAMED``.
 _VERDICT_MIN_SHARE = 0.5
 _VERDICT_NAMED = 0.25
+#: Districts counted per rumour (a wording names one or two).
+_MAX_DISTRICTS = 16
 
 
 class Bucket(msgspec.Struct, array_like=True):
@@ -80,6 +84,8 @@ class RumourState(msgspec.Struct, kw_only=True):
     accounts: set[str] = msgspec.field(default_factory=set)
     accounts_capped: bool = False
     tokens: dict[str, int] = msgspec.field(default_factory=dict)
+    #: Districts of the operation's area its wordings name, counted like ``tokens`` (by name or landmark).
+    districts: dict[str, int] = msgspec.field(default_factory=dict)
     members: list[str] = msgspec.field(default_factory=list)
     stance: dict[str, int] = msgspec.field(default_factory=dict)
     languages: dict[str, int] = msgspec.field(default_factory=dict)
@@ -143,7 +149,11 @@ class RumourDetector(Detector):
         self.log_burst_p, self.warmup_s = math.log(burst_p), warmup_s
         self.use_stance_model = use_stance_model
         self.progress_every_s = progress_every_s
+        self.area: AreaMap | None = None
         self._reset()
+
+    def use_area(self, area: AreaMap) -> None:
+        self.area = area or None
 
     def _reset(self) -> None:
         self._now = float("-inf")
@@ -275,6 +285,10 @@ class RumourDetector(Detector):
             elif len(best.tokens) < 64:
                 best.tokens[token] = 1
                 self._index.setdefault(token, set()).add(best.id)
+        if self.area is not None:
+            for district in self.area.named_in(text):
+                if district in best.districts or len(best.districts) < _MAX_DISTRICTS:
+                    best.districts[district] = best.districts.get(district, 0) + 1
         self._exact[key] = best.id
         if len(self._exact) > self.max_tracked_posts:
             self._exact.popitem(last=False)
@@ -342,18 +356,32 @@ class RumourDetector(Detector):
         count of its most named word. The verdict is about the rumour with the largest summed share
         and about every other emerged rumour naming each word that one names (share at least
         ``_VERDICT_NAMED``): a rumour that shares only the place with "nobody was shot in Harehills"
-        does not name "shot" and is left as it is."""
+        does not name "shot" and is left as it is.
+
+        With the operation's area, a district the verdict names is one word, which a rumour names by
+        the district's name or any of its landmarks: "rumours about Moss Side" answers "a white van
+        near Moss Lane East" too."""
         if DENIAL.search(post.text) is None and CONFIRMATION.search(post.text) is None:
             return []
         tokens = claim_tokens(post.text)
+        districts: set[str] = set()
+        for district, name in self.area.mentions(post.text) if self.area is not None else ():
+            districts.add(district)
+            tokens -= claim_tokens(name)
+        candidates = {rid for token in tokens for rid in self._index.get(token, ())}
+        if districts:
+            candidates.update(rid for rid, r in self._rumours.items() if not districts.isdisjoint(r.districts))
         shares: dict[str, dict[str, float]] = {}
-        for token in tokens:
-            for rid in self._index.get(token, ()):
-                rumour = self._rumours[rid]
-                if rid in shares or rumour.status in ("denied", "confirmed") or rumour.posts < 2:
-                    continue
-                most = max(rumour.tokens.values())
-                shares[rid] = {tok: rumour.tokens[tok] / most for tok in tokens if tok in rumour.tokens}
+        for rid in candidates:
+            rumour = self._rumours[rid]
+            if rumour.status in ("denied", "confirmed") or rumour.posts < 2:
+                continue
+            most = max(rumour.tokens.values(), default=1)
+            share = {tok: rumour.tokens[tok] / most for tok in tokens if tok in rumour.tokens}
+            share.update({near_term(d): min(1.0, rumour.districts[d] / most)
+                          for d in districts if d in rumour.districts})
+            if share:
+                shares[rid] = share
         if not shares:
             return []
         # A candidate is unseen small talk ("sandbags handed out in Kehl apparently") unless it is
