@@ -786,7 +786,7 @@ class EventDetector(Detector):
         news = [x for x in record.terms if (x in s.owner or x in s.story_words) and not is_near_term(x)]
         pairs = []
         for a in record.novel:
-            if a in terms and not is_near_term(a):
+            if a in terms:
                 for x in news:
                     pair = f"{a} {x}" if a < x else f"{x} {a}"
                     if x != a and s.pair_baseline.get(pair, 0.0) < self.settings.novel_below:

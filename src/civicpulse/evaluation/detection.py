@@ -4,11 +4,10 @@
 replayed through the detectors in stream-time steps of :data:`STEP_S` seconds, with the step's end as
 ``now`` (the injected clock), exactly as the pipeline would at any replay speed. The detectors are
 given the scenario's area (its districts and landmarks, as a force's map of its own area would list
-them), as the demo does. A signal is matched
-to the inject whose label most of its ``post_ids`` carry (more than half); an ``event`` signal
-matching nothing is a false event. An incident counts as detected when an event matching it is
-raised within :data:`INCIDENT_DEADLINE_S` of stream time after its onset. Rumours are scored the same
-way on signals of kind ``rumour``.
+them), as the demo does. A signal is matched to the inject whose label most of its ``post_ids``
+carry (more than half); an ``event`` signal matching nothing is a false event. An incident counts
+as detected when an event matching it is raised within :data:`INCIDENT_DEADLINE_S` of stream time
+after its onset. Rumours are scored the same way on signals of kind ``rumour``.
 
 **Coordination.** Detectors that require analysers (``coordination`` needs ``near_duplicates``) get
 them: the replay runs the required analysers, once each, on every step's batch before the detectors
