@@ -122,6 +122,8 @@ def demo_command(
     truth_dir = Path(settings.data_dir) / "demo-truth"
     source = ScenarioSource(scenario, seed=seed, speed=speed if speed or not serve else WATCH_SPEED,
                             truth_dir=truth_dir)
+    # The force's own map of its area when configured; else the scenario's city, which stands for it.
+    area = configured_area(settings.area_file) or AreaMap.of(source.scenario.area.districts)
     engine = open_database(settings)
     gov = Governance.from_settings(engine, settings)
     # The dashboard shows personal data only to a signed-in user inside an operation: the demo has its own.
@@ -129,8 +131,6 @@ def demo_command(
     operation = start_demo_operation(gov, f"demo:{scenario}", members=(DEMO_USER,) if serve else ())
     for rule in DEMO_RULES:
         add_rule(gov, Actor(DEMO_ACTOR, "supervisor"), operation.id, **rule)
-    # The force's own map of its area when configured; else the scenario's city, which stands for it.
-    area = configured_area(settings.area_file) or AreaMap.of(source.scenario.area.districts)
     detectors = build_detectors(settings.detectors, engine, area=area)
     signal_store = SignalStore(engine, detectors, operation_id=operation.id)
     alert_sink = AlertSink(engine, settings, operation.id)

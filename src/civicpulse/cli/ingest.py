@@ -44,6 +44,7 @@ def ingest_command(
 ) -> None:
     """Read posts from a source, enrich them and store them. Safe to interrupt and re-run."""
     settings = settings_from(config)
+    area = configured_area(settings.area_file)  # a wrong area file stops here, before anything is stored
     options: dict[str, Any] = {"format": format, "seed": seed, "speed": speed}
     if mapping is not None:
         from civicpulse.sources.csv import parse_mapping
@@ -56,7 +57,7 @@ def ingest_command(
     # Alert rules of the operation this ingest is bound to watch the stream (docs/alerts.md).
     alert_sink = AlertSink(engine, settings, operation) if operation else None
     # The configured detectors watch every ingest, resuming from their saved state (docs/detection.md).
-    detectors = build_detectors(settings.detectors, engine, area=configured_area(settings.area_file))
+    detectors = build_detectors(settings.detectors, engine, area=area)
     signal_store = SignalStore(engine, detectors, operation_id=operation)
     pipeline = build_pipeline(settings, source, engine, cursor_name=cursor_name, detectors=detectors,
                               operation_id=operation, sinks=[signal_store, *([alert_sink] if alert_sink else [])])
