@@ -11,6 +11,7 @@ from civicpulse.detectors.base import Signal
 from civicpulse.post import Geo, GeoSource
 from civicpulse.registry import detectors
 from civicpulse.testing import make_post
+from tests.detectors.test_rumours import MANCHESTER, _variants_then
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 SQUARE = {"type": "Polygon", "coordinates": [[[4.0, 52.0], [5.0, 52.0], [5.0, 53.0], [4.0, 53.0], [4.0, 52.0]]]}
@@ -152,3 +153,17 @@ def test_rumour_touching_a_watched_place() -> None:
     far = Signal("rumours", "rumour", "r3", NOW, "fire?", (), {"lat": 40.0, "lon": 4.5})
     found = {(s.details["rule_id"], s.details["signal_key"]) for s in detector.update_signals([near, named, far], NOW)}
     assert found == {("place", "r1"), ("name", "r2")}
+
+
+def test_a_rumour_naming_a_landmark_of_a_watched_district_alerts_its_rules() -> None:
+    # The rumour detector, given the operation's area, says which districts a rumour names.
+    moss_side = {"type": "Polygon", "coordinates": [[[-2.26, 53.45], [-2.23, 53.45], [-2.23, 53.47],
+                                                      [-2.26, 53.47], [-2.26, 53.45]]]}
+    detector = AlertDetector([rule("fence", kind="rumour", geofence=moss_side),
+                              rule("name", kind="rumour", query='"moss side"')])
+    [denied] = [s for s in _variants_then("We are aware of rumours about Moss Side. These are not true.",
+                                          ["Reports of a man in a white van following children near Moss Lane East"],
+                                          area=MANCHESTER) if s.details["status"] == "denied"]
+    assert denied.details["places"] == ["Moss Side"]
+    found = {s.details["rule_id"] for s in detector.update_signals([denied], NOW)}
+    assert found == {"fence", "name"}

@@ -24,8 +24,9 @@ official account says so; **fading** after ``fade_after_s`` of stream time witho
 is evicted. Every status change is a ``Signal(kind="rumour", key=rumour_id)``, and so is a live
 rumour's new numbers at most every ``progress_every_s`` (``progress`` true); its details carry
 the spread curve (posts, distinct accounts and reach, i.e. summed follower counts, per ``bucket_s``
-bucket), the stance counts of replies and quotes, and any degradation (flooding accounts, clock
-going backwards, late posts).
+bucket), the stance counts of replies and quotes, the districts of the operation's area it names
+(``places``, ``locations``: what alert rules on a watched place read), and any degradation (flooding
+accounts, clock going backwards, late posts).
 
 Memory is bounded whatever the stream: at most ``max_rumours`` rumours and candidates (the least
 recently active go first), ``max_tracked_posts`` remembered post ids, ``max_curve`` buckets and
@@ -44,7 +45,7 @@ from typing import Any
 
 import msgspec
 
-from civicpulse.detectors.area import AreaMap, near_term
+from civicpulse.detectors.area import AreaMap, DistrictShape, near_term
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.rumour_lexicon import CONFIRMATION, DENIAL, HEDGE, claim_tokens, strip_repost_prefix
 from civicpulse.detectors.stats import poisson_log_sf
@@ -488,6 +489,13 @@ class RumourDetector(Detector):
             "progress": progress,
         }
         rumour.reported_at, rumour.reported_posts = _ts(now), rumour.posts
+        named = self._districts_named(rumour)
+        if named:
+            # What alert rules read: a rule watching Moss Side (by name or by a geofence around it)
+            # hears of "a white van near Moss Lane East".
+            details["places"] = [d.name for d in named]
+            details["locations"] = [{"lat": d.lat, "lon": d.lon, "radius_m": round(d.radius_km * 1000),
+                                     "district": d.name} for d in named]
         if rumour.verdict_post is not None:
             details["verdict_post"] = rumour.verdict_post
         degraded = {k: v for k, v in self.counters.items() if v and k != "evicted"}
@@ -498,6 +506,16 @@ class RumourDetector(Detector):
         return Signal(detector=self.name, kind="rumour", key=rumour.id, at=now,
                       summary=f"Rumour {verb}: {rumour.title[:120]}", post_ids=tuple(rumour.members),
                       details=details)
+
+    def _districts_named(self, rumour: RumourState) -> list[DistrictShape]:
+        """The districts of the area the rumour names (as a verdict reads it: at least a quarter of its
+        wordings, against its most named word), most named first, at most five."""
+        if self.area is None or not rumour.districts:
+            return []
+        most = max(rumour.tokens.values(), default=1)
+        ranked = sorted(rumour.districts.items(), key=lambda kv: (-kv[1], kv[0]))
+        found = [self.area.district(near_term(name)) for name, n in ranked if n / most >= _VERDICT_NAMED]
+        return [d for d in found if d is not None][:5]
 
     def rumours(self) -> list[RumourState]:
         """Every live rumour and candidate, least recently active first (read-only use)."""
