@@ -51,6 +51,10 @@ class DistrictShape(msgspec.Struct, frozen=True):
     radius_km: Annotated[float, msgspec.Meta(gt=0, le=500)] = 1.0
     landmarks: Sequence[Annotated[str, msgspec.Meta(max_length=200)]] = ()
 
+    def location(self) -> dict[str, Any]:
+        """Where a signal located by this district is, in the form the dashboard and alert rules read."""
+        return {"lat": self.lat, "lon": self.lon, "radius_m": round(self.radius_km * 1000), "district": self.name}
+
 
 class _AreaFile(msgspec.Struct):
     districts: list[DistrictShape]

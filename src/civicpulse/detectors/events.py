@@ -931,8 +931,7 @@ class EventDetector(Detector):
         for term in event.terms:
             district = self.area.district(term) if self.area is not None and is_near_term(term) else None
             if district is not None:
-                return {"lat": district.lat, "lon": district.lon, "radius_m": round(district.radius_km * 1000),
-                        "geotagged": 0, "district": district.name}
+                return district.location() | {"geotagged": 0}
         return None
 
     def _signal(self, event: _Event, status: str, progress: bool = False) -> Signal:

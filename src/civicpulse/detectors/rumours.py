@@ -494,8 +494,7 @@ class RumourDetector(Detector):
             # What alert rules read: a rule watching Moss Side (by name or by a geofence around it)
             # hears of "a white van near Moss Lane East".
             details["places"] = [d.name for d in named]
-            details["locations"] = [{"lat": d.lat, "lon": d.lon, "radius_m": round(d.radius_km * 1000),
-                                     "district": d.name} for d in named]
+            details["locations"] = [d.location() for d in named]
         if rumour.verdict_post is not None:
             details["verdict_post"] = rumour.verdict_post
         degraded = {k: v for k, v in self.counters.items() if v and k != "evicted"}
