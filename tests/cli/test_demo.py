@@ -99,8 +99,11 @@ def test_demo_serves_the_dashboard_with_posts_after_its_sign_in_link(tmp_path: P
         while time.monotonic() - started < 120 and posts == 0 and demo.poll() is None:
             time.sleep(0.5)
             with browser.open(f"http://127.0.0.1:{port}/api/summary", timeout=5) as response:
-                posts = json.load(response)["posts"]
+                summary = json.load(response)
+                posts = summary["posts"]
         assert posts > 0, "the dashboard showed no posts"
+        # The scenario's city stands for the force's map of its area: the event map names its districts.
+        assert "Harehills" in {district["name"] for district in summary["map"]["districts"]}
         with pytest.raises(urllib.error.HTTPError) as used:
             anonymous.open(link, timeout=5)
         assert used.value.code == 401  # single use

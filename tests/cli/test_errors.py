@@ -23,6 +23,7 @@ def civicpulse(*args: str, cwd: Path, env_extra: dict[str, str] | None = None) -
         (("db", "upgrade"), {"CIVICPULSE_BATCH_SIZE": "zero"}, "invalid setting"),
         (("ingest", "carrier-pigeon", "x"), {}, "no source called 'carrier-pigeon'"),
         (("scenario", "describe", "no-such-scenario"), {}, "no-such-scenario"),
+        (("serve",), {"CIVICPULSE_AREA_FILE": "leeds.yaml"}, "area_file leeds.yaml: cannot be read"),
     ],
 )
 def test_mistakes_print_the_fix_without_a_traceback(tmp_path: Path, args: tuple[str, ...], env: dict[str, str],

@@ -16,6 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import insert
 
+from civicpulse.detectors.area import AreaMap, DistrictShape
 from civicpulse.store.schema import signals
 from civicpulse.store.writer import Batch, StoreWriter
 from civicpulse.testing import make_post
@@ -45,9 +46,14 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+#: The operation's area: the located event is in the first district; the second's name is hostile.
+AREA = AreaMap([DistrictShape(name="City Centre", lat=53.7997, lon=-1.5492, radius_km=1.2),
+                DistrictShape(name=HOSTILE, lat=53.81, lon=-1.53)])
+
+
 @pytest.fixture
 def app(site: Site) -> FastAPI:
-    return create_app(site.gov, tick_s=0.2)
+    return create_app(site.gov, tick_s=0.2, area=AREA)
 
 
 @pytest.fixture
@@ -98,8 +104,9 @@ def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
             assert page.locator("#signals .text").all_inner_texts() == [HOSTILE, "fire depot smoke"]
             # The rumour's spread, drawn by the live update (not only by the first render).
             assert page.locator("#signals svg.spark polyline").count() == 1
-            # The located event is on the map, numbered as in the list.
-            assert page.locator("#map svg circle").count() == 1
+            # The located event is on the map, numbered as in the list, over the districts around it.
+            assert page.locator("#map svg circle:not(.district)").count() == 1
+            assert page.locator("#map svg text.district").all_text_contents() == ["City Centre", HOSTILE[:31] + "…"]
             assert page.locator("#signals .badge.pin").all_inner_texts() == ["1"]
             assert "deny 2 · comment 10" in page.locator("#signals .spread").inner_text()
             # How fast the event goes, in which languages, and what the detector had to leave out.

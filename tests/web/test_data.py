@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
+from civicpulse.detectors.area import AreaMap, DistrictShape
 from civicpulse.governance.operations import bind_ingest
 from civicpulse.sources.base import Rejected
 from civicpulse.store.schema import signals
@@ -137,3 +138,22 @@ def test_wordings_of_one_claim_answered_by_one_official_post_are_one_row(site: S
     assert "answered by the same official post as 2 other wordings of the claim, not listed: " in page
     assert "Hab gehört, der Damm ist gebrochen &lt;script&gt;" in page
     assert "<script>window.__pwned" not in page
+
+
+def test_the_map_names_the_districts_of_the_operations_area(site: Site) -> None:
+    """With an area the event map draws the districts around the located event, named; a name comes
+    from a configuration file, and is shown as text all the same (page and API)."""
+    area = AreaMap([DistrictShape(name="City Centre", lat=53.7997, lon=-1.5492, radius_km=1.2),
+                    DistrictShape(name=HOSTILE, lat=53.81, lon=-1.53),
+                    DistrictShape(name="York", lat=53.96, lon=-1.08)])
+    client = sign_in(TestClient(create_app(site.gov, area=area)), "ana")
+    drawn = client.get("/api/summary").json()["map"]
+    assert [d["name"] for d in drawn["districts"]] == ["City Centre", HOSTILE[:31] + "…"]
+    page = client.get("/").text
+    assert '<text class="district" x="' in page
+    assert ">City Centre</text>" in page
+    assert "&lt;script&gt;window.__pwned = 1&lt;/scr…</text>" in page
+    assert "<script>window.__pwned" not in page
+    assert 'aria-label="Map of 1 located event over 2 districts of the operation&#39;s area"' in page
+    # Without an area the map is the events alone, as before.
+    assert sign_in(TestClient(create_app(site.gov)), "ana").get("/api/summary").json()["map"]["districts"] == []

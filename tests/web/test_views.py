@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from civicpulse.detectors.area import AreaMap, DistrictShape
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.relations import related_rumours
 from civicpulse.governance.redaction import Redactor
 from civicpulse.web.views import (
+    MAX_MAP_DISTRICTS,
     detector_limits,
     event_map,
     one_row_per_verdict,
@@ -131,6 +133,72 @@ def test_the_event_map_places_events_north_up_to_scale_and_numbers_them() -> Non
     assert crowded is not None
     labels = [(c["lx"], c["ly"]) for c in crowded["circles"]]
     assert len({x for x, _ in labels}) == 3  # one district, three numbers side by side
+
+
+def _district(name: str, lat: float, lon: float, radius_km: float = 1.0) -> DistrictShape:
+    return DistrictShape(name=name, lat=lat, lon=lon, radius_km=radius_km)
+
+
+LEEDS = AreaMap([_district("City Centre", 53.7997, -1.5492, 1.2), _district("Harehills", 53.8130, -1.5080),
+                 _district("Beeston", 53.7720, -1.5650, 1.2), _district("York", 53.9600, -1.0800, 3.0)])
+
+
+def test_the_event_map_names_the_districts_the_events_are_in() -> None:
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    location = {"lat": 53.813, "lon": -1.508, "radius_m": 1000, "geotagged": 0, "district": "Harehills"}
+    views = [signal_view(Signal("events", "event", "e", at, "event", details={"status": "active",
+                                                                          "location": location}),
+                         Redactor(b"k" * 32))]
+    drawn = event_map(views, LEEDS)
+    assert drawn is not None
+    names = [d["name"] for d in drawn["districts"]]
+    assert names == ["Harehills", "City Centre"]  # its district first, then the neighbour 2.8 km away
+    assert "York" not in names  # 40 km away: not drawn, nor Beeston (5.9 km away)
+    assert drawn["label"] == "Map of 1 located event over 2 districts of the operation's area"
+    harehills = drawn["districts"][0]
+    (event,) = drawn["circles"]
+    assert (event["x"], event["y"], event["r"]) == (harehills["x"], harehills["y"], harehills["r"])
+    assert harehills["ty"] < harehills["y"]  # the name sits at the top of its circle ...
+    assert abs(harehills["ty"] - event["ly"]) >= 12  # ... clear of the event's number
+    # Without located events the whole area is drawn (at most MAX_MAP_DISTRICTS), to place the next one.
+    empty = event_map([], LEEDS)
+    assert empty is not None
+    assert empty["circles"] == []
+    assert [d["name"] for d in empty["districts"]] == ["City Centre", "Harehills", "Beeston", "York"]
+    many = AreaMap([_district(f"D{n}", 53.8 + n / 1000, -1.5) for n in range(MAX_MAP_DISTRICTS + 10)])
+    assert len(event_map([], many)["districts"]) == MAX_MAP_DISTRICTS  # type: ignore[index]
+    assert event_map([]) is None
+    assert event_map([], AreaMap([])) is None
+
+
+def test_district_names_do_not_print_over_each_other() -> None:
+    close = AreaMap([_district("Woodhouse", 53.8100, -1.5600, 0.3),
+                     _district("Little Woodhouse", 53.8101, -1.5601, 0.3),
+                     _district("Hyde Park", 53.8102, -1.5599, 0.3)])
+    drawn = event_map([], close)
+    assert drawn is not None
+    labels = [(d["x"], d["ty"]) for d in drawn["districts"]]
+    assert len({ty for _, ty in labels}) == 3  # three names, three lines
+
+
+@given(st.lists(st.builds(_district, st.text(min_size=1, max_size=300).filter(str.strip),
+                          st.floats(-90, 90), st.floats(-180, 180), st.floats(0.001, 500)), max_size=40),
+       st.lists(st.tuples(st.floats(-90, 90), st.floats(-180, 180), st.floats(0, 1e7)), max_size=4))
+def test_any_area_and_events_give_a_finite_map_inside_its_box(districts: list[DistrictShape],
+                                                             events: list[tuple[float, float, float]]) -> None:
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    views = [signal_view(Signal("events", "event", f"e{n}", at, "event",
+                                details={"location": {"lat": lat, "lon": lon, "radius_m": r}}), Redactor(b"k" * 32))
+             for n, (lat, lon, r) in enumerate(events)]
+    drawn = event_map(views, AreaMap(districts))
+    if drawn is None:
+        assert not districts
+        assert not events
+        return
+    assert len(drawn["districts"]) <= MAX_MAP_DISTRICTS
+    for shape in drawn["circles"] + drawn["districts"]:
+        assert all(math.isfinite(shape[k]) for k in ("x", "y", "r"))
+    assert all(len(d["name"]) <= 32 for d in drawn["districts"])
 
 
 _JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

@@ -25,6 +25,7 @@ from civicpulse.errors import UsageError
 from civicpulse.pipeline.runner import Pipeline, PipelineStats
 
 if TYPE_CHECKING:
+    from civicpulse.detectors.area import AreaMap
     from civicpulse.web.auth import WebAuth
 
 __all__ = ["ConfigOption", "DashboardServer", "console", "ensure_port_free", "escape", "handle_stop_signals",
@@ -96,13 +97,14 @@ def run_pipeline(pipeline: Pipeline, description: str, *, total: int | None = No
 class DashboardServer:
     """The dashboard served from a background thread while a pipeline runs in the foreground."""
 
-    def __init__(self, engine: Engine, settings: Settings, pipeline: Pipeline | None = None) -> None:
+    def __init__(self, engine: Engine, settings: Settings, pipeline: Pipeline | None = None,
+                 area: AreaMap | None = None) -> None:
         from civicpulse.governance.context import Governance
         from civicpulse.web.app import create_app
 
         status = (lambda: pipeline.stats) if pipeline is not None else None
         app = create_app(Governance.from_settings(engine, settings), status,
-                         audit_every=timedelta(minutes=settings.web_audit_interval_minutes))
+                         audit_every=timedelta(minutes=settings.web_audit_interval_minutes), area=area)
         self.auth: WebAuth = app.state.auth
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                                 lifespan="off")

@@ -138,7 +138,7 @@ def demo_command(
                               operation_id=operation.id)
     server = None
     if serve:
-        server = DashboardServer(engine, settings, pipeline)
+        server = DashboardServer(engine, settings, pipeline, area=area)
         server.start()
         console.print(f"dashboard: [bold]{server.url}[/]  (open it in a browser; Ctrl-C to stop)")
         link = server.auth.links.issue(DEMO_USER, gov.now())

@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from civicpulse.cli.common import ConfigOption, console, ensure_port_free, settings_from
+from civicpulse.detectors.area import configured_area
 from civicpulse.governance.context import Governance
 from civicpulse.governance.schedule import RetentionSchedule
 from civicpulse.pipeline.factory import open_database
@@ -22,6 +23,7 @@ def serve_command(
 ) -> None:
     """Serve the dashboard for the posts already in the database."""
     settings = settings_from(config, host=host, port=port)
+    area = configured_area(settings.area_file)  # a wrong area file stops here, before the server starts
     engine = open_database(settings)
     ensure_port_free(settings.host, settings.port)
     gov = Governance.from_settings(engine, settings)
@@ -32,7 +34,7 @@ def serve_command(
         console.print(f"retention: deleting what is due every {settings.retention_interval_minutes:g} min")
     console.print(f"dashboard: [bold]http://{settings.host}:{settings.port}[/]  (Ctrl-C to stop; sign in with "
                   "an account from 'civicpulse user add')")
-    app = create_app(gov, audit_every=timedelta(minutes=settings.web_audit_interval_minutes))
+    app = create_app(gov, audit_every=timedelta(minutes=settings.web_audit_interval_minutes), area=area)
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     finally:

@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from civicpulse import __version__
+from civicpulse.detectors.area import AreaMap
 from civicpulse.errors import AccessDenied
 from civicpulse.governance.context import Governance
 from civicpulse.governance.redaction import redactor_for
@@ -56,8 +57,11 @@ def _is_page(request: Request) -> bool:
 
 def create_app(gov: Governance, status: StatusProvider | None = None, *, tick_s: float = 1.0,
                max_stream_s: float = 3600.0, audit_every: timedelta = timedelta(minutes=10),
-               recheck_s: float = 15.0, throttle: SignInThrottle | None = None) -> FastAPI:
+               recheck_s: float = 15.0, throttle: SignInThrottle | None = None,
+               area: AreaMap | None = None) -> FastAPI:
     """The dashboard app over ``gov``'s database; ``status`` reports a pipeline running in this process.
+
+    ``area``: the districts of the operation's area (the ``area_file`` setting), drawn on the event map.
 
     ``audit_every``: one audit entry per session, endpoint and operation per this interval.
     ``recheck_s``: a live stream re-checks the session and permission this often and ends when refused.
@@ -68,7 +72,7 @@ def create_app(gov: Governance, status: StatusProvider | None = None, *, tick_s:
     auth = WebAuth(gov, audit_every, throttle)
     app.state.auth = auth  # the demo issues its single-use sign-in link through it
     redactor = redactor_for(gov.data_dir)
-    snapshots = Snapshots(gov.engine, status, redactor)
+    snapshots = Snapshots(gov.engine, status, redactor, area=area)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
     @app.middleware("http")

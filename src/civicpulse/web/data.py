@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Engine, func, select
 
+from civicpulse.detectors.area import AreaMap
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.relations import related_rumours
 from civicpulse.detectors.storage import current_signals
@@ -82,12 +83,14 @@ class Snapshots:
     ingests stored (``post_operations``, ``quarantine_operations``), the detector signals they
     raised, and its own alerts. The counts
     are refreshed every ``ttl_s`` or, when counting takes longer, every ``cost / _COUNT_BUDGET``
-    (about 5 s for 150,000 posts on the development machine).
+    (about 5 s for 150,000 posts on the development machine). ``area``: the operation's districts,
+    drawn on the event map.
     """
 
     def __init__(self, engine: Engine, status: StatusProvider | None, redactor: Redactor,
-                 ttl_s: float = 1.0) -> None:
+                 ttl_s: float = 1.0, area: AreaMap | None = None) -> None:
         self.engine = engine
+        self.area = area
         self.redactor = redactor
         self.status = status
         self.ttl_s = ttl_s
@@ -153,7 +156,7 @@ class Snapshots:
                                                                 for r in links.get(s.kind, {}).get(s.key, [])],
                                                     "wordings": wordings_view(wordings.get(s.key), self.redactor)}
                    for s in found]
-        located = event_map(signals)  # numbers the located events ("pin") as the map does
+        located = event_map(signals, self.area)  # numbers the located events ("pin") as the map does
         return {
             **self._count(operation),
             "pipeline": _pipeline_view(self.status() if self.status else None),

@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from civicpulse.analysers.flags import CONFIDENT_AT, flag_of
+from civicpulse.detectors.area import AreaMap
 from civicpulse.detectors.base import Signal
 from civicpulse.governance.redaction import Redactor
 from civicpulse.post import Post
 
-__all__ = ["SPARK_BUCKETS", "detector_limits", "event_map", "post_view", "readings", "signal_view"]
+__all__ = ["MAX_MAP_DISTRICTS", "SPARK_BUCKETS", "detector_limits", "event_map", "post_view", "readings", "signal_view"]
 
 
 def post_view(post: Post, redactor: Redactor) -> dict[str, Any]:
@@ -249,42 +250,109 @@ MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 360, 220, 24
 _SCALE_KM = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 _KM_PER_DEGREE = 111.32
 _LABEL_GAP = 12.0
+#: Districts drawn at most, and the characters of a name shown: a force's whole area would be a tangle.
+MAX_MAP_DISTRICTS = 30
+_DISTRICT_NAME_CHARS = 32
+#: The least margin around the events within which districts are drawn (km).
+_CONTEXT_KM = 2.0
+#: Rough width of a character of a district's name (SVG units), to keep names from printing over each other.
+_CHAR_PX = 5.5
+
+_Disc = tuple[float, float, float]  # x and y in km east and south of a common origin, radius in km
 
 
-def event_map(signals: list[dict[str, Any]]) -> dict[str, Any] | None:
+def event_map(signals: list[dict[str, Any]], area: AreaMap | None = None) -> dict[str, Any] | None:
     """Where the listed events are, as a north-up picture with no background map (it must work on an
     air-gapped network): a circle per located event (its estimated centre and radius), numbered as the
-    list numbers them (``pin`` is set on each located signal view), and a scale bar. Numbers only:
-    the page draws it."""
+    list numbers them (``pin`` is set on each located signal view), and a scale bar. With the
+    operation's ``area``, the districts in and around the events (all of them, while no event is
+    located) are drawn beneath, named, so that "2" reads as "in Harehills". ``None`` when there is
+    nothing to draw. Numbers only: the page draws it."""
     located = [view for view in signals if view.get("where")]
-    if not located:
+    district_shapes = area.districts if area is not None else ()
+    if not located and not district_shapes:
         return None
-    lat0 = sum(v["where"]["lat"] for v in located) / len(located)
-    shrink = math.cos(math.radians(lat0))
-    # Kilometres east and south of a common origin (equirectangular: fine at city scale).
-    points = [((v["where"]["lon"]) * shrink * _KM_PER_DEGREE, -v["where"]["lat"] * _KM_PER_DEGREE,
-               v["where"]["radius_m"] / 1000) for v in located]
-    west = min(x - r for x, _, r in points)
-    east = max(x + r for x, _, r in points)
-    north = min(y - r for _, y, r in points)
-    south = max(y + r for _, y, r in points)
+    lats = [v["where"]["lat"] for v in located] or [d.lat for d in district_shapes]
+    shrink = math.cos(math.radians(sum(lats) / len(lats)))
+
+    def disc(lat: float, lon: float, radius_km: float) -> _Disc:
+        # Equirectangular: fine at city scale.
+        return lon * shrink * _KM_PER_DEGREE, -lat * _KM_PER_DEGREE, radius_km
+
+    events = [disc(v["where"]["lat"], v["where"]["lon"], v["where"]["radius_m"] / 1000) for v in located]
+    districts = _districts_reached(events, [(d.name, disc(d.lat, d.lon, d.radius_km)) for d in district_shapes])
+    discs = events + [shape for _, shape in districts]
+    west, east, north, south = _box(discs)
     span = max(east - west, south - north, 0.5)
     scale = min(MAP_WIDTH - 2 * MAP_PAD, MAP_HEIGHT - 2 * MAP_PAD) / span  # px per km
     left = (MAP_WIDTH - (east - west) * scale) / 2
     top = (MAP_HEIGHT - (south - north) * scale) / 2
+
+    def drawn(shape: _Disc) -> tuple[float, float, float]:
+        x, y, r = shape
+        return round(left + (x - west) * scale, 1), round(top + (y - north) * scale, 1), round(max(4.0, r * scale), 1)
+
     circles: list[dict[str, Any]] = []
-    for n, (view, (x, y, r)) in enumerate(zip(located, points, strict=True), 1):
+    for n, (view, shape) in enumerate(zip(located, events, strict=True), 1):
         view["pin"] = n
-        cx, cy = round(left + (x - west) * scale, 1), round(top + (y - north) * scale, 1)
+        cx, cy, r = drawn(shape)
         # Events in one district share a centre: their numbers step right instead of printing over each other.
         lx = cx
         while any(abs(lx - c["lx"]) < _LABEL_GAP and abs(cy - c["ly"]) < _LABEL_GAP for c in circles):
             lx += _LABEL_GAP
-        circles.append({"n": n, "x": cx, "y": cy, "r": round(max(4.0, r * scale), 1), "lx": lx, "ly": cy,
-                        "status": view["status"]})
+        circles.append({"n": n, "x": cx, "y": cy, "r": r, "lx": lx, "ly": cy, "status": view["status"]})
     bar_km = max([km for km in _SCALE_KM if km * scale <= MAP_WIDTH / 4] or [_SCALE_KM[0]])
-    return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "circles": circles,
+    label = f"Map of {len(circles)} located event{'' if len(circles) == 1 else 's'}"
+    if districts:
+        label += f" over {len(districts)} district{'' if len(districts) == 1 else 's'} of the operation's area"
+    return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "label": label, "circles": circles,
+            "districts": _district_labels([(name, *drawn(shape)) for name, shape in districts],
+                                          [(c["lx"], c["ly"]) for c in circles]),
             "scale": {"px": round(bar_km * scale, 1), "label": f"{bar_km:g} km"}}
+
+
+def _box(discs: list[_Disc]) -> tuple[float, float, float, float]:
+    """West, east, north and south edges (km) of the box around ``discs``."""
+    return (min(x - r for x, _, r in discs), max(x + r for x, _, r in discs),
+            min(y - r for _, y, r in discs), max(y + r for _, y, r in discs))
+
+
+def _districts_reached(events: list[_Disc], districts: list[tuple[str, _Disc]]) -> list[tuple[str, _Disc]]:
+    """The districts whose circle comes within half the size of the located events' box (at least
+    :data:`_CONTEXT_KM`) of it, so that the neighbours of a lone district show where it is; the
+    nearest centre first (all of them while no event is located), at most :data:`MAX_MAP_DISTRICTS`."""
+    if not events:
+        return districts[:MAX_MAP_DISTRICTS]
+    west, east, north, south = _box(events)
+    margin = max(_CONTEXT_KM, (east - west) / 2, (south - north) / 2)
+
+    def gap(shape: _Disc) -> float:
+        x, y, _ = shape
+        return math.hypot(max(west - x, 0.0, x - east), max(north - y, 0.0, y - south))
+
+    reached = sorted((gap(shape), name, shape) for name, shape in districts if gap(shape) <= shape[2] + margin)
+    return [(name, shape) for _, name, shape in reached[:MAX_MAP_DISTRICTS]]
+
+
+def _district_labels(districts: list[tuple[str, float, float, float]],
+                     numbers: list[tuple[float, float]]) -> list[dict[str, Any]]:
+    """Each district's circle and the line its name goes on: inside the top of the circle, else just
+    above or below it, the first that prints over no event's number (``numbers``) and no name
+    already placed (else inside the top, as a last resort)."""
+    placed: list[dict[str, Any]] = []
+    for name, x, y, r in districts:
+        label = name if len(name) <= _DISTRICT_NAME_CHARS else name[: _DISTRICT_NAME_CHARS - 1] + "…"
+        half = len(label) * _CHAR_PX / 2
+
+        def clear(ty: float, x: float = x, half: float = half) -> bool:
+            return (not any(abs(ty - ny) < _LABEL_GAP and abs(x - nx) < half + _LABEL_GAP / 2 for nx, ny in numbers)
+                    and not any(abs(ty - p["ty"]) < _LABEL_GAP and abs(x - p["x"]) < half + p["half"] for p in placed))
+
+        lines = [round(y - r + 10, 1), round(y - r - 6, 1), round(y + r + 8, 1)] if r >= 16 else \
+            [round(y - r - 6, 1), round(y + r + 8, 1)]
+        ty = next((line for line in lines if clear(line)), lines[0])
+        placed.append({"name": label, "x": x, "y": y, "r": r, "ty": ty, "half": half})
+    return [{k: v for k, v in p.items() if k != "half"} for p in placed]
 
 
 def _location_text(where: Mapping[str, float] | None, location: object) -> str | None:

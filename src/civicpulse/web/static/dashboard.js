@@ -70,23 +70,30 @@ function svgNode(tag, attributes, text) {
   return element;
 }
 
-// The located events as circles, numbered as in the list, with a scale bar (numbers only).
+// The located events as circles, numbered as in the list, over the named districts of the
+// operation's area, with a scale bar (numbers and names only).
 function renderMap(map) {
   const holder = document.getElementById("map");
   if (!holder) return;
+  const none = node("p", "empty", "No located events yet.");
   if (!map) {
-    holder.replaceChildren(node("p", "empty", "No located events yet."));
+    holder.replaceChildren(none);
     return;
   }
   const svg = svgNode("svg", {class: "map", viewBox: "0 0 " + map.width + " " + map.height, role: "img",
-    "aria-label": "Map of " + map.circles.length + " located events"});
+    "aria-label": map.label});
+  for (const d of map.districts) {
+    svg.append(svgNode("circle", {class: "district", cx: d.x, cy: d.y, r: d.r}),
+      svgNode("text", {class: "district", x: d.x, y: d.ty}, d.name));
+  }
   for (const c of map.circles) {
     svg.append(svgNode("circle", {class: c.status, cx: c.x, cy: c.y, r: c.r}), svgNode("text", {x: c.lx, y: c.ly}, c.n));
   }
   const y = map.height - 10;
   svg.append(svgNode("line", {x1: 8, y1: y, x2: 8 + map.scale.px, y2: y}),
     svgNode("text", {class: "scale", x: 8, y: y - 4}, map.scale.label));
-  holder.replaceChildren(svg);
+  if (map.circles.length) holder.replaceChildren(svg);
+  else holder.replaceChildren(none, svg);
 }
 
 function signalItem(signal) {
