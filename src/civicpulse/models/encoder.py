@@ -4,9 +4,9 @@ Built by ``training/train_encoder.py``; model card ``docs/models/encoder.md``. O
 gives every head's logits, and the mean-pooled sentence embedding they read (output ``pooled``), for
 a batch in one pass. Heads refitted on the CPU from frozen embeddings (identity-balanced,
 ``training/refit_encoder_heads.py``), when ``encoder_heads.npz`` is present (none is shipped now:
-docs/models/encoder.md says why), replace the graph's own logits for their tasks. As with :mod:`civicpulse.models.text`, the
-last batch's result is kept, keyed by its inputs: the sentiment, offensive, hate and emotion
-analysers ask one after the other and only the first pays.
+docs/models/encoder.md says why), replace the graph's own logits for their tasks. As with
+:mod:`civicpulse.models.text`, the last batch's result is kept, keyed by its inputs: the
+sentiment, offensive, hate and emotion analysers ask one after the other and only the first pays.
 
 onnxruntime and tokenizers are the optional extra ``civicpulse[accurate]``; asking for this model
 without them is a :class:`~civicpulse.errors.UsageError` that says how to install them."""
