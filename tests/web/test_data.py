@@ -147,8 +147,11 @@ def test_the_map_names_the_districts_of_the_operations_area(site: Site) -> None:
                     DistrictShape(name=HOSTILE, lat=53.81, lon=-1.53),
                     DistrictShape(name="York", lat=53.96, lon=-1.08)])
     client = sign_in(TestClient(create_app(site.gov, area=area)), "ana")
-    drawn = client.get("/api/summary").json()["map"]
+    summary = client.get("/api/summary").json()
+    drawn = summary["map"]
     assert [d["name"] for d in drawn["districts"]] == ["City Centre", HOSTILE[:31] + "…"]
+    (event,) = [s for s in summary["signals"] if s["kind"] == "event"]
+    assert event["location"] == "City Centre, 53.80000, -1.55000 (within 900 m, 7 geotagged posts)"
     page = client.get("/").text
     assert '<text class="district" x="' in page
     assert ">City Centre</text>" in page

@@ -67,6 +67,12 @@ def test_an_event_shows_its_most_engaged_post_redacted_and_a_rumour_only_its_tit
     event = signal_view(Signal("events", "event", "e-1", at, "event", details=details), redactor)
     assert event["title"] == "shot harehills police share"
     assert event["location"] == "53.81109, -1.51339 (within 3.1 km, 89 geotagged posts)"
+    # With the operation's area, the district its centre is in names it; outside every district, coordinates.
+    in_area = signal_view(Signal("events", "event", "e-1", at, "event", details=details), redactor, LEEDS)
+    assert in_area["location"] == "Harehills, 53.81109, -1.51339 (within 3.1 km, 89 geotagged posts)"
+    away = {**details, "location": {"lat": 53.9, "lon": -1.3, "radius_m": 500, "geotagged": 3}}
+    outside = signal_view(Signal("events", "event", "e-4", at, "event", details=away), redactor, LEEDS)
+    assert outside["location"] == "53.90000, -1.30000 (within 500 m, 3 geotagged posts)"
     assert event["example"] == f"{redactor.mention('witness42')} Shots near Harehills police station, share!"
     rumour = signal_view(Signal("rumours", "rumour", "r-1", at, "rumour",
                                 details={"title": "@x says the bridge fell", "example": "same"}), redactor)

@@ -152,7 +152,7 @@ class Snapshots:
                 for rumour in related.get(signal.key, []):
                     about.setdefault(rumour.key, []).append(signal)
         links = {"event": related, "rumour": about}
-        signals = [signal_view(s, self.redactor) | {"related": [related_view(r, self.redactor)
+        signals = [signal_view(s, self.redactor, self.area) | {"related": [related_view(r, self.redactor)
                                                                 for r in links.get(s.kind, {}).get(s.key, [])],
                                                     "wordings": wordings_view(wordings.get(s.key), self.redactor)}
                    for s in found]

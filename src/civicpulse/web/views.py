@@ -104,11 +104,12 @@ def readings(enrichments: Mapping[str, Any]) -> list[dict[str, str]]:
     return flags + info
 
 
-def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
+def signal_view(signal: Signal, redactor: Redactor, area: AreaMap | None = None) -> dict[str, Any]:
     """An event or rumour as the dashboard lists it: its title, numbers and, for an event, the text of
     its most engaged post (an event's title is its burst terms, "shot harehills police share", which
-    the post makes readable). Titles and examples quote posts: attacker-controlled, shown as text
-    only, and redacted like a post."""
+    the post makes readable), and where it is, named by the district of the operation's ``area`` its
+    centre lies in. Titles and examples quote posts: attacker-controlled, shown as text only, and
+    redacted like a post."""
     details = signal.details
     accounts = details.get("accounts")
     title = redactor.text(str(details.get("title") or details.get("example") or signal.summary)[:200])
@@ -119,7 +120,7 @@ def signal_view(signal: Signal, redactor: Redactor) -> dict[str, Any]:
         "key": signal.key,
         "status": str(details.get("status", "for review" if signal.kind == "coordination" else "")),
         "title": title,
-        "location": _location_text(where, details.get("location")),
+        "location": _location_text(where, details.get("location"), area),
         "pace": _pace_text(details) if signal.kind == "event" else None,
         "languages": _languages_text(details.get("languages")) if signal.kind == "event" else None,
         "where": where if signal.kind == "event" else None,
@@ -355,21 +356,25 @@ def _district_labels(districts: list[tuple[str, float, float, float]],
     return [{k: v for k, v in p.items() if k != "half"} for p in placed]
 
 
-def _location_text(where: Mapping[str, float] | None, location: object) -> str | None:
-    """An event's estimated place as a control room reads it: "53.81109, -1.51339 (within 3.1 km, 89
-    geotagged posts)", or "Rusholme, 53.45600, -2.22400 (within 1.0 km, the district its posts name)";
-    ``None`` without one. ``where`` is :func:`_where` of the stored ``location``."""
+def _location_text(where: Mapping[str, float] | None, location: object, area: AreaMap | None = None) -> str | None:
+    """An event's estimated place as a control room reads it: "Harehills, 53.81109, -1.51339 (within
+    3.1 km, 89 geotagged posts)", named by the district of ``area`` its centre is in (coordinates
+    alone outside every district, or without an area), or "Rusholme, 53.45600, -2.22400 (within
+    1.0 km, the district its posts name)"; ``None`` without one. ``where`` is :func:`_where` of the
+    stored ``location``."""
     if where is None:
         return None
     radius = where["radius_m"]
     reach = f"{radius / 1000:.1f} km" if radius >= 1000 else f"{radius:.0f} m"
     n = _count(location.get("geotagged")) if isinstance(location, Mapping) else None
     district = location.get("district") if isinstance(location, Mapping) else None
+    point = f"{where['lat']:.5f}, {where['lon']:.5f}"
     if isinstance(district, str) and district and not n:
         # No geotagged post: the district its posts named, from the operation's area.
-        return f"{district[:80]}, {where['lat']:.5f}, {where['lon']:.5f} (within {reach}, the district its posts name)"
+        return f"{district[:80]}, {point} (within {reach}, the district its posts name)"
     basis = f", {n} geotagged posts" if n is not None else ""
-    return f"{where['lat']:.5f}, {where['lon']:.5f} (within {reach}{basis})"
+    named = area.district_at(where["lat"], where["lon"]) if area is not None else None
+    return f"{named[:80] + ', ' if named else ''}{point} (within {reach}{basis})"
 
 
 def _pace_text(details: Mapping[str, Any]) -> str | None:
