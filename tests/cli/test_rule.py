@@ -37,6 +37,18 @@ def test_trying_a_query_on_a_file_needs_no_store(tmp_path: Path) -> None:
     assert "fix:" in refused.stderr
 
 
+def test_trying_a_district_rule_reads_the_area_file(tmp_path: Path) -> None:
+    write_posts(tmp_path)
+    refused = civicpulse(tmp_path, "rule", "test", "--district", "Stadium", "--posts", "posts.jsonl")
+    assert refused.returncode == 2
+    assert "--district needs the operation's area" in refused.stderr
+    (tmp_path / "area.yaml").write_text("districts:\n  - {name: Stadium, lat: 53.77, lon: -1.57, "
+                                        "landmarks: [Elland Road, the stadium]}\n")
+    (tmp_path / "civicpulse.toml").write_text('area_file = "area.yaml"\n')
+    out = ok(tmp_path, "rule", "test", "--district", "stadium", "--query", "knife", "--posts", "posts.jsonl")
+    assert '1 of 3 posts matched: posts matches (stadium OR "elland road") AND knife' in out
+
+
 @pytest.mark.slow
 def test_rules_inside_an_operation(tmp_path: Path) -> None:
     ok(tmp_path, "user", "add", "root", "--role", "administrator", "--password-stdin", password=PASSWORD)

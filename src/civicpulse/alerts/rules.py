@@ -28,8 +28,9 @@ from typing import Any, TypeGuard
 from sqlalchemy import Connection, insert, select, update
 
 from civicpulse.alerts.geofence import Geofence, parse_geofence
-from civicpulse.alerts.query import Node, format_query, parse_query, terms_of
+from civicpulse.alerts.query import Node, format_query, parse_query, terms_of, words
 from civicpulse.channels.webhook import check_url_syntax
+from civicpulse.detectors.area import AreaMap, near_term
 from civicpulse.errors import UsageError
 from civicpulse.governance.clock import as_utc
 from civicpulse.governance.context import Actor, Governance
@@ -40,11 +41,13 @@ from civicpulse.governance.special import require_approval
 from civicpulse.post import Post
 from civicpulse.store.schema import alert_rules, operations
 
-__all__ = ["KINDS", "Destination", "Rule", "active_rules", "add_rule", "build_rule", "disable_rule", "list_rules",
-           "points_of", "post_points"]
+__all__ = ["KINDS", "Destination", "Rule", "active_rules", "add_rule", "build_rule", "disable_rule", "district_query",
+           "list_rules", "points_of", "post_points"]
 
 KINDS = ("posts", "event", "rumour")
 MAX_DESTINATIONS = 10
+#: Names of a district a rule watches at most (its own and its landmarks), within the query's bounds.
+MAX_DISTRICT_NAMES = 40
 #: Bounds the walk through a signal's details looking for coordinates.
 _MAX_POINTS = 200
 
@@ -118,6 +121,24 @@ def build_rule(*, rule_id: str, operation_id: str, name: str, kind: str = "posts
                          fix="add --query 'flood OR #flooding' and/or --geofence area.geojson")
     return Rule(rule_id, operation_id, name, kind, tree, fence, metric or None, threshold,
                 _destinations(destinations))
+
+
+def district_query(area: AreaMap | None, district: str, query: str | None = None) -> str:
+    """The query of a rule watching ``district`` of the operation's area: any of the names that
+    count for it ("rusholme" OR "curry mile" OR "platt fields park", as the detectors read the
+    area), AND ``query`` when one is given. It is written out when the rule is made, so the rule
+    says in its own words what it watches and does not change when the area file does; it goes
+    through the special-category guard like any query (a landmark can be a place of worship)."""
+    if area is None:
+        raise UsageError("--district needs the operation's area", fix="set area_file (docs/configuration.md)")
+    shape = area.district(near_term(district))  # any case and spacing
+    names = area.names_of(shape.name) if shape is not None else []
+    if not names:
+        known = ", ".join(d.name for d in area.districts[:20])
+        raise UsageError(f"no district {district[:80]!r} in the area file", fix=f"use one of: {known}")
+    phrases = [" ".join(words(name)) for name in names[:MAX_DISTRICT_NAMES]]
+    watched = " OR ".join(f'"{phrase}"' for phrase in phrases if phrase)
+    return f"({watched}) AND ({query})" if query is not None and query.strip() else watched
 
 
 def _destinations(raw: Iterable[str]) -> tuple[Destination, ...]:

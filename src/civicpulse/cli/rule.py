@@ -8,10 +8,11 @@ import typer
 from rich.table import Column, Table
 
 from civicpulse.alerts.outbox import deliver_due
-from civicpulse.alerts.rules import KINDS, add_rule, build_rule, disable_rule, get_rule, list_rules
+from civicpulse.alerts.rules import KINDS, add_rule, build_rule, disable_rule, district_query, get_rule, list_rules
 from civicpulse.alerts.trial import operation_posts, posts_from_jsonl, try_rule
 from civicpulse.cli.common import ConfigOption, console, escape, settings_from
 from civicpulse.cli.govern import open_governance, signed_in
+from civicpulse.detectors.area import configured_area
 from civicpulse.errors import UsageError
 from civicpulse.governance.operations import require
 from civicpulse.governance.redaction import redactor_for
@@ -19,6 +20,10 @@ from civicpulse.governance.roles import Action
 
 app = typer.Typer(help="Alert rules: phrases, hashtags, geofences, event growth, rumours near a place.",
                   no_args_is_help=True)
+
+
+DISTRICT_HELP = ("A district of the area file (area_file setting): posts naming it or one of its landmarks; "
+                 "with --query, both.")
 
 
 def _geofence(path: Path | None) -> str | None:
@@ -36,6 +41,7 @@ def add_command(
     query: str | None = typer.Option(None, "--query", help='e.g. (knife OR #stabbing) AND NOT "kitchen knife", '
                                                              "or reading:offensive-at-group (docs/alerts.md)"),
     geofence: Path | None = typer.Option(None, "--geofence", help="GeoJSON file: Polygon or MultiPolygon."),
+    district: str | None = typer.Option(None, "--district", help=DISTRICT_HELP),
     kind: str = typer.Option("posts", "--kind", help=f"What to watch: {', '.join(KINDS)}."),
     metric: str | None = typer.Option(None, "--metric", help="Event rules: the number to watch, e.g. growth."),
     at_least: float | None = typer.Option(None, "--at-least", help="Event rules: alert when metric ≥ this."),
@@ -43,6 +49,8 @@ def add_command(
     config: Path | None = ConfigOption,
 ) -> None:
     """Add a rule to an operation (audit-logged; special-category terms need a supervisor's approval)."""
+    if district is not None:
+        query = district_query(configured_area(settings_from(config).area_file), district, query)
     gov = open_governance(config)
     rule = add_rule(gov, signed_in(gov), operation, name=name, kind=kind, query=query,
                     geofence=_geofence(geofence), metric=metric, threshold=at_least, destinations=notify)
@@ -75,6 +83,7 @@ def trial_command(
     rule_id: str | None = typer.Argument(None, help="A stored rule; or give --query / --geofence instead."),
     query: str | None = typer.Option(None, "--query", help="A query to try without storing it."),
     geofence: Path | None = typer.Option(None, "--geofence", help="GeoJSON file to try."),
+    district: str | None = typer.Option(None, "--district", help=DISTRICT_HELP),
     posts: Path | None = typer.Option(None, "--posts", help="JSON Lines posts to run on (default: the store)."),
     operation: str | None = typer.Option(None, "--operation", help="Whose stored posts (default: the rule's)."),
     limit: int = typer.Option(10_000, "--limit", help="Latest stored posts to read."),
@@ -89,6 +98,8 @@ def trial_command(
         require(gov, signed_in(gov), Action.MANAGE_RULES, rule.operation_id)
         operation = operation or rule.operation_id
     else:
+        if district is not None:
+            query = district_query(configured_area(settings_from(config).area_file), district, query)
         rule = build_rule(rule_id="trial", operation_id=operation or "", name="trial", query=query,
                           geofence=_geofence(geofence))
     if posts is not None:

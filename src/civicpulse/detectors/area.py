@@ -134,6 +134,13 @@ class AreaMap:
         """The district a ``near:`` term stands for."""
         return self._by_term.get(term)
 
+    def names_of(self, district: str) -> list[str]:
+        """The names that count for ``district`` (its own, then its landmarks not listed for another
+        district), lower case, without a leading "the"; empty for a district the area lacks."""
+        own = _key(district)
+        return sorted((name for name, owner in self._district_of.items() if owner == district),
+                      key=lambda name: (name != own, name))
+
 
 def configured_area(area_file: str) -> AreaMap | None:
     """The area of the ``area_file`` setting; ``None`` when it is empty."""
