@@ -50,7 +50,8 @@ def channel(controller: Controller, **options: Any) -> EmailChannel:
 
 
 ALERT = Message("duty@police.example", "abc123", "Knife near school\r\nBcc: victim@example.org",
-                {"rule": "Knives", "post_ids": ["x:1", "x:2"], "operation_id": "op-1"})
+                {"rule": "Knives", "post_ids": ["x:1", "x:2"], "operation_id": "op-1",
+                 "location": {"lat": 53.81, "lon": -1.51, "radius_m": 3100.0}})
 
 
 def test_sends_a_plain_text_alert(smtp: tuple[Controller, Inbox]) -> None:
@@ -65,6 +66,7 @@ def test_sends_a_plain_text_alert(smtp: tuple[Controller, Inbox]) -> None:
     body = mail.get_payload()
     assert "post_ids: x:1, x:2" in body
     assert "rule: Knives" in body
+    assert "location: lat 53.81, lon -1.51, radius_m 3100.0" in body
 
 
 def test_starttls_is_required_when_configured(smtp: tuple[Controller, Inbox]) -> None:

@@ -142,6 +142,7 @@ def test_event_threshold_tolerates_missing_and_bad_numbers() -> None:
                                        Signal("rumours", "rumour", "z", NOW, "rumour", (), {"growth": 9})], NOW)
     assert [s.details["signal_key"] for s in signals] == ["a"]
     assert signals[0].details["value"] == 4.0
+    assert "location" not in signals[0].details  # the event has none
     assert detector.update_signals([event("a", {"growth": 8})], NOW) == []  # the same event alerts once
 
 
@@ -165,5 +166,36 @@ def test_a_rumour_naming_a_landmark_of_a_watched_district_alerts_its_rules() -> 
                                           ["Reports of a man in a white van following children near Moss Lane East"],
                                           area=MANCHESTER) if s.details["status"] == "denied"]
     assert denied.details["places"] == ["Moss Side"]
-    found = {s.details["rule_id"] for s in detector.update_signals([denied], NOW)}
-    assert found == {"fence", "name"}
+    alerts = detector.update_signals([denied], NOW)
+    assert {s.details["rule_id"] for s in alerts} == {"fence", "name"}
+    assert all(s.details["places"] == ["Moss Side"] for s in alerts)  # where, for whoever receives it
+
+
+def test_an_event_alert_says_where_the_event_is_and_ignores_crafted_locations() -> None:
+    detector = AlertDetector([rule("e", kind="event", metric="posts", threshold=10)])
+    located = {"posts": 40, "location": {"lat": 53.456, "lon": -2.224, "radius_m": 1000, "geotagged": 0,
+                                         "district": "Rusholme", "extra": "<b>"}}
+    crafted = [{"posts": 40, "location": bad} for bad in ({"lat": float("nan"), "lon": 1}, {"lat": "53", "lon": 1},
+                                                          {"lat": 91, "lon": 1}, {"lat": True, "lon": 1}, "x", None)]
+    signals = [Signal("events", "event", f"e{n}", NOW, "event", ("p:1",), details)
+               for n, details in enumerate([located, *crafted])]
+    alerts = {s.details["signal_key"]: s.details for s in detector.update_signals(signals, NOW)}
+    assert alerts["e0"]["location"] == {"lat": 53.456, "lon": -2.224, "radius_m": 1000.0, "district": "Rusholme"}
+    assert len(alerts) == 1 + len(crafted)
+    assert not any("location" in alerts[f"e{n}"] for n in range(1, len(crafted) + 1))
+
+
+_ANY = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children,
+                                                                                        max_size=4), max_leaves=20)
+
+
+@given(st.dictionaries(st.sampled_from(["location", "places", "posts", "lat", "lon", "radius_m", "district"]), _ANY),
+       st.sampled_from(["event", "rumour"]))
+def test_where_an_alert_says_is_always_numbers_and_names(details: dict[str, object], kind: str) -> None:
+    detector = AlertDetector([rule("e", kind="event", metric="posts", threshold=0), rule("r", kind="rumour",
+                                                                                         query="fire")])
+    for alert in detector.update_signals([Signal("x", kind, "k", NOW, "fire", (), details)], NOW):
+        location = alert.details.get("location", {})
+        assert all(isinstance(location[k], float) for k in ("lat", "lon") if k in location)
+        assert all(isinstance(p, str) for p in alert.details.get("places", []))

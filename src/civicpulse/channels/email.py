@@ -28,6 +28,8 @@ def render(message: Message) -> str:
     for key, value in sorted(message.payload.items()):
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value[:20]) + (" …" if len(value) > 20 else "")
+        elif isinstance(value, dict):  # an event's location: "lat 53.81, lon -1.51, radius_m 3100.0"
+            value = ", ".join(f"{k} {v}" for k, v in list(value.items())[:20])
         lines.append(f"{key}: {value}")
     lines += ["", "Sent by civicpulse. Open the dashboard to see the posts; do not act on this message alone."]
     return "\n".join(lines) + "\n"

@@ -40,6 +40,8 @@ __all__ = ["AlertDetector", "alert_key"]
 
 MAX_REMEMBERED = 200_000
 MAX_POSTS_PER_SIGNAL = 50
+#: Place names an event or rumour alert carries at most.
+MAX_PLACES = 10
 
 
 def alert_key(rule_id: str, subject: str) -> str:
@@ -73,6 +75,27 @@ def _number(details: Mapping[str, Any], name: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return float(value)
+
+
+def _where(details: Mapping[str, Any]) -> dict[str, Any]:
+    """Where an event or rumour is, for whoever receives its alert (a control room dispatches by
+    place): an event's estimated ``location`` (centre, radius, and the district when its posts named
+    one), a rumour's ``places`` (the districts its wordings name). Numbers and names only; details
+    may come from a crafted import, so anything else is left out."""
+    out: dict[str, Any] = {}
+    location = details.get("location")
+    if isinstance(location, Mapping):
+        numbers = {k: float(v) for k in ("lat", "lon", "radius_m") if isinstance(v := location.get(k), int | float)
+                   and not isinstance(v, bool) and math.isfinite(v)}
+        if {"lat", "lon"} <= set(numbers) and abs(numbers["lat"]) <= 90 and abs(numbers["lon"]) <= 180:
+            district = location.get("district")
+            out["location"] = numbers | ({"district": district[:200]} if isinstance(district, str) and district else {})
+    places = details.get("places")
+    if isinstance(places, list | tuple):
+        named = [p[:200] for p in places if isinstance(p, str) and p][:MAX_PLACES]
+        if named:
+            out["places"] = named
+    return out
 
 
 def _signal_text(signal: Signal) -> str:
@@ -167,7 +190,8 @@ class AlertDetector(Detector):
                     if not any(rule.geofence.contains(lat, lon) for lat, lon in points):
                         continue
                 extra: dict[str, Any] = {"subject": signal.kind, "signal_key": signal.key,
-                                         "detector": signal.detector, "signal_summary": signal.summary[:500]}
+                                         "detector": signal.detector, "signal_summary": signal.summary[:500],
+                                         **_where(details)}
                 if value is not None:
                     extra.update(metric=rule.metric, value=value, threshold=rule.threshold)
                 self._emit(out, rule, f"{signal.kind}:{signal.key}", now,
