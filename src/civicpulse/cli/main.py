@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from civicpulse.cli import analyse, bench, db, demo, ingest, rule, scenario, serve
+from civicpulse.cli import analyse, area, bench, db, demo, ingest, rule, scenario, serve
 from civicpulse.cli.eval import eval_command
 from civicpulse.cli.governance import register as register_governance
 from civicpulse.errors import CivicpulseError
@@ -30,6 +30,7 @@ app.command("eval")(eval_command)
 app.command("analyse")(analyse.analyse_command)
 register_governance(app)
 app.add_typer(rule.app, name="rule")
+app.add_typer(area.app, name="area")
 
 err_console = Console(stderr=True)
 

@@ -89,6 +89,8 @@ class AreaMap:
                 if key:
                     owners.setdefault(key, set()).add(district.name)
         self._district_of = {name: next(iter(ds)) for name, ds in owners.items() if len(ds) == 1}
+        #: Names listed for two or more districts, which count for none of them (with those districts).
+        self.ambiguous = {name: sorted(ds) for name, ds in sorted(owners.items()) if len(ds) > 1}
         names = sorted(self._district_of, key=lambda n: (-len(n), n))  # the longest name first
         self._pattern = (re.compile(r"(?<!\w)(?:the\s+)?(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+")
                                                                          for n in names) + r")(?!\w)",
