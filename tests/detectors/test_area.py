@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicpulse.detectors.area import AreaMap, DistrictShape, is_near_term, load_area_file, near_term
+from civicpulse.detectors.area import (
+    AreaMap,
+    DistrictShape,
+    _feature_districts,
+    is_near_term,
+    load_area_file,
+    near_term,
+)
 from civicpulse.errors import ConfigError
 
 AREA = AreaMap([
@@ -77,6 +87,57 @@ def test_the_area_file_is_a_list_of_districts_or_a_scenario(tmp_path: Path) -> N
     scenario = load_area_file(BUILTIN / "missing-child.yaml")
     assert scenario.named_in("Helicopter over Platt Fields Park") == {"Rusholme"}
     assert AreaMap.of(scenario.districts).named_in("Moss Lane East") == {"Moss Side"}
+
+
+def _feature(name: object, west: float, south: float, east: float, north: float,
+             **properties: object) -> dict[str, Any]:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Feature", "properties": {"name": name, **properties},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def test_the_area_file_can_be_district_boundaries_from_a_gis(tmp_path: Path) -> None:
+    """A GeoJSON FeatureCollection as a GIS exports a force's neighbourhoods: each becomes the circle
+    around its centroid that covers it."""
+    collection = {"type": "FeatureCollection", "features": [
+        _feature("Rusholme", -2.234, 53.446, -2.214, 53.466, landmarks=["the Curry Mile"]),
+        {**_feature("Hulme", -2.26, 53.46, -2.24, 53.47), "geometry": {"type": "MultiPolygon", "coordinates": [
+            _feature("", -2.26, 53.46, -2.25, 53.47)["geometry"]["coordinates"],
+            _feature("", -2.25, 53.46, -2.24, 53.47)["geometry"]["coordinates"]]}}]}
+    path = tmp_path / "neighbourhoods.geojson"
+    path.write_text(json.dumps(collection))
+    area = load_area_file(path)
+    rusholme, hulme = area.districts
+    assert (rusholme.lat, rusholme.lon) == pytest.approx((53.456, -2.224))
+    # Half the diagonal of a box 2.2 km north-south and 1.3 km east-west.
+    assert rusholme.radius_km == pytest.approx(math.hypot(1.113, 0.663), abs=0.01)
+    assert (hulme.lat, hulme.lon) == pytest.approx((53.465, -2.25))
+    assert area.named_in("police on the Curry Mile") == {"Rusholme"}
+    assert area.district_at(53.4655, -2.2555) == "Hulme"
+
+
+@pytest.mark.parametrize(("features", "says"), [
+    ([_feature("", 0, 0, 1, 1)], "feature 1 has no 'name' property"),
+    ([_feature("A", 0, 0, 1, 1), {"type": "Feature", "properties": {"name": "B"}, "geometry": {"type": "Point"}}],
+     r"feature 2 \(B\): invalid geofence"),
+    ("nope", "needs a 'features' list"),
+])
+def test_a_wrong_boundary_file_names_the_feature(tmp_path: Path, features: object, says: str) -> None:
+    path = tmp_path / "neighbourhoods.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    with pytest.raises(ConfigError, match=says) as error:
+        load_area_file(path)
+    assert "FeatureCollection" in error.value.fix
+
+
+@given(st.floats(-170, 170), st.floats(-80, 80), st.floats(0.0001, 0.5), st.floats(0.0001, 0.5))
+def test_a_district_circle_covers_its_boundary(west: float, south: float, width: float, height: float) -> None:
+    collection = {"type": "FeatureCollection", "features": [_feature("D", west, south, west + width, south + height)]}
+    [district] = _feature_districts(collection)["districts"]
+    scale = math.cos(math.radians(district["lat"]))
+    for lon, lat in ((west, south), (west + width, south + height), (west, south + height)):
+        km = math.hypot(lat - district["lat"], (lon - district["lon"]) * scale) * 111.32
+        assert km <= district["radius_km"] + 1e-3
 
 
 @pytest.mark.parametrize(("content", "says"), [

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 import msgspec
 import yaml
 
-from civicpulse.errors import ConfigError
+from civicpulse.errors import ConfigError, UsageError
 
 __all__ = ["NEAR_PREFIX", "AreaMap", "DistrictShape", "configured_area", "is_near_term", "load_area_file", "near_term"]
 
@@ -38,7 +38,7 @@ _KM_PER_DEGREE = 111.32
 #: The event detector's term for "incident words at this district" (a colon never occurs in a word).
 NEAR_PREFIX = "near:"
 AREA_FIX = ("see 'area_file' in docs/configuration.md: a YAML list of districts with name, lat, lon, "
-            "radius_km, landmarks")
+            "radius_km, landmarks, or a GeoJSON FeatureCollection of district boundaries with a name property")
 
 
 class DistrictShape(msgspec.Struct, frozen=True):
@@ -149,8 +149,59 @@ def configured_area(area_file: str) -> AreaMap | None:
     return load_area_file(Path(area_file)) if area_file else None
 
 
+def _feature_districts(collection: dict[str, Any]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of district boundaries (as a GIS exports them) as a ``districts``
+    list: each Polygon or MultiPolygon feature with a ``name`` property becomes the circle around its
+    outline's centroid that covers every corner (optional ``landmarks`` property: a list of names).
+    The detectors and the map use centres and radii; a circle covers more than its district, and a
+    point in two circles belongs to the nearer centre (:meth:`AreaMap.district_at`)."""
+    # Imported here: the alerts package builds on this module (rules watch districts), and its
+    # geofence parser is the one validated, bounded GeoJSON reader.
+    from civicpulse.alerts.geofence import parse_geofence
+
+    features = collection.get("features")
+    if not isinstance(features, list):
+        raise ValueError("a FeatureCollection needs a 'features' list")
+    districts = []
+    for n, feature in enumerate(features, 1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        properties = properties if isinstance(properties, dict) else {}
+        name = next((properties[k] for k in ("name", "NAME", "Name") if isinstance(properties.get(k), str)), "")
+        if not name.strip():
+            raise ValueError(f"feature {n} has no 'name' property")
+        try:
+            fence = parse_geofence(feature)
+        except UsageError as error:
+            raise ValueError(f"feature {n} ({name[:80]}): {error.message}") from None
+        lat, lon, radius_km = _covering_circle([p.outline for p in fence.polygons])
+        districts.append({"name": name, "lat": lat, "lon": lon, "radius_km": radius_km,
+                          "landmarks": properties.get("landmarks") or []})
+    return {"districts": districts}
+
+
+def _covering_circle(outlines: Sequence[Sequence[tuple[float, float]]]) -> tuple[float, float, float]:
+    """The area-weighted centroid of the outlines (planar on longitude and latitude: city scale) and
+    the distance (km) to their farthest corner, at least 100 m."""
+    weight = sum_x = sum_y = 0.0
+    for ring in outlines:
+        for (x1, y1), (x2, y2) in zip(ring, (*ring[1:], ring[0]), strict=True):
+            cross = x1 * y2 - x2 * y1
+            weight += cross
+            sum_x += (x1 + x2) * cross
+            sum_y += (y1 + y2) * cross
+    corners = [corner for ring in outlines for corner in ring]
+    if abs(weight) > 1e-15:
+        lon, lat = sum_x / (3 * weight), sum_y / (3 * weight)
+    else:  # degenerate (no area): the mean of the corners
+        lon, lat = sum(c[0] for c in corners) / len(corners), sum(c[1] for c in corners) / len(corners)
+    scale = math.cos(math.radians(lat))
+    farthest = max(math.hypot(y - lat, (x - lon) * scale) for x, y in corners) * _KM_PER_DEGREE
+    return round(lat, 6), round(lon, 6), round(max(0.1, farthest), 3)
+
+
 def load_area_file(path: Path) -> AreaMap:
-    """Read an area file: YAML (or JSON) with a ``districts`` list, or a scenario file (its ``area``)."""
+    """Read an area file: YAML (or JSON) with a ``districts`` list, a scenario file (its ``area``), or
+    a GeoJSON FeatureCollection of district boundaries."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -162,6 +213,8 @@ def load_area_file(path: Path) -> AreaMap:
         data: Any = yaml.load(raw, Loader=yaml.CSafeLoader)
         if isinstance(data, dict) and isinstance(data.get("area"), dict):
             data = data["area"]
+        if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+            data = _feature_districts(data)
         area = msgspec.convert(data, _AreaFile, strict=False)
     except yaml.YAMLError:
         raise ConfigError(f"area_file {path}: not valid YAML", fix=AREA_FIX) from None
