@@ -105,7 +105,7 @@ def test_the_area_file_can_be_district_boundaries_from_a_gis(tmp_path: Path) -> 
             _feature("", -2.26, 53.46, -2.25, 53.47)["geometry"]["coordinates"],
             _feature("", -2.25, 53.46, -2.24, 53.47)["geometry"]["coordinates"]]}}]}
     path = tmp_path / "neighbourhoods.geojson"
-    path.write_text(json.dumps(collection))
+    path.write_text(json.dumps(collection, indent="\t"))  # tabs: JSON, not YAML
     area = load_area_file(path)
     rusholme, hulme = area.districts
     assert (rusholme.lat, rusholme.lon) == pytest.approx((53.456, -2.224))
@@ -154,3 +154,26 @@ def test_a_wrong_area_file_says_what_is_wrong_and_how_to_fix_it(tmp_path: Path, 
     assert "docs/configuration.md" in error.value.fix
     with pytest.raises(ConfigError, match="cannot be read"):
         load_area_file(tmp_path / "missing.yaml")
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+                     lambda children: st.lists(children, max_size=5) | st.dictionaries(
+                         st.sampled_from(["type", "features", "properties", "geometry", "coordinates", "name",
+                                          "landmarks", "districts", "lat", "lon"]), children, max_size=5),
+                     max_leaves=30)
+
+
+@given(_JSON)
+def test_any_area_file_gives_an_area_or_a_config_error(tmp_path_factory: pytest.TempPathFactory,
+                                                       content: object) -> None:
+    path = tmp_path_factory.mktemp("area") / "area.json"
+    document = {"type": "FeatureCollection", "features": content} if isinstance(content, list) else content
+    path.write_text(json.dumps(document))
+    fix = ""
+    try:
+        area = load_area_file(path)
+    except ConfigError as error:
+        fix = error.fix or ""
+        area = AreaMap([])
+    assert not fix or "configuration.md" in fix
+    assert all(-90 <= d.lat <= 90 and d.radius_km > 0 for d in area.districts)

@@ -16,6 +16,7 @@ scenario's ``area``, see docs/configuration.md), or, when a scenario is replayed
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -199,6 +200,13 @@ def _covering_circle(outlines: Sequence[Sequence[tuple[float, float]]]) -> tuple
     return round(lat, 6), round(lon, 6), round(max(0.1, farthest), 3)
 
 
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
 def load_area_file(path: Path) -> AreaMap:
     """Read an area file: YAML (or JSON) with a ``districts`` list, a scenario file (its ``area``), or
     a GeoJSON FeatureCollection of district boundaries."""
@@ -210,7 +218,10 @@ def load_area_file(path: Path) -> AreaMap:
     if len(raw) > MAX_FILE_BYTES:
         raise ConfigError(f"area_file {path}: larger than {MAX_FILE_BYTES:,} bytes", fix=AREA_FIX)
     try:
-        data: Any = yaml.load(raw, Loader=yaml.CSafeLoader)
+        # JSON first when it looks like JSON: a GIS's GeoJSON may be indented with tabs, which YAML refuses.
+        data: Any = _json_or_none(raw) if raw.lstrip().startswith(b"{") else None
+        if data is None:
+            data = yaml.load(raw, Loader=yaml.CSafeLoader)
         if isinstance(data, dict) and isinstance(data.get("area"), dict):
             data = data["area"]
         if isinstance(data, dict) and data.get("type") == "FeatureCollection":
