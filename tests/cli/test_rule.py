@@ -35,6 +35,9 @@ def test_trying_a_query_on_a_file_needs_no_store(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert "column 12" in refused.stderr
     assert "fix:" in refused.stderr
+    both = civicpulse(tmp_path, "rule", "test", "rule-1a2b3c4d", "--query", "knife", "--posts", "posts.jsonl")
+    assert both.returncode == 2
+    assert "a stored rule is tried as it was written" in both.stderr
 
 
 def test_trying_a_district_rule_reads_the_area_file(tmp_path: Path) -> None:

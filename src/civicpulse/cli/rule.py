@@ -92,6 +92,9 @@ def trial_command(
 ) -> None:
     """Show which posts a rule would match, in a JSON Lines file or the operation's stored posts."""
     gov = None
+    if rule_id is not None and (query is not None or geofence is not None or district is not None):
+        raise UsageError("a stored rule is tried as it was written",
+                         fix="drop --query, --geofence and --district, or drop the rule id to try them on their own")
     if rule_id is not None:
         gov = open_governance(config)
         rule = get_rule(gov, rule_id)
