@@ -158,5 +158,18 @@ def test_the_map_names_the_districts_of_the_operations_area(site: Site) -> None:
     assert "&lt;script&gt;window.__pwned = 1&lt;/scr…</text>" in page
     assert "<script>window.__pwned" not in page
     assert 'aria-label="Map of 1 located event over 2 districts of the operation&#39;s area"' in page
+    # A rumour says which districts its wordings name: one may name only a landmark.
+    with site.engine.begin() as connection:
+        connection.execute(insert(signals).values(
+            detector="rumours", kind="rumour", key="van", at=datetime(2026, 11, 29, 18, 40, tzinfo=UTC),
+            summary="van", post_ids="[]", stored_at=datetime.now(UTC), operation_id=site.operation,
+            details=json.dumps({"status": "spreading", "title": "A white van near Moss Lane East",
+                                "places": ["Moss Side", HOSTILE]})))
+    client = sign_in(TestClient(create_app(site.gov, area=area)), "ana")
+    (van,) = [s for s in client.get("/api/summary").json()["signals"] if s["key"] == "van"]
+    assert van["places"] == f"Moss Side, {HOSTILE[:80]}"
+    page = client.get("/").text
+    assert " · about Moss Side, &lt;script&gt;" in page
+    assert "<script>window.__pwned" not in page
     # Without an area the map is the events alone, as before.
     assert sign_in(TestClient(create_app(site.gov)), "ana").get("/api/summary").json()["map"]["districts"] == []

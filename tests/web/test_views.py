@@ -97,6 +97,12 @@ def test_a_rumour_shows_its_spread_and_stance_counts() -> None:
                "stance": {"comment": 30, "deny": 12, "support": 3, "query": 0, "other": 9, "fake": True}}
     view = signal_view(Signal("rumours", "rumour", "r-1", at, "rumour", details=details), Redactor(b"k" * 32))
     assert view["stance"] == "support 3 · deny 12 · comment 30"
+    assert view["places"] is None  # no area, or a wording naming no district
+    for places, shown in ((["Moss Side"], "Moss Side"), (["A", "B", "C", "D", "E"], "A, B, C and 2 more"),
+                          ("Moss Side", None), ([3, "", None], None)):
+        named = signal_view(Signal("rumours", "rumour", "r-2", at, "rumour", details={"places": places}),
+                            Redactor(b"k" * 32))
+        assert named["places"] == shown
     spread = view["spread"]
     assert (spread["peak"], spread["bucket_minutes"], spread["buckets"]) == (8, 5, 5)  # 17:00 to 17:20
     heights = [float(point.split(",")[1]) for point in spread["points"].split()]

@@ -125,6 +125,7 @@ def signal_view(signal: Signal, redactor: Redactor, area: AreaMap | None = None)
         "languages": _languages_text(details.get("languages")) if signal.kind == "event" else None,
         "where": where if signal.kind == "event" else None,
         "stance": _stance_text(details.get("stance")) if signal.kind == "rumour" else None,
+        "places": _places_text(details.get("places")) if signal.kind == "rumour" else None,
         "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
         "evidence": _evidence(details) if signal.kind == "coordination" else None,
         "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
@@ -375,6 +376,18 @@ def _location_text(where: Mapping[str, float] | None, location: object, area: Ar
     basis = f", {n} geotagged posts" if n is not None else ""
     named = area.district_at(where["lat"], where["lon"]) if area is not None else None
     return f"{named[:80] + ', ' if named else ''}{point} (within {reach}{basis})"
+
+
+def _places_text(places: object) -> str | None:
+    """The districts of the operation's area a rumour's wordings name, "Moss Side, Hulme": a wording
+    may name only a landmark ("near Moss Lane East"), so its title need not say where it is."""
+    if not isinstance(places, list | tuple):
+        return None
+    names = [p[:80] for p in places if isinstance(p, str) and p.strip()]
+    if not names:
+        return None
+    shown = ", ".join(names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _pace_text(details: Mapping[str, Any]) -> str | None:

@@ -104,6 +104,7 @@ function signalItem(signal) {
     parts.push(", " + (signal.accounts_estimated ? "≈ " : "") + formatNumber(signal.accounts) + " accounts");
   }
   if (signal.location) parts.push(" · around " + signal.location);
+  if (signal.places) parts.push(" · about " + signal.places);
   if (signal.pace) parts.push(" · " + signal.pace);
   if (signal.languages) parts.push(" · languages " + signal.languages);
   if (signal.pin) parts.unshift(node("span", "badge pin", signal.pin), " ");
