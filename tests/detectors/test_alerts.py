@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicpulse.alerts.rules import Rule, build_rule
+from civicpulse.alerts.rules import Rule, build_rule, district_query
 from civicpulse.detectors.alerts import AlertDetector, content_keys
 from civicpulse.detectors.base import Signal
 from civicpulse.post import Geo, GeoSource
@@ -199,3 +199,13 @@ def test_where_an_alert_says_is_always_numbers_and_names(details: dict[str, obje
         location = alert.details.get("location", {})
         assert all(isinstance(location[k], float) for k in ("lat", "lon") if k in location)
         assert all(isinstance(p, str) for p in alert.details.get("places", []))
+
+
+def test_an_event_rule_watching_a_district_reads_the_districts_the_event_is_at() -> None:
+    query = district_query(MANCHESTER, "rusholme")
+    detector = AlertDetector([rule("e", kind="event", metric="posts", threshold=10, query=query)])
+    at_rusholme = Signal("events", "event", "e1", NOW, "active: helicopter police searching (40 posts)", ("p:1",),
+                         {"posts": 40, "title": "helicopter police searching", "places": ["Rusholme"]})
+    elsewhere = Signal("events", "event", "e2", NOW, "active: fire smoke (40 posts)", ("p:2",),
+                       {"posts": 40, "title": "fire smoke", "places": ["Hulme"]})
+    assert [s.details["signal_key"] for s in detector.update_signals([at_rusholme, elsewhere], NOW)] == ["e1"]

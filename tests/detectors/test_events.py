@@ -441,8 +441,27 @@ def test_incident_words_from_three_accounts_at_one_district_of_the_area_open_an_
     assert "near:" not in event.details["title"]
     assert event.details["location"] == {"lat": 51.5, "lon": -0.1, "radius_m": 1000, "geotagged": 0,
                                          "district": "Millbrook"}
+    assert event.details["places"] == ["Millbrook"]  # what an event rule watching Millbrook reads
     # Without the operation's area the same posts are no news.
     assert events(run(EventDetector(COMPANY), posts)) == {}
+
+
+def test_an_event_names_the_district_its_geotagged_centre_is_in() -> None:
+    # Geotagged in Eastgate while naming Millbrook's landmarks: at both.
+    posts = [p.replace(geo=Geo(source=GeoSource.GEOTAG, lat=51.52 + i * 1e-4, lon=-0.05))
+             for i, p in enumerate(search_in_millbrook())]
+    [event] = events(run(EventDetector(COMPANY, area=TOWN), [*town_chatter(3000), *posts])).values()
+    assert event.details["location"]["geotagged"] == 3
+    assert sorted(event.details["places"]) == ["Eastgate", "Millbrook"]
+    assert "places" not in next(iter(events(run(EventDetector(EventSettings(warmup_s=600)),
+                                                [*chatter(2700), *burst(1200, 40)])).values())).details
+    # No incident word, so no near: term: the district its geotagged centre is in.
+    crowd = [p.replace(text=p.text.replace("fire", "gig").replace("Flames", "Crowds").replace("flames", "crowds")
+                       .replace("Smoke", "Music").replace("burning", "buzzing"))
+             for p in burst(1200, 40)]
+    [gig] = events(run(EventDetector(EventSettings(warmup_s=600), area=TOWN), [*chatter(2700), *crowd])).values()
+    assert not any(term.startswith("near:") for term in gig.details["terms"])
+    assert gig.details["places"] == ["Millbrook"]
 
 
 def test_everyday_talk_naming_the_districts_raises_nothing_with_the_area() -> None:

@@ -80,8 +80,9 @@ def _number(details: Mapping[str, Any], name: str) -> float | None:
 def _where(details: Mapping[str, Any]) -> dict[str, Any]:
     """Where an event or rumour is, for whoever receives its alert (a control room dispatches by
     place): an event's estimated ``location`` (centre, radius, and the district when its posts named
-    one), a rumour's ``places`` (the districts its wordings name). Numbers and names only; details
-    may come from a crafted import, so anything else is left out."""
+    one), the ``places`` (districts of the operation's area) an event is at or a rumour's wordings
+    name. Numbers and names only; details may come from a crafted import, so anything else is left
+    out."""
     out: dict[str, Any] = {}
     location = details.get("location")
     if isinstance(location, Mapping):

@@ -934,6 +934,18 @@ class EventDetector(Detector):
                 return district.location() | {"geotagged": 0}
         return None
 
+    def _places(self, event: _Event, location: dict[str, Any] | None) -> list[str]:
+        """The districts of the operation's area where the event is: those its posts named with
+        incident words (the ``near:`` terms it owns), then the one its geotagged centre is in. An
+        event rule watching a district reads them (``rule add --kind event --district``)."""
+        assert self.area is not None
+        names = [d.name for t in event.terms if is_near_term(t) and (d := self.area.district(t)) is not None]
+        if location is not None and location.get("geotagged"):
+            centre = self.area.district_at(location["lat"], location["lon"])
+            if centre is not None and centre not in names:
+                names.append(centre)
+        return names
+
     def _signal(self, event: _Event, status: str, progress: bool = False) -> Signal:
         event.status = status
         s = self._s
@@ -947,6 +959,7 @@ class EventDetector(Detector):
         example = _representative(event.top, top_terms) or event.example
         title = " ".join(_reading_order(top_terms, example))
         accounts, estimated = distinct_count(event.author_sketch)
+        location = _location(event) or self._district_location(event)
         details: dict[str, Any] = {
             "status": status,
             "title": title,
@@ -959,12 +972,14 @@ class EventDetector(Detector):
             "accounts_estimated": estimated,
             "rate_per_min": round(rate, 2),
             "growth": round(rate / before, 2) if before > 0 else None,
-            "location": _location(event) or self._district_location(event),
+            "location": location,
             "languages": dict(sorted(event.languages.items(), key=lambda kv: -kv[1])[:5]),
             "top_posts": [{"id": pid, "text": text, "engagement": score} for score, pid, text in event.top],
             "example": example,
             "progress": progress,
         }
+        if self.area is not None:
+            details["places"] = self._places(event, location)
         if s.degraded:
             details["degraded"] = dict(s.degraded)
         summary = f"{status}: {title} ({event.posts} posts)"
