@@ -61,7 +61,8 @@ def create_app(gov: Governance, status: StatusProvider | None = None, *, tick_s:
                area: AreaMap | None = None) -> FastAPI:
     """The dashboard app over ``gov``'s database; ``status`` reports a pipeline running in this process.
 
-    ``area``: the districts of the operation's area (the ``area_file`` setting), drawn on the event map.
+    ``area``: the districts of the operation's area (the ``area_file`` setting), drawn on the event map
+    and naming where each event is.
 
     ``audit_every``: one audit entry per session, endpoint and operation per this interval.
     ``recheck_s``: a live stream re-checks the session and permission this often and ends when refused.

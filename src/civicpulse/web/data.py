@@ -84,7 +84,7 @@ class Snapshots:
     raised, and its own alerts. The counts
     are refreshed every ``ttl_s`` or, when counting takes longer, every ``cost / _COUNT_BUDGET``
     (about 5 s for 150,000 posts on the development machine). ``area``: the operation's districts,
-    drawn on the event map.
+    drawn on the event map and naming where each event is.
     """
 
     def __init__(self, engine: Engine, status: StatusProvider | None, redactor: Redactor,
