@@ -73,6 +73,9 @@ def test_an_event_shows_its_most_engaged_post_redacted_and_a_rumour_only_its_tit
     away = {**details, "location": {"lat": 53.9, "lon": -1.3, "radius_m": 500, "geotagged": 3}}
     outside = signal_view(Signal("events", "event", "e-4", at, "event", details=away), redactor, LEEDS)
     assert outside["location"] == "53.90000, -1.30000 (within 500 m, 3 geotagged posts)"
+    one = {**details, "location": {"lat": 53.9, "lon": -1.3, "radius_m": 250, "geotagged": 1}}
+    assert signal_view(Signal("events", "event", "e-5", at, "event", details=one), redactor)["location"] == (
+        "53.90000, -1.30000 (within 250 m, 1 geotagged post)")
     assert event["example"] == f"{redactor.mention('witness42')} Shots near Harehills police station, share!"
     rumour = signal_view(Signal("rumours", "rumour", "r-1", at, "rumour",
                                 details={"title": "@x says the bridge fell", "example": "same"}), redactor)

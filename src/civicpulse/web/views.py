@@ -373,7 +373,7 @@ def _location_text(where: Mapping[str, float] | None, location: object, area: Ar
     if isinstance(district, str) and district and not n:
         # No geotagged post: the district its posts named, from the operation's area.
         return f"{district[:80]}, {point} (within {reach}, the district its posts name)"
-    basis = f", {n} geotagged posts" if n is not None else ""
+    basis = f", {n} geotagged post{'' if n == 1 else 's'}" if n is not None else ""
     named = area.district_at(where["lat"], where["lon"]) if area is not None else None
     return f"{named[:80] + ', ' if named else ''}{point} (within {reach}{basis})"
 
