@@ -12,11 +12,14 @@ from civicpulse.detectors.area import AreaMap, DistrictShape
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.relations import related_rumours
 from civicpulse.governance.redaction import Redactor
+from civicpulse.post import Geo, GeoSource
+from civicpulse.testing import make_post
 from civicpulse.web.views import (
     MAX_MAP_DISTRICTS,
     detector_limits,
     event_map,
     one_row_per_verdict,
+    post_view,
     readings,
     related_view,
     signal_view,
@@ -214,6 +217,16 @@ def test_any_area_and_events_give_a_finite_map_inside_its_box(districts: list[Di
     for shape in drawn["circles"] + drawn["districts"]:
         assert all(math.isfinite(shape[k]) for k in ("x", "y", "r"))
     assert all(len(d["name"]) <= 32 for d in drawn["districts"])
+
+
+def test_a_post_shows_the_district_it_names_or_is_geotagged_in() -> None:
+    redactor = Redactor(b"k" * 32)
+    named = post_view(make_post(1, "Police at Harehills and the Corn Exchange"), redactor, LEEDS)
+    assert [(r["kind"], r["text"]) for r in named["readings"]] == [("info", "Harehills")]
+    geotagged = make_post(2, "Look at this").replace(geo=Geo(source=GeoSource.GEOTAG, lat=53.772, lon=-1.565))
+    assert [r["text"] for r in post_view(geotagged, redactor, LEEDS)["readings"]] == ["Beeston"]
+    assert post_view(geotagged, redactor)["readings"] == []  # no area, no badge
+    assert post_view(make_post(3, "Lovely day"), redactor, LEEDS)["readings"] == []
 
 
 _JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

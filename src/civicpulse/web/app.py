@@ -137,7 +137,7 @@ def create_app(gov: Governance, status: StatusProvider | None = None, *, tick_s:
     @app.get("/api/posts/latest")
     async def latest(limit: int = Query(20, ge=1, le=200), viewer: Viewer = reader) -> JSONResponse:
         found = await run_in_threadpool(latest_posts, gov.engine, viewer.operation, limit)
-        return JSONResponse([post_view(p, redactor) for p in found], headers=_NO_STORE)
+        return JSONResponse([post_view(p, redactor, area) for p in found], headers=_NO_STORE)
 
     @app.get("/api/events")
     async def events(request: Request, viewer: Viewer = reader) -> StreamingResponse:

@@ -160,7 +160,7 @@ class Snapshots:
         return {
             **self._count(operation),
             "pipeline": _pipeline_view(self.status() if self.status else None),
-            "latest": [post_view(p, self.redactor) for p in latest_posts(self.engine, operation, 15)],
+            "latest": [post_view(p, self.redactor, self.area) for p in latest_posts(self.engine, operation, 15)],
             "signals": signals,
             # "12", or "40+" when the scan stopped at its cap: the page says how many it does not show.
             "signals_more": f"{left_out}+" if len(scanned) == _SCANNED_ITEMS else str(left_out) if left_out else None,

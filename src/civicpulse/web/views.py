@@ -23,9 +23,10 @@ from civicpulse.post import Post
 __all__ = ["MAX_MAP_DISTRICTS", "SPARK_BUCKETS", "detector_limits", "event_map", "post_view", "readings", "signal_view"]
 
 
-def post_view(post: Post, redactor: Redactor) -> dict[str, Any]:
+def post_view(post: Post, redactor: Redactor, area: AreaMap | None = None) -> dict[str, Any]:
     """What the dashboard shows of a post: pseudonymised author, the people its text names hidden
-    (``governance.redaction``), no link (it holds the author's handle), no raw payload."""
+    (``governance.redaction``), no link (it holds the author's handle), no raw payload; with the
+    operation's ``area``, a grey badge for the district it names or is geotagged in."""
     return {
         "id": post.id,
         "created_at": post.created_at.isoformat(),
@@ -35,8 +36,25 @@ def post_view(post: Post, redactor: Redactor) -> dict[str, Any]:
         "language": post.language,
         "hashtags": list(post.hashtags),
         "place": post.geo.place_name if post.geo else None,
-        "readings": readings(post.enrichments),
+        "readings": readings(post.enrichments) + _district_badges(post, area),
     }
+
+
+def _district_badges(post: Post, area: AreaMap | None) -> list[dict[str, str]]:
+    """The districts of the operation's area the post names (by name or landmark), or else the one
+    it is geotagged in: a lookup, not a model's guess."""
+    if area is None:
+        return []
+    named = sorted(area.named_in(post.text))
+    if named:
+        return [{"kind": "info", "text": name[:60], "title": "a district of the operation's area this post names"}
+                for name in named[:2]]
+    geo = post.geo
+    if geo is None or geo.lat is None or geo.lon is None:
+        return []
+    inside = area.district_at(geo.lat, geo.lon)
+    title = "the district of the operation's area this post is geotagged in"
+    return [{"kind": "info", "text": inside[:60], "title": title}] if inside else []
 
 
 _GUESS = "a model's guess, for a person to read; never a finding"
