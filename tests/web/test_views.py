@@ -27,6 +27,14 @@ from civicpulse.web.views import (
 )
 
 
+def _district(name: str, lat: float, lon: float, radius_km: float = 1.0) -> DistrictShape:
+    return DistrictShape(name=name, lat=lat, lon=lon, radius_km=radius_km)
+
+
+LEEDS = AreaMap([_district("City Centre", 53.7997, -1.5492, 1.2), _district("Harehills", 53.8130, -1.5080),
+                 _district("Beeston", 53.7720, -1.5650, 1.2), _district("York", 53.9600, -1.0800, 3.0)])
+
+
 def test_readings_show_flags_first_and_only_what_says_something() -> None:
     enrichments = {
         "sentiment/1": {"label": "neutral", "probs": {"negative": 0.2, "neutral": 0.5, "positive": 0.3}},
@@ -151,14 +159,6 @@ def test_the_event_map_places_events_north_up_to_scale_and_numbers_them() -> Non
     assert crowded is not None
     labels = [(c["lx"], c["ly"]) for c in crowded["circles"]]
     assert len({x for x, _ in labels}) == 3  # one district, three numbers side by side
-
-
-def _district(name: str, lat: float, lon: float, radius_km: float = 1.0) -> DistrictShape:
-    return DistrictShape(name=name, lat=lat, lon=lon, radius_km=radius_km)
-
-
-LEEDS = AreaMap([_district("City Centre", 53.7997, -1.5492, 1.2), _district("Harehills", 53.8130, -1.5080),
-                 _district("Beeston", 53.7720, -1.5650, 1.2), _district("York", 53.9600, -1.0800, 3.0)])
 
 
 def test_the_event_map_names_the_districts_the_events_are_in() -> None:

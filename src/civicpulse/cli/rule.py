@@ -26,6 +26,13 @@ DISTRICT_HELP = ("A district of the area file (area_file setting): posts naming 
                  "with --query, both.")
 
 
+def _with_district(query: str | None, district: str | None, config: Path | None) -> str | None:
+    """``query``, narrowed to the names of ``district`` of the configured area when one is given."""
+    if district is None:
+        return query
+    return district_query(configured_area(settings_from(config).area_file), district, query)
+
+
 def _geofence(path: Path | None) -> str | None:
     if path is None:
         return None
@@ -49,8 +56,7 @@ def add_command(
     config: Path | None = ConfigOption,
 ) -> None:
     """Add a rule to an operation (audit-logged; special-category terms need a supervisor's approval)."""
-    if district is not None:
-        query = district_query(configured_area(settings_from(config).area_file), district, query)
+    query = _with_district(query, district, config)
     gov = open_governance(config)
     rule = add_rule(gov, signed_in(gov), operation, name=name, kind=kind, query=query,
                     geofence=_geofence(geofence), metric=metric, threshold=at_least, destinations=notify)
@@ -101,8 +107,7 @@ def trial_command(
         require(gov, signed_in(gov), Action.MANAGE_RULES, rule.operation_id)
         operation = operation or rule.operation_id
     else:
-        if district is not None:
-            query = district_query(configured_area(settings_from(config).area_file), district, query)
+        query = _with_district(query, district, config)
         rule = build_rule(rule_id="trial", operation_id=operation or "", name="trial", query=query,
                           geofence=_geofence(geofence))
     if posts is not None:

@@ -86,8 +86,7 @@ def _where(details: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     location = details.get("location")
     if isinstance(location, Mapping):
-        numbers = {k: float(v) for k in ("lat", "lon", "radius_m") if isinstance(v := location.get(k), int | float)
-                   and not isinstance(v, bool) and math.isfinite(v)}
+        numbers = {k: v for k in ("lat", "lon", "radius_m") if (v := _number(location, k)) is not None}
         if {"lat", "lon"} <= set(numbers) and abs(numbers["lat"]) <= 90 and abs(numbers["lon"]) <= 180:
             district = location.get("district")
             out["location"] = numbers | ({"district": district[:200]} if isinstance(district, str) and district else {})
