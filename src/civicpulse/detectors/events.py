@@ -37,9 +37,10 @@ How it works, per batch (``update_many(posts, now)``):
    and a word in new company in improbably many posts, against its own baseline of such posts,
    opens an event ("Beeston" with "riot", "Kehl" with "flooded"), which owns those new pairs.
 7. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
-   peak) -> closed (none of its terms bursting and no posts joining, for ``close_after_s``), each change
-   raised as a signal; an open event's new numbers are reported at most every ``progress_every_s``
-   (``progress`` true), so that what reads its latest signal sees its current size.
+   peak) -> closed (none of its terms bursting for ``close_after_s``, however many everyday posts
+   still join it), each change raised as a signal; an open event's new numbers are reported at most
+   every ``progress_every_s`` (``progress`` true), so that what reads its latest signal sees its
+   current size.
 
 Memory is bounded whatever the stream's length: the window holds at most ``window_s / bucket_s``
 buckets, the baseline and the window vocabularies are capped maps, open events are capped, and an
@@ -137,6 +138,8 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     #: A young event takes in what bursts among its posts; from this age on, a word never seen
     #: before or a term in new company that it does not speak of opens an event of its own.
     new_thread_after_s: float = 1800.0
+    #: An event closes once none of its words has burst for this long: everyday posts that still name
+    #: its district do not keep it open, and the next incident there is a new event.
     close_after_s: float = 900.0
     max_events: int = 100
     #: Per-minute contribution caps (a flooding account, a flood of one text).
@@ -166,7 +169,6 @@ class _Event(msgspec.Struct, kw_only=True):
     pairs: list[str] = msgspec.field(default_factory=list)
     first_seen: float
     signalled_at: float
-    last_seen: float
     #: When one of its terms last tested as bursting: an event whose words are no longer unusual
     #: closes even if everyday posts still use them.
     last_burst: float = 0.0
@@ -627,7 +629,6 @@ class EventDetector(Detector):
     def _add(self, event: _Event, post: Post, terms: list[str], t: float, *, original: bool) -> None:
         cfg = self.settings
         event.posts += 1
-        event.last_seen = max(event.last_seen, t)
         index = self._bucket(t)
         event.buckets[index] = event.buckets.get(index, 0) + 1
         if original:
@@ -835,7 +836,7 @@ class EventDetector(Detector):
         s.next_event += 1
         first = min(r.bucket for r in seeds) * self.settings.bucket_s
         event = _Event(id=event_id, terms=list(terms), pairs=list(pairs), first_seen=first, signalled_at=s.clock,
-                       last_seen=s.clock, last_burst=s.clock, example=seeds[0].text if seeds else "")
+                       last_burst=s.clock, example=seeds[0].text if seeds else "")
         for record in seeds:
             event.posts += 1
             event.originals += 1
@@ -871,7 +872,7 @@ class EventDetector(Detector):
                 del event.buckets[index]
             rate = self._rate(event, now_bucket)
             event.peak_rate = max(event.peak_rate, rate)
-            if min(s.clock - event.last_seen, s.clock - event.last_burst) >= cfg.close_after_s:
+            if s.clock - event.last_burst >= cfg.close_after_s:
                 signals.append(self._close(event))
                 continue
             status = event.status
@@ -902,10 +903,8 @@ class EventDetector(Detector):
         return signal
 
     def _room(self, signals: list[Signal]) -> bool:
-        """Whether a new event may open: below ``max_events``, or once the open event whose words have
-        been quiet longest (at least ``close_after_s``) is closed to make room. An event that keeps
-        taking in everyday posts naming its district would otherwise hold its place for ever, and a
-        new incident would be refused."""
+        """Whether a new event may open: below ``max_events``, or once an event due to close this step
+        (its words quiet for ``close_after_s``), the quietest, is closed first to make room."""
         s, cfg = self._s, self.settings
         if len(s.events) < cfg.max_events:
             return True
