@@ -59,6 +59,8 @@ def eval_command(
                                 help="Analyser profile to score: 'fast' (default) or 'accurate' (MiniLM encoder)."),
     seeds: int = typer.Option(1, "--seeds", help="detection: replay each scenario with seeds 0 .. N-1 "
                                                   "(the detectors were tuned on seed 0)."),
+    soak: int = typer.Option(0, "--soak", help="detection: instead, replay each scenario N times back to back "
+                                               "(days of stream) and score the events detector on the repeats."),
 ) -> None:
     """Score the text models on the official test splits (or 'detection': the stream detectors)."""
     if isinstance(what, str):
@@ -67,6 +69,11 @@ def eval_command(
         seeds = seeds if isinstance(seeds, int) else 1  # called from Python, the option's default object
         if not 1 <= seeds <= 100:
             raise UsageError(f"--seeds {seeds} is out of range", fix="use a number from 1 to 100")
+        if isinstance(soak, int) and soak:
+            if not 2 <= soak <= 100:
+                raise UsageError(f"--soak {soak} is out of range", fix="use a number of copies from 2 to 100")
+            _soak(json_output, soak)
+            return
         _detection(json_output, data, long_posts if isinstance(long_posts, int) else 0, seeds)
         return
     if data is None:
@@ -155,3 +162,28 @@ def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: int
     for point in results.get("memory_trace", []):
         resident = "" if point["resident_mb"] is None else f", process resident {point['resident_mb']} MB"
         _console.print(f"after {point['posts']:,} posts: detector state {point['state_bytes']:,} bytes{resident}")
+
+
+def _soak(json_output: bool, copies: int) -> None:
+    from civicpulse.evaluation.soak import REPEAT_DEADLINE_S, soak_scenario
+    from civicpulse.scenarios.library import builtin_names, load_scenario
+
+    names = builtin_names()
+    scores = []
+    with _steps(len(names)) as step:
+        for name in names:
+            step(f"soak: {name}, {copies} copies")
+            scores.append(soak_scenario(load_scenario(name), copies).as_dict())
+    if json_output:
+        typer.echo(json.dumps({"soak": scores}, ensure_ascii=False))
+        return
+    table = Table(title=f"civicpulse eval detection --soak {copies} (events detector; incidents of copies 1 .. "
+                        f"{copies - 1}, each the same incident again in the same place)")
+    for column in ("scenario", "stream hours", "posts", "repeats ≤120 s", f"≤{REPEAT_DEADLINE_S / 60:g} min",
+                   "events", "open at the end"):
+        table.add_column(column)
+    for s in scores:
+        table.add_row(s["scenario"], f"{s['stream_hours']:g}", f"{s['posts']:,}",
+                      f"{s['repeats_within_120s']}/{s['repeats']}", f"{s['repeats_within_30min']}/{s['repeats']}",
+                      str(s["events"]), str(s["open_events_at_end"]))
+    _console.print(table)
