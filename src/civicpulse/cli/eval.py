@@ -69,12 +69,16 @@ def eval_command(
         seeds = seeds if isinstance(seeds, int) else 1  # called from Python, the option's default object
         if not 1 <= seeds <= 100:
             raise UsageError(f"--seeds {seeds} is out of range", fix="use a number from 1 to 100")
+        long_posts = long_posts if isinstance(long_posts, int) else 0
         if isinstance(soak, int) and soak:
             if not 2 <= soak <= 100:
                 raise UsageError(f"--soak {soak} is out of range", fix="use a number of copies from 2 to 100")
+            if seeds != 1 or long_posts:
+                raise UsageError("--soak draws its own copies (seeds 100, 101, ...) and scores only the events "
+                                 "detector", fix="run --soak on its own, and --seeds or --long-posts separately")
             _soak(json_output, soak)
             return
-        _detection(json_output, data, long_posts if isinstance(long_posts, int) else 0, seeds)
+        _detection(json_output, data, long_posts, seeds)
         return
     if data is None:
         raise UsageError("the text models are scored on labelled data", fix="add --data ../shared/data")
