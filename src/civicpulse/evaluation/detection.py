@@ -60,11 +60,13 @@ from civicpulse.scenarios.spec import Scenario
 from civicpulse.scenarios.truth import TruthSink, TruthSummary, write_scenario
 
 __all__ = [
-    "INCIDENT_DEADLINE_S", "MODEL_KEYS", "ScenarioScore", "crisislex_score", "evaluate_detection",
+    "EVENT_LABEL_KINDS", "INCIDENT_DEADLINE_S", "MODEL_KEYS", "ScenarioScore", "crisislex_score", "evaluate_detection",
     "match_signals", "replay", "score_scenario",
 ]
 
 INCIDENT_DEADLINE_S = 120.0
+#: The labels an event signal is matched by (the scripted injects whose posts can make an event).
+EVENT_LABEL_KINDS = ("incident", "rumour", "hate_wave", "appeal", "tip", "denial", "coordinated")
 CRISIS_EVERY_S = 45 * 60.0
 CRISIS_SPREAD_S = 25 * 60.0
 #: Keys of ``--json`` filled by the rumour models' scoring on real data (``evaluation/rumours.py``);
@@ -349,8 +351,7 @@ def score_scenario(scenario: Scenario, detectors: Sequence[Detector], seed: int 
 def _score(name: str, truth: TruthSummary, labels: dict[str, list[tuple[str, str]]],
            result: ReplayResult) -> ScenarioScore:
     injects = {i.id: i for i in truth.all()}
-    events = match_signals(result.signals, labels, "event", ("incident", "rumour", "hate_wave", "appeal",
-                                                               "tip", "denial", "coordinated"))
+    events = match_signals(result.signals, labels, "event", EVENT_LABEL_KINDS)
     latencies, in_time = [], 0
     for incident in truth.incidents:
         found = [(m.at - incident.onset).total_seconds() for m in events if m.label_id == incident.id]

@@ -21,19 +21,18 @@ import msgspec
 from civicpulse.detectors.area import AreaMap
 from civicpulse.detectors.base import Signal, stream_steps
 from civicpulse.detectors.events import EventDetector
-from civicpulse.evaluation.detection import INCIDENT_DEADLINE_S, match_signals
+from civicpulse.evaluation.detection import EVENT_LABEL_KINDS, INCIDENT_DEADLINE_S, match_signals
 from civicpulse.post import Post
 from civicpulse.scenarios.generator import ScenarioRun
 from civicpulse.scenarios.spec import Incident, Scenario, parse_duration
 from civicpulse.scenarios.truth import TruthSink
 
-__all__ = ["REPEAT_DEADLINE_S", "SOAK_SEED", "SoakScore", "soak_scenario"]
+__all__ = ["REPEAT_DEADLINE_S", "SOAK_SEED", "SoakScore", "soak_posts", "soak_scenario"]
 
 #: Copy ``k`` is generated with seed ``SOAK_SEED + k``: draws no other evaluation uses.
 SOAK_SEED = 100
 #: A repeat found within this long counts as found (the baseline still holds the last one's words).
 REPEAT_DEADLINE_S = 1800.0
-_LABEL_KINDS = ("incident", "rumour", "hate_wave", "appeal", "tip", "denial", "coordinated")
 
 
 @dataclass
@@ -99,7 +98,7 @@ def soak_scenario(scenario: Scenario, copies: int = 12) -> SoakScore:
     for batch, now in stream_steps(soak_posts(scenario, copies, labels)):
         score.posts += len(batch)
         signals.extend(s for s in detector.update_many(batch, now) if not s.details.get("progress"))
-    matches = match_signals(signals, labels, "event", _LABEL_KINDS)
+    matches = match_signals(signals, labels, "event", EVENT_LABEL_KINDS)
     score.events = len(matches)
     for k in range(1, copies):
         for inject in scenario.injects:
