@@ -511,3 +511,30 @@ def test_a_new_story_sharing_words_with_an_old_event_is_its_own_event() -> None:
     assert {"#quayfire", "quayside"} <= set(second.details["terms"])
     # While the fire's event is young, the same pair is more of it.
     assert len(events(run(EventDetector(cfg), [*chatter(2700), *burst(1200, 40), *new_fire(1500)]))) == 1
+
+
+def dock_talk_in(place: str, at_s: float, count: int = 3) -> list[Post]:
+    """Accounts naming ``place`` with the words of the morning's fire at Dock Street, and no word of
+    the incident vocabulary."""
+    return [Post(id=f"d:{i}", platform="test", created_at=START + timedelta(seconds=at_s + i * 20),
+                 author=Author(id=f"dock-{i}"), text=f"Dock Street warehouse crowd again, now in {place}",
+                 language="en") for i in range(count)]
+
+
+def test_a_district_of_the_area_in_new_company_needs_three_accounts_not_four() -> None:
+    # Everyday words in new company need four posts (log P < -16); a district's name, one of a dozen,
+    # three, as a word of the incident vocabulary does.
+    morning = [*town_chatter(4800), *burst(1500, 40)]
+    three = [*morning, *dock_talk_in("Millbrook", 4000)]
+    [_, district] = events(run(EventDetector(COMPANY, area=TOWN), three)).values()
+    assert "millbrook" in district.details["terms"]
+    assert district.post_ids == ("d:0", "d:1", "d:2")
+    assert len(events(run(EventDetector(COMPANY), three))) == 1, "without the area, three are not enough"
+    assert len(events(run(EventDetector(COMPANY), [*morning, *dock_talk_in("Millbrook", 4000, 4)]))) == 2
+    # Riverside is a place people name, but not a district of the area: three are not enough.
+    riverside = [*morning, *dock_talk_in("Riverside", 4000)]
+    assert len(events(run(EventDetector(COMPANY, area=TOWN), riverside))) == 1
+
+
+def test_an_area_lists_its_one_word_names() -> None:
+    assert TOWN.name_words() == frozenset({"millbrook", "eastgate"})

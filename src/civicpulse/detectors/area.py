@@ -26,6 +26,7 @@ from typing import Annotated, Any
 import msgspec
 import yaml
 
+from civicpulse.detectors.terms import text_terms
 from civicpulse.errors import ConfigError, UsageError
 
 __all__ = ["NEAR_PREFIX", "AreaMap", "DistrictShape", "configured_area", "is_near_term", "load_area_file", "near_term"]
@@ -136,6 +137,12 @@ class AreaMap:
     def district(self, term: str) -> DistrictShape | None:
         """The district a ``near:`` term stands for."""
         return self._by_term.get(term)
+
+    def name_words(self) -> frozenset[str]:
+        """The names that count for a district and are one word, as the event detector's terms
+        spell them ("rusholme", "kehl"; not "port du rhin")."""
+        return frozenset(words[0] for name in self._district_of if len(words := text_terms(name)) == 1
+                         and words[0] == name)
 
     def names_of(self, district: str) -> list[str]:
         """The names that count for ``district`` (its own, then its landmarks not listed for another

@@ -35,7 +35,8 @@ How it works, per batch (``update_many(posts, now)``):
    against a baseline of pairs; a known word that a post pairs for the first time with a word of
    news (of an open event, or of one closed in the last ``story_memory_s``) is *in new company*,
    and a word in new company in improbably many posts, against its own baseline of such posts,
-   opens an event ("Beeston" with "riot", "Kehl" with "flooded"), which owns those new pairs.
+   opens an event ("Beeston" with "riot", "Kehl" with "flooded"), which owns those new pairs. A
+   one-word name of a district of the operation's area needs only ``incident_log_p``.
 7. **Life cycle.** emerging (first ``emerging_s``) -> active -> fading (rate under a third of its
    peak) -> closed (none of its terms bursting for ``close_after_s``, however many everyday posts
    still join it), each change raised as a signal; an open event's new numbers are reported at most
@@ -58,7 +59,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -114,7 +115,9 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     #: term in new company in improbably many posts (``novel_log_p``, against its own decayed count
     #: of such posts) is news about it: "Beeston" with "riot" after a riot in Harehills, "Kehl"
     #: with "flooded" during a flood in Neudorf. Place names are everyday words that do not burst
-    #: alone, and the words of the second flood are those of the first.
+    #: alone, and the words of the second flood are those of the first. A one-word name of a
+    #: district of the operation's area, one of a dozen words, bursts in new company under
+    #: ``incident_log_p``, as a word of the incident vocabulary does.
     pair_terms: int = 6
     known_count: float = 3.0
     novel_below: float = 1.0
@@ -261,6 +264,7 @@ class EventDetector(Detector):
     def __init__(self, settings: EventSettings | None = None, area: AreaMap | None = None) -> None:
         self.settings = settings or EventSettings()
         self.area = area or None
+        self._place_words = area.name_words() if area else frozenset[str]()
         self._s = _State()
         self._recent: deque[_Recent] = deque(maxlen=self.settings.max_recent_posts)
         self._rare_below = -1.0
@@ -319,6 +323,7 @@ class EventDetector(Detector):
 
     def use_area(self, area: AreaMap) -> None:
         self.area = area or None
+        self._place_words = area.name_words() if area else frozenset()
 
     def health(self) -> dict[str, Any]:
         """What the detector is doing and what it had to drop (shown with every signal)."""
@@ -662,10 +667,11 @@ class EventDetector(Detector):
     # -- events ----------------------------------------------------------------------------------
 
     def _bursting(self, touched: set[str], window: dict[str, int], baseline: dict[str, float],
-                  owner: dict[str, str], log_p: float, incident_log_p: float | None = None) -> dict[str, float]:
+                  owner: dict[str, str], log_p: float, incident_log_p: float,
+                  incident_like: Callable[[str], bool]) -> dict[str, float]:
         """Bursting terms (or pairs) no event owns yet -> their excess over the expected count,
-        largest first; an owned one that bursts keeps its event open. Words of the incident
-        vocabulary burst under ``incident_log_p`` when it is given."""
+        largest first; an owned one that bursts keeps its event open. Terms ``incident_like`` says
+        are few and telling burst under ``incident_log_p`` instead of ``log_p``."""
         s, cfg = self._s, self.settings
         if s.window_total <= 0 or s.baseline_total <= 0:
             return {}
@@ -677,7 +683,7 @@ class EventDetector(Detector):
                 continue
             lam = (baseline.get(term, 0.0) + 1.0) * scale
             threshold = log_p
-            if incident_log_p is not None and incident_log_p > log_p and (is_incident_term(term) or is_near_term(term)):
+            if incident_log_p > log_p and incident_like(term):
                 threshold = incident_log_p
             if poisson_log_sf(k, lam) < threshold:
                 event_id = owner.get(term)
@@ -690,10 +696,13 @@ class EventDetector(Detector):
 
     def _form(self, touched: set[str], touched_novel: set[str]) -> list[Signal]:
         s, cfg = self._s, self.settings
-        bursting = self._bursting(touched, s.window, s.baseline, s.owner, cfg.burst_log_p, cfg.incident_log_p)
-        # A term in new company is a candidate of its own, told from the term by a prefix.
+        bursting = self._bursting(touched, s.window, s.baseline, s.owner, cfg.burst_log_p, cfg.incident_log_p,
+                                  _incident_or_near)
+        # A term in new company is a candidate of its own, told from the term by a prefix. A
+        # district's name in new company is as telling as a word of the incident vocabulary.
         novel = {f"novel:{t}": x for t, x in
-                 self._bursting(touched_novel, s.novel_window, s.novel_baseline, {}, cfg.novel_log_p).items()}
+                 self._bursting(touched_novel, s.novel_window, s.novel_baseline, {}, cfg.novel_log_p,
+                                cfg.incident_log_p, self._place_words.__contains__).items()}
         if not bursting and not novel:
             return []
         recent = list(self._recent)
@@ -985,6 +994,10 @@ class EventDetector(Detector):
         return Signal(detector=self.name, kind="event", key=event.id,
                       at=datetime.fromtimestamp(s.clock, UTC), summary=summary,
                       post_ids=tuple(event.sample), details=details)
+
+
+def _incident_or_near(term: str) -> bool:
+    return is_incident_term(term) or is_near_term(term)
 
 
 def _fold(counts: dict[str, int], window: dict[str, int], baseline: dict[str, float]) -> None:
