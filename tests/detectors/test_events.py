@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from civicpulse.detectors.area import AreaMap, DistrictShape
 from civicpulse.detectors.base import Signal
 from civicpulse.detectors.events import (
+    RAISED_BY,
     EventDetector,
     EventSettings,
     _Event,
@@ -93,6 +94,11 @@ def test_a_burst_of_new_words_becomes_one_event_with_place_and_status() -> None:
     assert location["radius_m"] >= 250
     assert event.details["languages"] == {"en": len(event.post_ids)}
     assert "Dock Street" in event.details["example"]
+    [strongest, *_] = event.details["raised_by"]  # what the dashboard says it was raised on
+    assert strongest["term"] in event.details["terms"]
+    assert strongest["rule"] in RAISED_BY
+    assert strongest["posts"] >= 3
+    assert strongest["expected"] < 1
     statuses = [s.details["status"] for s in signals]
     assert statuses[0] == "emerging"
     assert "closed" in statuses
@@ -215,6 +221,8 @@ def test_two_accounts_sharing_two_new_words_open_an_event_at_once() -> None:
     assert len(found) == 1
     [event] = found.values()
     assert sorted(event.details["terms"]) == ["quendle", "zorblax"]
+    assert event.details["raised_by"] == [{"term": t, "rule": "new_words", "posts": 2, "expected": 0.0}
+                                          for t in ("quendle", "zorblax")]
     assert event.post_ids == ("p:0", "p:1")
     assert (event.at - START).total_seconds() <= 1512
 
@@ -465,6 +473,8 @@ def test_incident_words_from_three_accounts_at_one_district_of_the_area_open_an_
     posts = [*town_chatter(3000), *search_in_millbrook()]
     [event] = events(run(EventDetector(COMPANY, area=TOWN), posts)).values()
     assert event.details["terms"] == ["near:millbrook"]
+    [reason] = event.details["raised_by"]
+    assert (reason["term"], reason["rule"], reason["posts"]) == ("near:millbrook", "district", 3)
     assert event.post_ids == ("s:0", "s:1", "s:2")
     assert "near:" not in event.details["title"]
     assert event.details["location"] == {"lat": 51.5, "lon": -0.1, "radius_m": 1000, "geotagged": 0,
@@ -528,6 +538,8 @@ def test_a_district_of_the_area_in_new_company_needs_three_accounts_not_four() -
     three = [*morning, *dock_talk_in("Millbrook", 4000)]
     [_, district] = events(run(EventDetector(COMPANY, area=TOWN), three)).values()
     assert "millbrook" in district.details["terms"]
+    assert [(r["term"], r["rule"], r["posts"]) for r in district.details["raised_by"]] == [
+        ("millbrook", "new_company", 3)]
     assert district.post_ids == ("d:0", "d:1", "d:2")
     assert len(events(run(EventDetector(COMPANY), three))) == 1, "without the area, three are not enough"
     assert len(events(run(EventDetector(COMPANY), [*morning, *dock_talk_in("Millbrook", 4000, 4)]))) == 2

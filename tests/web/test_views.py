@@ -236,7 +236,7 @@ _KEYS = st.sampled_from(["title", "example", "location", "first_seen", "stance",
                          "accounts", "lat", "lon", "radius_m", "start", "label", "probs", "profile", "size", "places",
                          "name", "account_count", "span_s", "bot_likeness", "account_creation", "scored",
                          "share_bot_like", "mean", "span_days_middle_80", "indicators", "reasons", "new_accounts",
-                         "accounts_estimated", "target_label", "keywords", "terms", "verdict_post"])
+                         "accounts_estimated", "target_label", "keywords", "terms", "verdict_post", "raised_by"])
 
 
 @given(st.dictionaries(_KEYS, _JSON, max_size=8), st.sampled_from(["event", "rumour", "coordination"]),
@@ -292,6 +292,30 @@ def test_a_coordination_flag_shows_its_evidence_in_one_line() -> None:
     assert odd["accounts_estimated"] is False
     event = signal_view(Signal("events", "event", "e", at, "event", details=details), Redactor(b"k" * 32))
     assert event["evidence"] is None
+
+
+def test_an_event_says_what_it_was_raised_on() -> None:
+    at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    redactor = Redactor(b"k" * 32)
+    area = AreaMap([_district("Rusholme", 53.456, -2.224)])
+    raised = [{"term": "smoke", "rule": "burst", "posts": 14, "expected": 0.31},
+              {"term": "near:rusholme", "rule": "district", "posts": 3, "expected": 0.12},
+              {"term": "kehl", "rule": "new_company", "posts": 3, "expected": 0.01},
+              {"term": "police", "rule": "incident_words", "posts": 5, "expected": 0.4}]
+    view = signal_view(Signal("events", "event", "e", at, "s", details={"raised_by": raised}), redactor, area)
+    assert view["evidence"] == (
+        "raised on: “smoke” in 14 posts in 2 min, where about 0.3 are usual · incident words naming Rusholme in "
+        "3 posts in 2 min, where about 0.1 are usual · “kehl” with words of recent news for the first time in "
+        "3 posts in 2 min, where almost none are usual · “police” (incident vocabulary) in 5 posts in 2 min, "
+        "where about 0.4 are usual")
+    pair = [{"term": "#leedsfire", "rule": "new_words", "posts": 2, "expected": 0.0},
+            {"term": "zorblax", "rule": "new_words", "posts": 2, "expected": 0.0}]
+    view = signal_view(Signal("events", "event", "e", at, "s", details={"raised_by": pair}), redactor)
+    assert view["evidence"] == "raised on: 2 accounts sharing words never seen before: “#leedsfire”, “zorblax”"
+    # A post's words are attacker-controlled: personal data in them is redacted, as in titles.
+    leaked = [{"term": "jane.doe@example.org", "rule": "burst", "posts": 4, "expected": 0.0}]
+    view = signal_view(Signal("events", "event", "e", at, "s", details={"raised_by": leaked}), redactor)
+    assert "jane.doe@example.org" not in view["evidence"]
 
 
 def test_detector_limits_say_what_was_left_out_from_the_newest_signal_of_each_detector() -> None:

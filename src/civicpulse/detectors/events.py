@@ -165,9 +165,27 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     progress_every_s: float = 60.0
 
 
+class _Reason(msgspec.Struct, array_like=True):
+    """One piece of evidence an event was raised on: a term, the rule it met (``RAISED_BY``), its
+    posts in the window and the count its baseline expected there (0 for words never seen)."""
+
+    term: str
+    rule: str
+    posts: int
+    expected: float
+
+
+#: The rules an event is raised by, as ``raised_by`` names them.
+RAISED_BY = ("burst", "incident_words", "district", "new_company", "new_words")
+#: Pieces of evidence an event keeps (its strongest first).
+MAX_REASONS = 5
+
+
 class _Event(msgspec.Struct, kw_only=True):
     id: str
     terms: list[str]
+    #: Why it was raised: the terms it opened on and the rule each met (empty for older snapshots).
+    raised_by: list[_Reason] = msgspec.field(default_factory=list)
     #: The new pairs of terms ("a b") that told it (new company): a post carrying one joins it first.
     pairs: list[str] = msgspec.field(default_factory=list)
     first_seen: float
@@ -605,7 +623,8 @@ class EventDetector(Detector):
                 continue
             if not self._room(signals):
                 continue
-            signals.append(self._open(group_terms, seeds))
+            reasons = [_Reason(term, "new_words", len(seeds), 0.0) for term in group_terms]
+            signals.append(self._open(group_terms, seeds, reasons=reasons))
         return signals
 
     def _join(self, post: Post, terms: list[str], t: float, *, original: bool, pairs: Sequence[str] = ()) -> None:
@@ -668,9 +687,9 @@ class EventDetector(Detector):
 
     def _bursting(self, touched: set[str], window: dict[str, int], baseline: dict[str, float],
                   owner: dict[str, str], log_p: float, incident_log_p: float,
-                  incident_like: Callable[[str], bool]) -> dict[str, float]:
-        """Bursting terms (or pairs) no event owns yet -> their excess over the expected count,
-        largest first; an owned one that bursts keeps its event open. Terms ``incident_like`` says
+                  incident_like: Callable[[str], bool]) -> dict[str, tuple[int, float]]:
+        """Bursting terms (or pairs) no event owns yet -> (their count in the window, the count
+        expected), largest first; an owned one that bursts keeps its event open. Terms ``incident_like`` says
         are few and telling burst under ``incident_log_p`` instead of ``log_p``."""
         s, cfg = self._s, self.settings
         if s.window_total <= 0 or s.baseline_total <= 0:
@@ -688,11 +707,11 @@ class EventDetector(Detector):
             if poisson_log_sf(k, lam) < threshold:
                 event_id = owner.get(term)
                 if event_id is None:
-                    found.append((k, term, k - lam))
+                    found.append((k, term, lam))
                 else:
                     s.events[event_id].last_burst = s.clock
         found.sort(key=lambda x: (-x[0], x[1]))
-        return {term: excess for _, term, excess in found}
+        return {term: (k, lam) for k, term, lam in found}
 
     def _form(self, touched: set[str], touched_novel: set[str]) -> list[Signal]:
         s, cfg = self._s, self.settings
@@ -763,7 +782,8 @@ class EventDetector(Detector):
                 continue
             # A burst of a common word (a district's name) is the excess over its usual count: the
             # posts whose words are most unusual right now explain it best.
-            keep = max(cfg.min_authors, math.ceil(max(bursting.get(k) or novel.get(k, 0.0) for k in group_terms)))
+            counts = [bursting.get(k) or novel[k] for k in group_terms]
+            keep = max(cfg.min_authors, math.ceil(max(k - lam for k, lam in counts)))
             seeds = [recent[i] for i in sorted(group_posts, key=lambda i: (-self._elevated(recent[i]), i))[:keep]]
             terms = [k for k in group_terms if k in bursting]
             new_company = {k.removeprefix("novel:") for k in group_terms if k in novel}
@@ -775,7 +795,10 @@ class EventDetector(Detector):
             terms.extend(dict.fromkeys(t for t in [*sorted(new_company), *(w for p in pairs[:3] for w in p.split(" "))]
                                        if t not in s.owner and t not in terms))
             # Every post of the burst is about the story, seed or not: replies to any of them join it.
-            signals.append(self._open(terms, seeds, pairs, members=[recent[i].post_id for i in group_posts]))
+            reasons = [_Reason(key.removeprefix("novel:"), _rule(key), k, round(lam, 2))
+                       for key, (k, lam) in zip(group_terms, counts, strict=True)]
+            signals.append(self._open(terms, seeds, pairs, members=[recent[i].post_id for i in group_posts],
+                                      reasons=reasons))
         return signals
 
     def _young_words(self) -> dict[str, set[str]]:
@@ -837,15 +860,16 @@ class EventDetector(Detector):
         return score
 
     def _open(self, terms: list[str], seeds: list[_Recent], pairs: Sequence[str] = (),
-              members: Sequence[str] | None = None) -> Signal:
+              members: Sequence[str] | None = None, reasons: Sequence[_Reason] = ()) -> Signal:
         """A new event told by ``seeds``; ``members`` (default: the seeds) are the posts about it whose
-        replies join it."""
+        replies join it; ``reasons`` are why it was raised."""
         s = self._s
         event_id = f"event-{s.next_event}"
         s.next_event += 1
         first = min(r.bucket for r in seeds) * self.settings.bucket_s
-        event = _Event(id=event_id, terms=list(terms), pairs=list(pairs), first_seen=first, signalled_at=s.clock,
-                       last_burst=s.clock, example=seeds[0].text if seeds else "")
+        strongest = sorted(reasons, key=lambda r: (-r.posts, r.expected, r.term))[:MAX_REASONS]
+        event = _Event(id=event_id, terms=list(terms), raised_by=strongest, pairs=list(pairs), first_seen=first,
+                       signalled_at=s.clock, last_burst=s.clock, example=seeds[0].text if seeds else "")
         for record in seeds:
             event.posts += 1
             event.originals += 1
@@ -985,6 +1009,8 @@ class EventDetector(Detector):
             "top_posts": [{"id": pid, "text": text, "engagement": score} for score, pid, text in event.top],
             "example": example,
             "progress": progress,
+            "raised_by": [{"term": r.term, "rule": r.rule, "posts": r.posts, "expected": r.expected}
+                          for r in event.raised_by],
         }
         if self.area is not None:
             details["places"] = self._places(event, location)
@@ -998,6 +1024,15 @@ class EventDetector(Detector):
 
 def _incident_or_near(term: str) -> bool:
     return is_incident_term(term) or is_near_term(term)
+
+
+def _rule(key: str) -> str:
+    """The rule a candidate of ``_form`` met (see ``RAISED_BY``)."""
+    if key.startswith("novel:"):
+        return "new_company"
+    if is_near_term(key):
+        return "district"
+    return "incident_words" if is_incident_term(key) else "burst"
 
 
 def _fold(counts: dict[str, int], window: dict[str, int], baseline: dict[str, float]) -> None:

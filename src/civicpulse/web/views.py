@@ -145,7 +145,8 @@ def signal_view(signal: Signal, redactor: Redactor, area: AreaMap | None = None)
         "stance": _stance_text(details.get("stance")) if signal.kind == "rumour" else None,
         "places": _places_text(details.get("places")) if signal.kind == "rumour" else None,
         "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
-        "evidence": _evidence(details) if signal.kind == "coordination" else None,
+        "evidence": _evidence(details) if signal.kind == "coordination"
+        else _raised_by(details, redactor, area) if signal.kind == "event" else None,
         "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
         "first_seen": first_seen if isinstance(first_seen := details.get("first_seen"), str) and first_seen
         else signal.at.isoformat(),
@@ -468,6 +469,42 @@ def _evidence(details: Mapping[str, Any]) -> str | None:
     if isinstance(created, Mapping) and (days := _finite(created.get("span_days_middle_80"))) is not None:
         parts.append(f"accounts created over {days:,.0f} days (middle 80 %)")
     return " · ".join(parts) or None
+
+
+def _raised_by(details: Mapping[str, Any], redactor: Redactor, area: AreaMap | None) -> str | None:
+    """Why an event was raised, in one line: "raised on: “smoke” in 14 posts in 2 min, where about
+    0.3 are usual · incident words naming Rusholme in 3 posts in 2 min, …". Terms are words of posts
+    (attacker-controlled, redacted like a title); at most five, as the detector keeps them."""
+    reasons = details.get("raised_by")
+    if not isinstance(reasons, list):
+        return None
+    parts: list[str] = []
+    new_words: list[str] = []
+    accounts = 0
+    for reason in reasons[:5]:
+        if not isinstance(reason, Mapping) or not isinstance(term := reason.get("term"), str):
+            continue
+        posts, expected, rule = _count(reason.get("posts")), _finite(reason.get("expected")), reason.get("rule")
+        if posts is None:
+            continue
+        shown = redactor.text(term[:60])
+        if rule == "new_words":
+            new_words.append(f"“{shown}”")
+            accounts = max(accounts, posts)
+            continue
+        if rule == "district":
+            district = area.district(term) if area is not None else None
+            what = f"incident words naming {district.name if district else shown.removeprefix('near:')}"
+        elif rule == "new_company":
+            what = f"“{shown}” with words of recent news for the first time"
+        else:
+            what = f"“{shown}”" + (" (incident vocabulary)" if rule == "incident_words" else "")
+        usual = "" if expected is None else (", where almost none are usual" if expected < 0.1
+                                             else f", where about {expected:.1f} are usual")
+        parts.append(f"{what} in {posts} posts in 2 min{usual}")
+    if new_words:
+        parts.append(f"{accounts} accounts sharing words never seen before: {', '.join(new_words)}")
+    return "raised on: " + " · ".join(parts) if parts else None
 
 
 def flag_reasons(details: Mapping[str, Any]) -> list[str]:
