@@ -305,13 +305,18 @@ def test_an_event_says_what_it_was_raised_on() -> None:
     view = signal_view(Signal("events", "event", "e", at, "s", details={"raised_by": raised}), redactor, area)
     assert view["evidence"] == (
         "raised on: “smoke” in 14 posts in 2 min, where about 0.3 are usual · incident words naming Rusholme in "
-        "3 posts in 2 min, where about 0.1 are usual · “kehl” with words of recent news for the first time in "
-        "3 posts in 2 min, where almost none are usual · “police” (incident vocabulary) in 5 posts in 2 min, "
-        "where about 0.4 are usual")
+        "3 posts in 2 min, where about 0.1 are usual · “police” (incident vocabulary) in 5 posts in 2 min, "
+        "where about 0.4 are usual · “kehl” said with words of recent news for the first time, in 3 posts in "
+        "2 min, where almost none are usual")
+    company = [{"term": t, "rule": "new_company", "posts": n, "expected": 0.02} for t, n in (("heard", 5), ("mall", 4))]
+    view = signal_view(Signal("events", "event", "e", at, "s", details={"raised_by": company}), redactor)
+    assert view["evidence"] == ("raised on: “heard”, “mall” said with words of recent news for the first time, "
+                                "in 4–5 posts in 2 min, where almost none are usual")
     pair = [{"term": "#leedsfire", "rule": "new_words", "posts": 2, "expected": 0.0},
             {"term": "zorblax", "rule": "new_words", "posts": 2, "expected": 0.0}]
     view = signal_view(Signal("events", "event", "e", at, "s", details={"raised_by": pair}), redactor)
-    assert view["evidence"] == "raised on: 2 accounts sharing words never seen before: “#leedsfire”, “zorblax”"
+    assert view["evidence"] == ("raised on: 2 accounts sharing words seen rarely or never before: "
+                                "“#leedsfire”, “zorblax”")
     # A post's words are attacker-controlled: personal data in them is redacted, as in titles.
     leaked = [{"term": "jane.doe@example.org", "rule": "burst", "posts": 4, "expected": 0.0}]
     view = signal_view(Signal("events", "event", "e", at, "s", details={"raised_by": leaked}), redactor)

@@ -474,13 +474,13 @@ def _evidence(details: Mapping[str, Any]) -> str | None:
 def _raised_by(details: Mapping[str, Any], redactor: Redactor, area: AreaMap | None) -> str | None:
     """Why an event was raised, in one line: "raised on: “smoke” in 14 posts in 2 min, where about
     0.3 are usual · incident words naming Rusholme in 3 posts in 2 min, …". Terms are words of posts
-    (attacker-controlled, redacted like a title); at most five, as the detector keeps them."""
+    (attacker-controlled, redacted like a title); at most five, as the detector keeps them. Words
+    that met the same rule in a group of posts (new company, a first story) are named together."""
     reasons = details.get("raised_by")
     if not isinstance(reasons, list):
         return None
     parts: list[str] = []
-    new_words: list[str] = []
-    accounts = 0
+    grouped: dict[str, tuple[list[str], list[int], list[float]]] = {}
     for reason in reasons[:5]:
         if not isinstance(reason, Mapping) or not isinstance(term := reason.get("term"), str):
             continue
@@ -488,23 +488,37 @@ def _raised_by(details: Mapping[str, Any], redactor: Redactor, area: AreaMap | N
         if posts is None:
             continue
         shown = redactor.text(term[:60])
-        if rule == "new_words":
-            new_words.append(f"“{shown}”")
-            accounts = max(accounts, posts)
+        if rule in ("new_words", "new_company"):
+            words, counts, usual = grouped.setdefault(rule, ([], [], []))
+            words.append(f"“{shown}”")
+            counts.append(posts)
+            usual.append(expected or 0.0)
             continue
         if rule == "district":
             district = area.district(term) if area is not None else None
             what = f"incident words naming {district.name if district else shown.removeprefix('near:')}"
-        elif rule == "new_company":
-            what = f"“{shown}” with words of recent news for the first time"
         else:
             what = f"“{shown}”" + (" (incident vocabulary)" if rule == "incident_words" else "")
-        usual = "" if expected is None else (", where almost none are usual" if expected < 0.1
-                                             else f", where about {expected:.1f} are usual")
-        parts.append(f"{what} in {posts} posts in 2 min{usual}")
-    if new_words:
-        parts.append(f"{accounts} accounts sharing words never seen before: {', '.join(new_words)}")
+        parts.append(f"{what} in {posts} posts in 2 min{_usual(expected)}")
+    if "new_company" in grouped:
+        words, counts, usual = grouped["new_company"]
+        parts.append(f"{', '.join(words)} said with words of recent news for the first time, in "
+                     f"{_span(counts)} posts in 2 min{_usual(max(usual))}")
+    if "new_words" in grouped:
+        words, counts, _ = grouped["new_words"]
+        parts.append(f"{max(counts)} accounts sharing words seen rarely or never before: {', '.join(words)}")
     return "raised on: " + " · ".join(parts) if parts else None
+
+
+def _usual(expected: float | None) -> str:
+    if expected is None:
+        return ""
+    return ", where almost none are usual" if expected < 0.1 else f", where about {expected:.1f} are usual"
+
+
+def _span(counts: list[int]) -> str:
+    low, high = min(counts), max(counts)
+    return f"{low}" if low == high else f"{low}–{high}"
 
 
 def flag_reasons(details: Mapping[str, Any]) -> list[str]:
