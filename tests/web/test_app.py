@@ -68,7 +68,8 @@ def test_each_event_and_rumour_is_listed_once_in_its_latest_state(site: Site) ->
     assert listed[1]["accounts"] == 31
     page = client.get("/").text
     assert "fire depot smoke" in page
-    assert page.count("&lt;script&gt;window.__pwned = 1&lt;/script&gt;") == 2  # the post and the rumour title
+    # The post, the rumour title and the word an event was raised on, each escaped.
+    assert page.count("&lt;script&gt;window.__pwned = 1&lt;/script&gt;") == 3
     assert "<script>window.__pwned" not in page
 
 

@@ -112,6 +112,10 @@ def test_dashboard_signs_in_updates_live_and_keeps_hostile_text_inert(
             # How fast the event goes, in which languages, and what the detector had to leave out.
             event_line = page.locator("#signals li.event .meta").inner_text()
             assert "20 posts a minute, ×2.0 on the 2 minutes before · languages en 75 % · pl 25 %" in event_line
+            # Why it was raised, hostile words and all, as text.
+            raised = page.locator("#signals li.event .hint").last.inner_text()
+            assert raised.startswith("raised on: “smoke” (incident vocabulary) in 9 posts in 2 min, where about 0.4")
+            assert HOSTILE[:40] in raised
             assert page.locator("#limits").is_visible()
             assert "events: 12 posts over an account's per-minute cap not counted" in page.inner_text("#limits")
             assert page.locator("#signals-more").is_hidden()  # both items are listed
