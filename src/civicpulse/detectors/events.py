@@ -166,8 +166,10 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class _Reason(msgspec.Struct, array_like=True):
-    """One piece of evidence an event was raised on: a term, the rule it met (``RAISED_BY``), its
-    posts in the window and the count its baseline expected there (0 for words never seen)."""
+    """One piece of evidence an event was raised on: a term; the rule it met ("burst",
+    "incident_words", "district", "new_company", or "new_words" for a first story); its posts in the
+    window (for a first story, the accounts that shared it); and the count its baseline expected there
+    (0 for a first story)."""
 
     term: str
     rule: str
@@ -175,8 +177,6 @@ class _Reason(msgspec.Struct, array_like=True):
     expected: float
 
 
-#: The rules an event is raised by, as ``raised_by`` names them.
-RAISED_BY = ("burst", "incident_words", "district", "new_company", "new_words")
 #: Pieces of evidence an event keeps (its strongest first).
 MAX_REASONS = 5
 
@@ -282,7 +282,7 @@ class EventDetector(Detector):
     def __init__(self, settings: EventSettings | None = None, area: AreaMap | None = None) -> None:
         self.settings = settings or EventSettings()
         self.area = area or None
-        self._place_words = area.name_words() if area else frozenset[str]()
+        self._place_words: frozenset[str] = area.name_words() if area else frozenset()
         self._s = _State()
         self._recent: deque[_Recent] = deque(maxlen=self.settings.max_recent_posts)
         self._rare_below = -1.0
@@ -623,7 +623,8 @@ class EventDetector(Detector):
                 continue
             if not self._room(signals):
                 continue
-            reasons = [_Reason(term, "new_words", len(seeds), 0.0) for term in group_terms]
+            accounts = len({r.author for r in seeds})
+            reasons = [_Reason(term, "new_words", accounts, 0.0) for term in group_terms]
             signals.append(self._open(group_terms, seeds, reasons=reasons))
         return signals
 
@@ -689,8 +690,8 @@ class EventDetector(Detector):
                   owner: dict[str, str], log_p: float, incident_log_p: float,
                   incident_like: Callable[[str], bool]) -> dict[str, tuple[int, float]]:
         """Bursting terms (or pairs) no event owns yet -> (their count in the window, the count
-        expected), largest first; an owned one that bursts keeps its event open. Terms ``incident_like`` says
-        are few and telling burst under ``incident_log_p`` instead of ``log_p``."""
+        expected), largest first; an owned one that bursts keeps its event open. Terms that
+        ``incident_like`` says are few and telling burst under ``incident_log_p``, not ``log_p``."""
         s, cfg = self._s, self.settings
         if s.window_total <= 0 or s.baseline_total <= 0:
             return {}
@@ -1027,7 +1028,7 @@ def _incident_or_near(term: str) -> bool:
 
 
 def _rule(key: str) -> str:
-    """The rule a candidate of ``_form`` met (see ``RAISED_BY``)."""
+    """The rule a candidate of ``_form`` met (see ``_Reason``)."""
     if key.startswith("novel:"):
         return "new_company"
     if is_near_term(key):
