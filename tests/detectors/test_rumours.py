@@ -70,6 +70,9 @@ def test_life_cycle_emerging_spreading_denied_fading() -> None:
     assert all(s.kind == "rumour" and s.detector == "rumours" for s in signals)
     assert emerged.at == T0 + timedelta(seconds=240)  # the fifth claim, from the fifth account
     assert set(emerged.post_ids) == {f"t:{i}" for i in range(5)}
+    # Why it is a rumour: the hedges its five claims were told with (the dashboard's "raised on").
+    assert emerged.details["hedges"] == [{"phrase": "apparently", "posts": 2}, {"phrase": "reports that", "posts": 2},
+                                         {"phrase": "hearing there", "posts": 1}]
     assert denied.details["verdict_post"] == "t:60"
     # Three replies/quotes were scored by the stance model (the French one by its cue-only head).
     assert sum(denied.details["stance"].values()) == 3

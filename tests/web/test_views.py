@@ -294,7 +294,7 @@ def test_a_coordination_flag_shows_its_evidence_in_one_line() -> None:
     assert event["evidence"] is None
 
 
-def test_an_event_says_what_it_was_raised_on() -> None:
+def test_an_event_and_a_rumour_say_what_they_were_raised_on() -> None:
     at = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
     redactor = Redactor(b"k" * 32)
     area = AreaMap([_district("Rusholme", 53.456, -2.224)])
@@ -317,6 +317,9 @@ def test_an_event_says_what_it_was_raised_on() -> None:
     view = signal_view(Signal("events", "event", "e", at, "s", details={"raised_by": pair}), redactor)
     assert view["evidence"] == ("raised on: 2 accounts sharing words seen rarely or never before: "
                                 "“#leedsfire”, “zorblax”")
+    hedged = {"hedges": [{"phrase": "can anyone confirm", "posts": 30}, {"phrase": "reportedly", "posts": 12}]}
+    rumour = signal_view(Signal("rumours", "rumour", "r", at, "s", details=hedged), redactor)
+    assert rumour["evidence"] == "raised on: claims hedged with “can anyone confirm” (30 posts), “reportedly” (12)"
     # A post's words are attacker-controlled: personal data in them is redacted, as in titles.
     leaked = [{"term": "jane.doe@example.org", "rule": "burst", "posts": 4, "expected": 0.0}]
     view = signal_view(Signal("events", "event", "e", at, "s", details={"raised_by": leaked}), redactor)

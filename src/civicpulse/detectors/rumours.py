@@ -57,6 +57,8 @@ __all__ = ["RumourDetector", "RumourState"]
 
 STATUSES = ("candidate", "emerging", "spreading", "denied", "confirmed", "fading")
 _TEXT_KEPT = 280
+#: Distinct hedges a rumour counts (a claim is told with a few; the bound is against crafted text).
+MAX_HEDGES = 8
 #: An official verdict needs a rumour whose wordings name its words at least this much (summed shares,
 #: see ``_match_verdict``); a rumour *names* a word when its share is at least ``_VERDICT_NAMED``.
 _VERDICT_MIN_SHARE = 0.5
@@ -87,6 +89,9 @@ class RumourState(msgspec.Struct, kw_only=True):
     tokens: dict[str, int] = msgspec.field(default_factory=dict)
     #: Districts of the operation's area its wordings name, counted like ``tokens`` (by name or landmark).
     districts: dict[str, int] = msgspec.field(default_factory=dict)
+    #: The hedges its claims were told with ("reportedly", "can anyone confirm"), lower case: why it is
+    #: a rumour. At most ``MAX_HEDGES`` distinct ones are counted.
+    hedges: dict[str, int] = msgspec.field(default_factory=dict)
     members: list[str] = msgspec.field(default_factory=list)
     stance: dict[str, int] = msgspec.field(default_factory=dict)
     languages: dict[str, int] = msgspec.field(default_factory=dict)
@@ -233,12 +238,16 @@ class RumourDetector(Detector):
         # A claim: hedged, not a reply (replies are reactions), not itself a denial (a repost of an
         # official denial says "unverified" too), and with enough content words to be about something.
         head = text[:1000]
-        if post.reply_to is not None or HEDGE.search(head) is None or DENIAL.search(head) is not None:
+        hedge = HEDGE.search(head) if post.reply_to is None else None
+        if hedge is None or DENIAL.search(head) is not None:
             return
         if len(claim_tokens(text)) < self.min_claim_words:
             return
         rumour = self._cluster(text, t)
         changed.setdefault(rumour.id, rumour.status)
+        phrase = " ".join(hedge.group().lower().split())
+        if phrase in rumour.hedges or len(rumour.hedges) < MAX_HEDGES:
+            rumour.hedges[phrase] = rumour.hedges.get(phrase, 0) + 1
         self._add(rumour, post, t, track_text=text, depth=0)
 
     def _clamp(self, t: float, now_s: float) -> float:
@@ -486,6 +495,8 @@ class RumourDetector(Detector):
             "curve": [{"start": datetime.fromtimestamp(b.start, UTC).isoformat(), "posts": b.posts,
                        "accounts": b.accounts, "reach": b.reach} for b in rumour.curve],
             "keywords": sorted(rumour.tokens, key=lambda k: (-rumour.tokens[k], k))[:8],
+            "hedges": [{"phrase": phrase, "posts": n}
+                       for phrase, n in sorted(rumour.hedges.items(), key=lambda kv: (-kv[1], kv[0]))[:3]],
             "progress": progress,
         }
         rumour.reported_at, rumour.reported_posts = _ts(now), rumour.posts

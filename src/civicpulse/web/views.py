@@ -146,7 +146,8 @@ def signal_view(signal: Signal, redactor: Redactor, area: AreaMap | None = None)
         "places": _places_text(details.get("places")) if signal.kind == "rumour" else None,
         "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
         "evidence": _evidence(details) if signal.kind == "coordination"
-        else _raised_by(details, redactor, area) if signal.kind == "event" else None,
+        else _raised_by(details, redactor, area) if signal.kind == "event"
+        else _hedged(details) if signal.kind == "rumour" else None,
         "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
         "first_seen": first_seen if isinstance(first_seen := details.get("first_seen"), str) and first_seen
         else signal.at.isoformat(),
@@ -508,6 +509,21 @@ def _raised_by(details: Mapping[str, Any], redactor: Redactor, area: AreaMap | N
         words, counts, _ = grouped["new_words"]
         parts.append(f"{max(counts)} accounts sharing words seen rarely or never before: {', '.join(words)}")
     return "raised on: " + " · ".join(parts) if parts else None
+
+
+def _hedged(details: Mapping[str, Any]) -> str | None:
+    """Why a rumour is one, in one line: "raised on: claims hedged with “can anyone confirm” (30
+    posts), “reportedly” (12)". The hedges come from a fixed list of phrases, as written in posts."""
+    hedges = details.get("hedges")
+    if not isinstance(hedges, list):
+        return None
+    said = [(hedge["phrase"][:40], posts) for hedge in hedges[:3]
+            if isinstance(hedge, Mapping) and isinstance(hedge.get("phrase"), str)
+            and (posts := _count(hedge.get("posts"))) is not None]
+    if not said:
+        return None
+    return "raised on: claims hedged with " + ", ".join(
+        f"“{phrase}” ({posts}{' posts' if n == 0 else ''})" for n, (phrase, posts) in enumerate(said))
 
 
 def _usual(expected: float | None) -> str:
