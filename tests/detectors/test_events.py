@@ -549,3 +549,26 @@ def test_a_district_of_the_area_in_new_company_needs_three_accounts_not_four() -
 
 def test_an_area_lists_its_one_word_names() -> None:
     assert TOWN.name_words() == frozenset({"millbrook", "eastgate"})
+
+
+def test_an_open_event_keeps_why_it_was_raised_across_a_restart_and_older_snapshots_still_restore() -> None:
+    posts = sorted([*chatter(1800), *burst(1200, 40)], key=lambda p: p.created_at)
+    head = [p for p in posts if (p.created_at - START).total_seconds() < 1300]
+    tail = [p for p in posts if (p.created_at - START).total_seconds() >= 1300]
+    first = EventDetector(FAST)
+    [opened] = events(run(first, head)).values()
+    state = first.snapshot()
+    resumed = EventDetector(FAST)
+    resumed.restore(state)
+    later = run(resumed, tail)
+    assert later[-1].key == opened.key
+    assert later[-1].details["raised_by"] == opened.details["raised_by"] != []
+    # A snapshot written before events kept their reasons (2026-12-01) restores, with none.
+    older = msgspec.msgpack.decode(state)
+    for event in older["events"].values():
+        del event["raised_by"]
+    upgraded = EventDetector(FAST)
+    upgraded.restore(msgspec.msgpack.encode(older))
+    resumed_later = run(upgraded, tail)
+    assert [(s.key, s.at) for s in resumed_later] == [(s.key, s.at) for s in later]
+    assert resumed_later[-1].details["raised_by"] == []

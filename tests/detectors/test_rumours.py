@@ -316,3 +316,17 @@ def test_scored_on_a_shipped_scenario() -> None:
         assert row["detect_s"] < 600
         assert row["denial_recognised_s"] is not None
         assert row["denial_recognised_s"] < 120
+
+
+def test_a_snapshot_from_before_rumours_counted_their_hedges_still_restores() -> None:
+    stream = rumour_stream()
+    first = RumourDetector(warmup_s=0)
+    feed(first, stream[:20])
+    older = msgspec.msgpack.decode(first.snapshot())
+    for rumour in older["rumours"]:
+        del rumour["hedges"]
+    second = RumourDetector(warmup_s=0)
+    second.restore(msgspec.msgpack.encode(older))
+    tail = changes(feed(second, stream[20:]))
+    assert [s.details["status"] for s in tail] == ["spreading", "denied"]
+    assert tail[-1].details["hedges"] == []  # the claims after the restart were reposts and replies
