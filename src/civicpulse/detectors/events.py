@@ -281,8 +281,10 @@ class EventDetector(Detector):
 
     def __init__(self, settings: EventSettings | None = None, area: AreaMap | None = None) -> None:
         self.settings = settings or EventSettings()
-        self.area = area or None
-        self._place_words: frozenset[str] = area.name_words() if area else frozenset()
+        self.area: AreaMap | None = None
+        self._place_words: frozenset[str] = frozenset()
+        if area:
+            self.use_area(area)
         self._s = _State()
         self._recent: deque[_Recent] = deque(maxlen=self.settings.max_recent_posts)
         self._rare_below = -1.0
