@@ -547,6 +547,38 @@ def test_a_district_of_the_area_in_new_company_needs_three_accounts_not_four() -
     assert len(events(run(EventDetector(COMPANY, area=TOWN), riverside))) == 1
 
 
+def corn_exchange_fire(at_s: float, count: int, first: int = 0) -> list[Post]:
+    """Accounts telling of a fire at Eastgate's Corn Exchange in the words of the fire in Millbrook."""
+    return [Post(id=f"e:{i}", platform="test", created_at=START + timedelta(seconds=at_s + (i - first) * 12),
+                 author=Author(id=f"eastgate-{i}"), text="Flames at the Corn Exchange, a warehouse burning",
+                 language="en") for i in range(first, first + count)]
+
+
+def test_an_old_event_does_not_take_in_a_district_it_never_spoke_of() -> None:
+    town = AreaMap([DistrictShape("Millbrook", 51.50, -0.10, 1.0, ("Mill Lane",)),
+                    DistrictShape("Eastgate", 51.52, -0.05, 1.0, ("the Corn Exchange",))])
+    cfg = EventSettings(warmup_s=600, novel_mature_windows=10, new_thread_after_s=600)
+    # Everyday posts with a word of the incident vocabulary have named Eastgate before.
+    open_day = [Post(id=f"o:{i}", platform="test", created_at=START + timedelta(seconds=300 + 400 * i),
+                     author=Author(id=f"resident-{i}"), text="Police open day at the Corn Exchange", language="en")
+                for i in range(2)]
+    morning = [*town_chatter(3000), *open_day, *fire_in("Millbrook", 1500, count=40)]
+    posts = [*morning, *corn_exchange_fire(2300, 5), *corn_exchange_fire(2500, 4, first=5)]
+    signals = run(EventDetector(cfg, area=town), posts)
+    found = list(events(signals).values())
+    assert len(found) == 2, "a fire in Eastgate half an hour into Millbrook's is the next fire"
+    fire, eastgate = found
+    assert [(r["term"], r["rule"]) for r in eastgate.details["raised_by"]] == [("near:eastgate", "district")]
+    assert eastgate.details["places"] == ["Eastgate"]
+    # Later posts naming Eastgate with incident words join its event, not Millbrook's older one.
+    last = [s for s in signals if s.key == eastgate.key][-1]
+    assert {f"e:{i}" for i in range(9)} <= set(last.post_ids)
+    assert not any(p.startswith("e:") for s in signals if s.key == fire.key for p in s.post_ids)
+    # While Millbrook's event is young, the same posts are more of it.
+    young = EventSettings(warmup_s=600, novel_mature_windows=10)
+    assert len(events(run(EventDetector(young, area=town), posts))) == 1
+
+
 def test_an_area_lists_its_one_word_names() -> None:
     assert TOWN.name_words() == frozenset({"millbrook", "eastgate"})
 

@@ -631,8 +631,8 @@ class EventDetector(Detector):
         return signals
 
     def _join(self, post: Post, terms: list[str], t: float, *, original: bool, pairs: Sequence[str] = ()) -> None:
-        """Add ``post`` to the event owning one of its pairs, else to the open event sharing most of
-        its terms, if any."""
+        """Add ``post`` to the event owning one of its pairs, else to the event of a district it names
+        with incident words, else to the open event sharing most of its terms, if any."""
         pair_owner = self._s.pair_owner
         if pairs and pair_owner:
             for pair in pairs:
@@ -643,6 +643,16 @@ class EventDetector(Detector):
         owner = self._s.owner
         if not owner:
             return
+        # A post that names a district with incident words is about that district's event, whatever
+        # words it shares with an older one ("inondée" in Port du Rhin while Neudorf is flooded).
+        # near: terms come last (see ``_take``).
+        for term in reversed(terms):
+            if not is_near_term(term):
+                break
+            event_id = owner.get(term)
+            if event_id is not None:
+                self._add(self._s.events[event_id], post, terms, t, original=original)
+                return
         votes: dict[str, int] = {}
         for term in terms:
             event_id = owner.get(term)
@@ -833,17 +843,20 @@ class EventDetector(Detector):
         """Whether a candidate whose posts are mostly ``event``'s is part of it rather than a story
         of its own. A young event takes in what bursts among its posts (a story grows new words as
         it unfolds); an older one (``new_thread_after_s``) neither a word never seen before (a new
-        hashtag) nor new company it does not already speak of: "#crue", or "Kehl" with "flooded",
-        among the words of a flood an hour old are the next flood, not the same one."""
+        hashtag), nor new company, nor a district it does not already speak of: "#crue", "Kehl" with
+        "flooded", or "flooded" said of Port du Rhin, among the words of a flood an hour old are the
+        next flood, not the same one."""
         s, cfg = self._s, self.settings
         if s.clock - event.signalled_at < cfg.new_thread_after_s:
             return True
+        floor = 0.1 * max(event.originals, 1)
+        if is_near_term(key):
+            return key in event.terms or event.term_counts.get(key, 0) >= floor
         if not key.startswith("novel:"):
             return s.baseline.get(key, 0.0) > cfg.new_count
         term = key.removeprefix("novel:")
         partners = Counter(p for r in posts for p in self._company(r, {term}))
         words = {term, *(w for pair, _ in partners.most_common(3) for w in pair.split(" ", 1))}
-        floor = 0.1 * max(event.originals, 1)
         return all(t in event.terms or event.term_counts.get(t, 0) >= floor for t in words)
 
     def _elevated(self, record: _Recent) -> float:
