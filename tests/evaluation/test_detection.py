@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from civicpulse.cli.eval import eval_command
+from civicpulse.cli.eval import eval_command, parse_seeds
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.errors import UsageError
 from civicpulse.evaluation.detection import (
@@ -113,14 +113,23 @@ def test_each_scenario_is_replayed_with_every_seed_asked_for(monkeypatch: pytest
     quiet = msgspec.structs.replace(riot, duration="10m", injects=[])
     monkeypatch.setattr(detection, "builtin_names", lambda: ["city-riot"])
     monkeypatch.setattr(detection, "load_scenario", lambda name: quiet)
-    results = evaluate_detection(None, seeds=2)
+    results = evaluate_detection(None, seeds=[0, 1])
     assert results["seeds"] == [0, 1]
     runs = results["scenarios"]
     assert [(run["scenario"], run["seed"]) for run in runs] == [("city-riot", 0), ("city-riot", 1)]
     assert runs[0]["posts"] != runs[1]["posts"], "another seed is another draw"
     assert results["false_events_per_hour"] == round(sum(run["false_events"] for run in runs) / (2 * 10 / 60), 2)
     with pytest.raises(UsageError):
-        eval_command(json_output=True, task=None, bias=False, data=None, what="detection", seeds=0)
+        eval_command(json_output=True, task=None, bias=False, data=None, what="detection", seeds="0")
+
+
+def test_seeds_are_a_count_from_zero_or_a_range_of_unseen_draws() -> None:
+    assert parse_seeds("5") == [0, 1, 2, 3, 4]
+    assert parse_seeds("50-59") == list(range(50, 60))
+    assert parse_seeds("7-7") == [7]
+    for wrong in ("0", "", "-3", "5-", "9-3", "a-b", "1.5", "0-100", "101", "1" * 30):
+        with pytest.raises(UsageError):
+            parse_seeds(wrong)
 
 
 @pytest.mark.slow

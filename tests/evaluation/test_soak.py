@@ -55,4 +55,4 @@ def test_soak_is_asked_for_by_copies(monkeypatch: pytest.MonkeyPatch, capsys: py
     with pytest.raises(UsageError):
         eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=1)
     with pytest.raises(UsageError, match="draws its own copies"):
-        eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=2, seeds=5)
+        eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=2, seeds="5")

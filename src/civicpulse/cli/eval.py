@@ -57,8 +57,9 @@ def eval_command(
                                    help="detection: also trace the detectors' state size along N posts."),
     profile: str = typer.Option("fast", "--profile",
                                 help="Analyser profile to score: 'fast' (default) or 'accurate' (MiniLM encoder)."),
-    seeds: int = typer.Option(1, "--seeds", help="detection: replay each scenario with seeds 0 .. N-1 "
-                                                  "(the detectors were tuned on seed 0)."),
+    seeds: str = typer.Option("1", "--seeds", help="detection: replay each scenario with seeds 0 .. N-1 (N), or "
+                                                    "with seeds A to B ('50-59': draws never scored before); the "
+                                                    "detectors were tuned on seed 0."),
     soak: int = typer.Option(0, "--soak", help="detection: instead, replay each scenario N times back to back "
                                                "(days of stream) and score the events detector on the repeats."),
 ) -> None:
@@ -66,19 +67,17 @@ def eval_command(
     if isinstance(what, str):
         if what != "detection":
             raise UsageError(f"unknown evaluation {what!r}", fix="use 'civicpulse eval detection' or no argument")
-        seeds = seeds if isinstance(seeds, int) else 1  # called from Python, the option's default object
-        if not 1 <= seeds <= 100:
-            raise UsageError(f"--seeds {seeds} is out of range", fix="use a number from 1 to 100")
+        seed_list = parse_seeds(seeds if isinstance(seeds, str) else "1")  # from Python: the option's default object
         long_posts = long_posts if isinstance(long_posts, int) else 0
         if isinstance(soak, int) and soak:
             if not 2 <= soak <= 100:
                 raise UsageError(f"--soak {soak} is out of range", fix="use a number of copies from 2 to 100")
-            if seeds != 1 or long_posts:
+            if seed_list != [0] or long_posts:
                 raise UsageError("--soak draws its own copies (seeds 100, 101, ...) and scores only the events "
                                  "detector", fix="run --soak on its own, and --seeds or --long-posts separately")
             _soak(json_output, soak)
             return
-        _detection(json_output, data, long_posts, seeds)
+        _detection(json_output, data, long_posts, seed_list)
         return
     if data is None:
         raise UsageError("the text models are scored on labelled data", fix="add --data ../shared/data")
@@ -134,13 +133,29 @@ def _print_gaps(gaps: list[str]) -> None:
         _console.print("  no large gap")
 
 
-def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: int) -> None:
+#: At most this many seeds in one run (each is a replay of every scenario).
+MAX_SEEDS = 100
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``--seeds``: "N" is seeds 0 .. N-1; "A-B" is seeds A to B, both included."""
+    fix = f"use a count from 1 to {MAX_SEEDS} ('5': seeds 0-4) or a range of at most {MAX_SEEDS} seeds ('50-59')"
+    first, dash, last = text.strip().partition("-")
+    if not first.isdigit() or (dash and not last.isdigit()) or len(text) > 20:
+        raise UsageError(f"--seeds {text!r} is neither a count nor a range", fix=fix)
+    seeds = list(range(int(first), int(last) + 1)) if dash else list(range(int(first)))
+    if not 1 <= len(seeds) <= MAX_SEEDS:
+        raise UsageError(f"--seeds {text!r} asks for {len(seeds)} seeds", fix=fix)
+    return seeds
+
+
+def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: list[int]) -> None:
     from civicpulse.evaluation.detection import evaluate_detection
+    from civicpulse.scenarios.library import builtin_names
 
-    def say(step: str) -> None:
-        _progress_console.print(f"[dim]… {step}[/]")
-
-    results = evaluate_detection(data, progress=say, long_posts=long_posts, seeds=seeds)
+    runs = len(seeds) * len(builtin_names())
+    with _steps(runs + (2 if data is not None else 0) + (1 if long_posts > 0 else 0)) as step:
+        results = evaluate_detection(data, progress=step, long_posts=long_posts, seeds=seeds)
     if json_output:
         typer.echo(json.dumps(results, ensure_ascii=False))
         return

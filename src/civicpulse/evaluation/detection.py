@@ -553,14 +553,14 @@ def _coordination_keys(scores: Sequence[ScenarioScore], hours: float, posts: int
 def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None,
                        make_detectors: DetectorFactory = default_detectors,
                        progress: Callable[[str], None] | None = None, long_posts: int = 0,
-                       seeds: int = 1) -> dict[str, Any]:
+                       seeds: Sequence[int] = (0,)) -> dict[str, Any]:
     """Every key of ``civicpulse eval detection --json``; CrisisLex keys are ``None`` without data;
     ``long_posts`` adds the state size along a long stream (``memory_trace``).
 
-    Each scenario is generated with seeds ``0 .. seeds - 1`` and the scenario keys are summed over
-    all those runs. The detectors were tuned on seed 0, so only the other seeds are unseen draws."""
+    Each scenario is generated with each of ``seeds`` and the scenario keys are summed over all those
+    runs. The detectors were tuned on seed 0, so only the other seeds are unseen draws."""
     say = progress or (lambda _: None)
-    seed_list = list(range(max(1, seeds)))
+    seed_list = list(seeds) or [0]
     scores = []
     for seed in seed_list:
         for name in scenarios or builtin_names():
