@@ -8,6 +8,8 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from civicpulse.cli.eval import eval_command, parse_seeds
 from civicpulse.detectors.base import Detector, Signal
@@ -127,9 +129,19 @@ def test_seeds_are_a_count_from_zero_or_a_range_of_unseen_draws() -> None:
     assert parse_seeds("5") == [0, 1, 2, 3, 4]
     assert parse_seeds("50-59") == list(range(50, 60))
     assert parse_seeds("7-7") == [7]
-    for wrong in ("0", "", "-3", "5-", "9-3", "a-b", "1.5", "0-100", "101", "1" * 30):
+    for wrong in ("0", "", "-3", "5-", "9-3", "a-b", "1.5", "²", "0-100", "101", "9" * 20, "1" * 30):
         with pytest.raises(UsageError):
             parse_seeds(wrong)
+
+
+@given(st.text(max_size=25) | st.from_regex(r"\A[0-9]{1,6}(-[0-9]{1,6})?\Z"))
+def test_any_seeds_text_is_a_short_run_of_seeds_or_a_clear_error(text: str) -> None:
+    try:
+        seeds = parse_seeds(text)
+    except UsageError:
+        return
+    assert 1 <= len(seeds) <= 100
+    assert seeds == list(range(seeds[0], seeds[0] + len(seeds)))
 
 
 @pytest.mark.slow

@@ -141,12 +141,12 @@ def parse_seeds(text: str) -> list[int]:
     """``--seeds``: "N" is seeds 0 .. N-1; "A-B" is seeds A to B, both included."""
     fix = f"use a count from 1 to {MAX_SEEDS} ('5': seeds 0-4) or a range of at most {MAX_SEEDS} seeds ('50-59')"
     first, dash, last = text.strip().partition("-")
-    if not first.isdigit() or (dash and not last.isdigit()) or len(text) > 20:
+    if not first.isdecimal() or (dash and not last.isdecimal()) or len(text) > 20:
         raise UsageError(f"--seeds {text!r} is neither a count nor a range", fix=fix)
-    seeds = list(range(int(first), int(last) + 1)) if dash else list(range(int(first)))
-    if not 1 <= len(seeds) <= MAX_SEEDS:
-        raise UsageError(f"--seeds {text!r} asks for {len(seeds)} seeds", fix=fix)
-    return seeds
+    start, stop = (int(first), int(last) + 1) if dash else (0, int(first))
+    if not 1 <= stop - start <= MAX_SEEDS:
+        raise UsageError(f"--seeds {text!r} asks for {max(0, stop - start)} seeds", fix=fix)
+    return list(range(start, stop))
 
 
 def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: list[int]) -> None:
