@@ -145,6 +145,18 @@ def test_any_seeds_text_is_a_short_run_of_seeds_or_a_clear_error(text: str) -> N
 
 
 @pytest.mark.slow
+def test_runs_replayed_side_by_side_score_as_they_do_alone() -> None:
+    side_by_side = evaluate_detection(None, scenarios=["missing-child"], seeds=[3, 4], jobs=2)
+    alone = evaluate_detection(None, scenarios=["missing-child"], seeds=[4])
+    assert [run["seed"] for run in side_by_side["scenarios"]] == [3, 4]
+    timing = {"posts_per_s", "required_analysers_posts_per_s"}
+    assert ({k: v for k, v in side_by_side["scenarios"][1].items() if k not in timing}
+            == {k: v for k, v in alone["scenarios"][0].items() if k not in timing})
+    with pytest.raises(UsageError):
+        eval_command(json_output=True, task=None, bias=False, data=None, what="detection", jobs=0)
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not (DATA / "crisislex").is_dir(), reason="CrisisLex is not in ../shared/data")
 def test_crisislex_events_are_found_in_background_chatter() -> None:
     result = crisislex_score(DATA)

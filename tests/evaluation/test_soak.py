@@ -56,3 +56,5 @@ def test_soak_is_asked_for_by_copies(monkeypatch: pytest.MonkeyPatch, capsys: py
         eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=1)
     with pytest.raises(UsageError, match="draws its own copies"):
         eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=2, seeds="5")
+    with pytest.raises(UsageError, match="draws its own copies"):
+        eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=2, jobs=2)

@@ -60,6 +60,8 @@ def eval_command(
     seeds: str = typer.Option("1", "--seeds", help="detection: replay each scenario with seeds 0 .. N-1 (N), or "
                                                     "with seeds A to B ('50-59': draws never scored before); the "
                                                     "detectors were tuned on seed 0."),
+    jobs: int = typer.Option(1, "--jobs", help="detection: replay this many scenario runs side by side "
+                                               "(one process each; the scores do not change)."),
     soak: int = typer.Option(0, "--soak", help="detection: instead, replay each scenario N times back to back "
                                                "(days of stream) and score the events detector on the repeats."),
 ) -> None:
@@ -69,15 +71,18 @@ def eval_command(
             raise UsageError(f"unknown evaluation {what!r}", fix="use 'civicpulse eval detection' or no argument")
         seed_list = parse_seeds(seeds if isinstance(seeds, str) else "1")  # from Python: the option's default object
         long_posts = long_posts if isinstance(long_posts, int) else 0
+        jobs = jobs if isinstance(jobs, int) else 1
+        if not 1 <= jobs <= MAX_JOBS:
+            raise UsageError(f"--jobs {jobs} is out of range", fix=f"use a number of processes from 1 to {MAX_JOBS}")
         if isinstance(soak, int) and soak:
             if not 2 <= soak <= 100:
                 raise UsageError(f"--soak {soak} is out of range", fix="use a number of copies from 2 to 100")
-            if seed_list != [0] or long_posts:
+            if seed_list != [0] or long_posts or jobs != 1:
                 raise UsageError("--soak draws its own copies (seeds 100, 101, ...) and scores only the events "
-                                 "detector", fix="run --soak on its own, and --seeds or --long-posts separately")
+                                 "detector", fix="run --soak on its own; --seeds, --jobs, --long-posts separately")
             _soak(json_output, soak)
             return
-        _detection(json_output, data, long_posts, seed_list)
+        _detection(json_output, data, long_posts, seed_list, jobs)
         return
     if data is None:
         raise UsageError("the text models are scored on labelled data", fix="add --data ../shared/data")
@@ -135,6 +140,8 @@ def _print_gaps(gaps: list[str]) -> None:
 
 #: At most this many seeds in one run (each is a replay of every scenario).
 MAX_SEEDS = 100
+#: At most this many replay processes.
+MAX_JOBS = 64
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -149,13 +156,13 @@ def parse_seeds(text: str) -> list[int]:
     return list(range(start, stop))
 
 
-def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: list[int]) -> None:
+def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: list[int], jobs: int) -> None:
     from civicpulse.evaluation.detection import evaluate_detection
     from civicpulse.scenarios.library import builtin_names
 
     runs = len(seeds) * len(builtin_names())
     with _steps(runs + (2 if data is not None else 0) + (1 if long_posts > 0 else 0)) as step:
-        results = evaluate_detection(data, progress=step, long_posts=long_posts, seeds=seeds)
+        results = evaluate_detection(data, progress=step, long_posts=long_posts, seeds=seeds, jobs=jobs)
     if json_output:
         typer.echo(json.dumps(results, ensure_ascii=False))
         return

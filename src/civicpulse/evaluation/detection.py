@@ -38,8 +38,10 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -550,22 +552,40 @@ def _coordination_keys(scores: Sequence[ScenarioScore], hours: float, posts: int
     }
 
 
+def _score_run(name: str, seed: int, make_detectors: DetectorFactory) -> ScenarioScore:
+    return score_scenario(load_scenario(name), make_detectors(), seed=seed)
+
+
 def evaluate_detection(data: Path | None, scenarios: Sequence[str] | None = None,
                        make_detectors: DetectorFactory = default_detectors,
                        progress: Callable[[str], None] | None = None, long_posts: int = 0,
-                       seeds: Sequence[int] = (0,)) -> dict[str, Any]:
+                       seeds: Sequence[int] = (0,), jobs: int = 1) -> dict[str, Any]:
     """Every key of ``civicpulse eval detection --json``; CrisisLex keys are ``None`` without data;
     ``long_posts`` adds the state size along a long stream (``memory_trace``).
 
     Each scenario is generated with each of ``seeds`` and the scenario keys are summed over all those
-    runs. The detectors were tuned on seed 0, so only the other seeds are unseen draws."""
+    runs. The detectors were tuned on seed 0, so only the other seeds are unseen draws. ``jobs``
+    processes replay the runs side by side (``make_detectors`` must then be a module-level function);
+    each run is scored as it would be alone, its speed in its own process's CPU time."""
     say = progress or (lambda _: None)
     seed_list = list(seeds) or [0]
+    runs = [(name, seed) for seed in seed_list for name in scenarios or builtin_names()]
+
+    def label(name: str, seed: int) -> str:
+        return f"scenario {name}" + (f", seed {seed}" if len(seed_list) > 1 else "")
+
     scores = []
-    for seed in seed_list:
-        for name in scenarios or builtin_names():
-            say(f"scenario {name}" + (f", seed {seed}" if len(seed_list) > 1 else ""))
-            scores.append(score_scenario(load_scenario(name), make_detectors(), seed=seed))
+    if jobs > 1 and len(runs) > 1:
+        # Spawned, not forked: the caller may be running threads (a progress bar).
+        with ProcessPoolExecutor(max_workers=min(jobs, len(runs)), mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(_score_run, name, seed, make_detectors) for name, seed in runs]
+            for (name, seed), future in zip(runs, futures, strict=True):
+                say(label(name, seed))
+                scores.append(future.result())
+    else:
+        for name, seed in runs:
+            say(label(name, seed))
+            scores.append(_score_run(name, seed, make_detectors))
     incidents = sum(s.incidents for s in scores)
     hours = sum(s.hours for s in scores)
     latencies = [x for s in scores for x in s.incident_latencies_s]
