@@ -36,6 +36,13 @@ def test_copies_follow_each_other_with_their_own_ids_and_labels() -> None:
     assert {label for rows in labels.values() for _, label in rows} >= {"d0:fire-city-centre", "d1:fire-city-centre"}
 
 
+def test_other_seeds_give_other_copies() -> None:
+    scenario = short_fire()
+    usual = [p.text for p in soak_posts(scenario, 1, {})]
+    other = [p.text for p in soak_posts(scenario, 1, {}, first_seed=200)]
+    assert usual != other
+
+
 def test_the_same_fire_an_hour_later_is_found_again() -> None:
     score = soak_scenario(short_fire(), copies=3)
     assert score.repeats == 2
@@ -51,7 +58,13 @@ def test_soak_is_asked_for_by_copies(monkeypatch: pytest.MonkeyPatch, capsys: py
     monkeypatch.setattr(library, "load_scenario", lambda name: quiet)
     eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=2)
     [row] = json.loads(capsys.readouterr().out)["soak"]
-    assert (row["scenario"], row["copies"], row["repeats"]) == ("city-riot", 2, 0)
+    assert (row["scenario"], row["copies"], row["first_seed"], row["repeats"]) == ("city-riot", 2, 100, 0)
+    # Draws no earlier soak has used: one seed per copy.
+    eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=2, seeds="200-201")
+    [row] = json.loads(capsys.readouterr().out)["soak"]
+    assert (row["copies"], row["first_seed"]) == (2, 200)
+    with pytest.raises(UsageError, match="needs 2 seeds"):
+        eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=2, seeds="200-209")
     with pytest.raises(UsageError):
         eval_command(json_output=True, task=None, bias=False, data=None, what="detection", soak=1)
     with pytest.raises(UsageError, match="draws its own copies"):

@@ -63,7 +63,8 @@ def eval_command(
     jobs: int = typer.Option(1, "--jobs", help="detection: replay this many scenario runs side by side "
                                                "(one process each; the scores do not change)."),
     soak: int = typer.Option(0, "--soak", help="detection: instead, replay each scenario N times back to back "
-                                               "(days of stream) and score the events detector on the repeats."),
+                                               "(days of stream) and score the events detector on the repeats; "
+                                               "copies draw seeds 100 on, or the N seeds of '--seeds A-B'."),
 ) -> None:
     """Score the text models on the official test splits (or 'detection': the stream detectors)."""
     if isinstance(what, str):
@@ -77,10 +78,14 @@ def eval_command(
         if isinstance(soak, int) and soak:
             if not 2 <= soak <= 100:
                 raise UsageError(f"--soak {soak} is out of range", fix="use a number of copies from 2 to 100")
-            if seed_list != [0] or long_posts or jobs != 1:
+            seed_range = isinstance(seeds, str) and "-" in seeds
+            if (seed_list != [0] and not seed_range) or long_posts or jobs != 1:
                 raise UsageError("--soak draws its own copies (seeds 100, 101, ...) and scores only the events "
                                  "detector", fix="run --soak on its own; --seeds, --jobs, --long-posts separately")
-            _soak(json_output, soak)
+            if seed_range and len(seed_list) != soak:
+                raise UsageError(f"--soak {soak} needs {soak} seeds, --seeds {seeds} gives {len(seed_list)}",
+                                 fix=f"give one seed per copy, e.g. --seeds {seed_list[0]}-{seed_list[0] + soak - 1}")
+            _soak(json_output, soak, seed_list[0] if seed_range else None)
             return
         _detection(json_output, data, long_posts, seed_list, jobs)
         return
@@ -190,21 +195,23 @@ def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: lis
         _console.print(f"after {point['posts']:,} posts: detector state {point['state_bytes']:,} bytes{resident}")
 
 
-def _soak(json_output: bool, copies: int) -> None:
-    from civicpulse.evaluation.soak import REPEAT_DEADLINE_S, soak_scenario
+def _soak(json_output: bool, copies: int, first_seed: int | None) -> None:
+    from civicpulse.evaluation.soak import REPEAT_DEADLINE_S, SOAK_SEED, soak_scenario
     from civicpulse.scenarios.library import builtin_names, load_scenario
 
+    first_seed = SOAK_SEED if first_seed is None else first_seed
     names = builtin_names()
     scores = []
     with _steps(len(names)) as step:
         for name in names:
             step(f"soak: {name}, {copies} copies")
-            scores.append(soak_scenario(load_scenario(name), copies).as_dict())
+            scores.append(soak_scenario(load_scenario(name), copies, first_seed).as_dict())
     if json_output:
         typer.echo(json.dumps({"soak": scores}, ensure_ascii=False))
         return
-    table = Table(title=f"civicpulse eval detection --soak {copies} (events detector; incidents of copies 1 .. "
-                        f"{copies - 1}, each the same incident again in the same place)")
+    table = Table(title=f"civicpulse eval detection --soak {copies} (events detector; seeds {first_seed} .. "
+                        f"{first_seed + copies - 1}; incidents of copies 1 .. {copies - 1}, each the same incident "
+                        "again in the same place)")
     for column in ("scenario", "stream hours", "posts", "repeats ≤120 s", f"≤{REPEAT_DEADLINE_S / 60:g} min",
                    "events", "open at the end"):
         table.add_column(column)

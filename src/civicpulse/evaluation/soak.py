@@ -2,8 +2,8 @@
 
 One scenario is a few hours; a control room runs the detectors for days, and the same kind of
 incident comes back to the same district (a second night of disorder). Each copy is the scenario
-generated with its own seed (``SOAK_SEED + k``) and shifted by ``k`` times its length, its post and
-label ids prefixed with ``d<k>:`` so that copies never collide. The events detector (with the
+generated with its own seed (``SOAK_SEED + k`` unless told otherwise) and shifted by ``k`` times its
+length, its post and label ids prefixed with ``d<k>:`` so that copies never collide. The events detector (with the
 scenario's area) watches the whole stream, and every incident of every copy after the first (a
 *repeat*: the detector has seen the same incident there before) is scored like ``eval detection``
 scores one: the first event made mostly of its posts, and how long after its onset.
@@ -29,7 +29,7 @@ from civicpulse.scenarios.truth import TruthSink
 
 __all__ = ["REPEAT_DEADLINE_S", "SOAK_SEED", "SoakScore", "soak_posts", "soak_scenario"]
 
-#: Copy ``k`` is generated with seed ``SOAK_SEED + k``: draws no other evaluation uses.
+#: Copy ``k`` is generated with seed ``SOAK_SEED + k`` by default: draws no other evaluation uses.
 SOAK_SEED = 100
 #: A repeat found within this long counts as found (the baseline still holds the last one's words).
 REPEAT_DEADLINE_S = 1800.0
@@ -40,6 +40,8 @@ class SoakScore:
     scenario: str
     copies: int
     stream_hours: float
+    #: Copy ``k`` was generated with seed ``first_seed + k``.
+    first_seed: int = SOAK_SEED
     posts: int = 0
     #: Incidents of copies 1 .. copies-1, and the latency of each (None: never found).
     repeats: int = 0
@@ -52,7 +54,8 @@ class SoakScore:
         return sum(1 for latency in self.repeat_latencies_s if latency is not None and latency <= seconds)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, "copies": self.copies, "stream_hours": self.stream_hours,
+        return {"scenario": self.scenario, "copies": self.copies, "first_seed": self.first_seed,
+                "stream_hours": self.stream_hours,
                 "posts": self.posts, "events": self.events, "repeats": self.repeats,
                 "repeats_within_120s": self.found_within(INCIDENT_DEADLINE_S),
                 "repeats_within_30min": self.found_within(REPEAT_DEADLINE_S),
@@ -80,22 +83,24 @@ def _copy(post: Post, prefix: str, shift: timedelta) -> Post:
                                    quote_of=ref(post.quote_of))
 
 
-def soak_posts(scenario: Scenario, copies: int, labels: dict[str, list[tuple[str, str]]]) -> Iterator[Post]:
+def soak_posts(scenario: Scenario, copies: int, labels: dict[str, list[tuple[str, str]]],
+               first_seed: int = SOAK_SEED) -> Iterator[Post]:
     """The copies' posts in time order, their labels added to ``labels`` as they are generated."""
     for k in range(copies):
         prefix, shift = f"d{k}:", timedelta(seconds=k * scenario.duration_s)
-        for post in ScenarioRun(scenario, SOAK_SEED + k, _Labels(prefix, labels)).posts():
+        for post in ScenarioRun(scenario, first_seed + k, _Labels(prefix, labels)).posts():
             yield _copy(post, prefix, shift)
 
 
-def soak_scenario(scenario: Scenario, copies: int = 12) -> SoakScore:
-    """Replay ``copies`` copies of ``scenario`` back to back through the events detector."""
+def soak_scenario(scenario: Scenario, copies: int = 12, first_seed: int = SOAK_SEED) -> SoakScore:
+    """Replay ``copies`` copies of ``scenario`` (seeds ``first_seed`` on) back to back through the
+    events detector."""
     detector = EventDetector()
     detector.use_area(AreaMap.of(scenario.area.districts))
     labels: dict[str, list[tuple[str, str]]] = {}
-    score = SoakScore(scenario.name, copies, round(copies * scenario.duration_s / 3600, 1))
+    score = SoakScore(scenario.name, copies, round(copies * scenario.duration_s / 3600, 1), first_seed)
     signals: list[Signal] = []
-    for batch, now in stream_steps(soak_posts(scenario, copies, labels)):
+    for batch, now in stream_steps(soak_posts(scenario, copies, labels, first_seed)):
         score.posts += len(batch)
         signals.extend(s for s in detector.update_many(batch, now) if not s.details.get("progress"))
     matches = match_signals(signals, labels, "event", EVENT_LABEL_KINDS)
