@@ -3,10 +3,11 @@
 One scenario is a few hours; a control room runs the detectors for days, and the same kind of
 incident comes back to the same district (a second night of disorder). Each copy is the scenario
 generated with its own seed (``SOAK_SEED + k`` unless told otherwise) and shifted by ``k`` times its
-length, its post and label ids prefixed with ``d<k>:`` so that copies never collide. The events detector (with the
-scenario's area) watches the whole stream, and every incident of every copy after the first (a
-*repeat*: the detector has seen the same incident there before) is scored like ``eval detection``
-scores one: the first event made mostly of its posts, and how long after its onset.
+length, its post and label ids prefixed with ``d<k>:`` so that copies never collide. The events
+detector (with the scenario's area) watches the whole stream, and every incident of every copy after
+the first (a *repeat*: the detector has seen the same incident there before) is scored like
+``eval detection`` scores one: the first event made mostly of its posts, and how long after its
+onset.
 """
 
 from __future__ import annotations
@@ -55,8 +56,7 @@ class SoakScore:
 
     def as_dict(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "copies": self.copies, "first_seed": self.first_seed,
-                "stream_hours": self.stream_hours,
-                "posts": self.posts, "events": self.events, "repeats": self.repeats,
+                "stream_hours": self.stream_hours, "posts": self.posts, "events": self.events, "repeats": self.repeats,
                 "repeats_within_120s": self.found_within(INCIDENT_DEADLINE_S),
                 "repeats_within_30min": self.found_within(REPEAT_DEADLINE_S),
                 "repeat_latencies_s": [None if x is None else round(x, 1) for x in self.repeat_latencies_s],

@@ -145,9 +145,7 @@ def signal_view(signal: Signal, redactor: Redactor, area: AreaMap | None = None)
         "stance": _stance_text(details.get("stance")) if signal.kind == "rumour" else None,
         "places": _places_text(details.get("places")) if signal.kind == "rumour" else None,
         "spread": _spread(details.get("curve")) if signal.kind == "rumour" else None,
-        "evidence": _evidence(details) if signal.kind == "coordination"
-        else _raised_by(details, redactor, area) if signal.kind == "event"
-        else _hedged(details) if signal.kind == "rumour" else None,
+        "evidence": _why(signal.kind, details, redactor, area),
         "example": redactor.text(example[:280]) if isinstance(example, str) and example else None,
         "first_seen": first_seen if isinstance(first_seen := details.get("first_seen"), str) and first_seen
         else signal.at.isoformat(),
@@ -470,6 +468,15 @@ def _evidence(details: Mapping[str, Any]) -> str | None:
     if isinstance(created, Mapping) and (days := _finite(created.get("span_days_middle_80"))) is not None:
         parts.append(f"accounts created over {days:,.0f} days (middle 80 %)")
     return " · ".join(parts) or None
+
+
+def _why(kind: str, details: Mapping[str, Any], redactor: Redactor, area: AreaMap | None) -> str | None:
+    """The evidence a signal was raised on, in one line, by its kind."""
+    if kind == "coordination":
+        return _evidence(details)
+    if kind == "event":
+        return _raised_by(details, redactor, area)
+    return _hedged(details) if kind == "rumour" else None
 
 
 def _raised_by(details: Mapping[str, Any], redactor: Redactor, area: AreaMap | None) -> str | None:
