@@ -21,7 +21,6 @@ Artefact ``static_embedding.npz``: ``vocabulary`` (the word pieces, newline-join
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +31,7 @@ import numpy.typing as npt
 
 from civicpulse.models.last_batch import LastBatch
 from civicpulse.models.probability import softmax
+from civicpulse.models.segments import segment_sums
 from civicpulse.models.wordpiece import WordPiece
 
 __all__ = ["EMBEDDING_FILE", "EMBEDDING_HEADS", "EmbeddingHead", "StaticEmbedding", "clear_embedding_cache",
@@ -45,10 +45,6 @@ EMBEDDING_HEADS = ("hate", "offensive", "emotion", "crisis_relevance", "crisis_i
 #: Text beyond this is never read: a post's meaning is in its first few hundred words, and it
 #: bounds the work on a hostile 100,000-character post.
 _MAX_CHARS = 4000
-_PIECES_PER_GATHER = 512
-#: Rows of the gather buffer; a rare longer post (NFD can split a Hangul syllable into three
-#: letters) gets a temporary of its own.
-_BUFFER_PIECES = _MAX_CHARS
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -82,8 +78,6 @@ class StaticEmbedding:
             self._weighted *= npz["weights"].astype(np.float16)[:, None]
             self.meta: dict[str, Any] = json.loads(str(npz["meta"]))
         self.tokeniser = WordPiece(vocabulary)
-        self._lock = threading.Lock()
-        self._buffer = np.empty((max(_BUFFER_PIECES, _PIECES_PER_GATHER), self.dims), dtype=np.float16)
         self.heads: dict[str, EmbeddingHead] = {}
         for name in heads:
             path = directory / f"{name}.npz"
@@ -107,24 +101,8 @@ class StaticEmbedding:
             lengths[i] = len(pieces)
         out = np.zeros((len(texts), self.dims), dtype=np.float32)
         present = np.flatnonzero(lengths)
-        every_id = np.asarray(ids, dtype=np.int64)
         ends = np.cumsum(lengths[present])
-        starts = ends - lengths[present]
-        # A few hundred pieces at a time, gathered into one buffer kept for the process's life:
-        # they stay in the CPU cache (4x faster than one gather over the batch), and no large
-        # temporary of a new size is allocated per chunk (those fragment the heap: +80 MB resident
-        # over a long stream, measured).
-        with self._lock:
-            buffer = self._buffer
-            lo = 0
-            while lo < present.size:
-                first = int(starts[lo])
-                hi = max(int(np.searchsorted(ends, first + _PIECES_PER_GATHER, side="right")), lo + 1)
-                count = int(ends[hi - 1]) - first
-                gathered = buffer[:count] if count <= len(buffer) else np.empty((count, self.dims), np.float16)
-                np.take(self._weighted, every_id[first: first + count], axis=0, out=gathered, mode="clip")
-                out[present[lo:hi]] = np.add.reduceat(gathered, starts[lo:hi] - first, axis=0, dtype=np.float32)
-                lo = hi
+        out[present] = segment_sums(self._weighted, np.asarray(ids, dtype=np.int64), ends - lengths[present])
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
         return out
 
