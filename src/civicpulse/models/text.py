@@ -109,9 +109,10 @@ class TextModels:
         # Shipped as float16, widened here to float32 (exactly: every float16 is a float32): the
         # products with the float32 feature values then run at float32 speed, twice as fast as
         # widening each gathered float16 row on the fly (13 against 25 µs a TweetEval post for
-        # these heads). With the language head's, 31 MB more in the pipeline's main process, paid
-        # for by gathering a step at a time (``segments``): one gather over the batch made
-        # temporaries of 25 MB (peak resident memory of `civicpulse bench` unchanged, ~320 MB).
+        # these heads). It costs 22 MB in the pipeline's main process, about what gathering a
+        # step at a time (``segments``) saved: one gather over the batch made temporaries of 25 MB.
+        # The language head's table stays float16: 9 MB more for it would bring the main process
+        # nearer its 400 MB budget than its few µs a post are worth.
         self.weights: FloatArray = np.zeros((n, start), dtype=np.float32)
         column = 0
         for rows, weights in sparse:
@@ -119,12 +120,12 @@ class TextModels:
             column += weights.shape[1]
         self.bias: FloatArray = np.concatenate(biases) if biases else np.zeros(0, dtype=np.float32)
         self.languages: tuple[str, ...] = ()
-        self.lang_weights: FloatArray = np.zeros((1 << LANGUAGE_FOLD_BITS, 0), dtype=np.float32)
+        self.lang_weights: HalfArray = np.zeros((1 << LANGUAGE_FOLD_BITS, 0), dtype=np.float16)
         self.lang_bias: FloatArray = np.zeros(0, dtype=np.float32)
         if (directory / LANGUAGE_FILE).exists():
             with np.load(directory / LANGUAGE_FILE, allow_pickle=False) as npz:
                 self.languages = tuple(str(x) for x in npz["labels"])
-                self.lang_weights = npz["weights"].astype(np.float32)
+                self.lang_weights = npz["weights"].astype(np.float16, copy=False)
                 self.lang_bias = npz["bias"].astype(np.float32)
         self._load_nb(directory, nb_heads, start + len(self.languages))
 
