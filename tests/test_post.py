@@ -7,7 +7,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicpulse.post import Author, Geo, GeoSource, Media, MediaKind, Metrics, Post, decode_post, encode_jsonl
+from civicpulse.post import (
+    Author,
+    Geo,
+    GeoSource,
+    Media,
+    MediaKind,
+    Metrics,
+    Post,
+    decode_post,
+    encode_jsonl,
+    with_results,
+)
 
 TEXT = st.text(max_size=200)
 
@@ -62,6 +73,19 @@ def test_enrichments_are_added_never_overwritten() -> None:
     assert enriched.enrichments == {"sentiment/1": {"label": "neutral"}}
     with pytest.raises(ValueError, match="already present"):
         enriched.with_enrichments({"sentiment/1": {}})
+
+
+def test_a_batch_of_results_is_stored_as_one_post_at_a_time_would_be() -> None:
+    posts = [Post(id=f"x:{i}", platform="x", created_at=datetime(2026, 1, 1, tzinfo=UTC), author=Author(id="a"),
+                  text="hi", enrichments={"language/1": {"label": "en"}}) for i in range(3)]
+    results = [{"label": "neutral"}, {"label": "negative"}, None]
+    stored = with_results(posts, "sentiment/1", results)
+    assert stored == [p.with_enrichments({"sentiment/1": r}) for p, r in zip(posts, results, strict=True)]
+    assert all(p.enrichments == {"language/1": {"label": "en"}} for p in posts)  # the inputs are untouched
+    with pytest.raises(ValueError, match="already present"):
+        with_results(stored, "sentiment/1", results)
+    with pytest.raises(ValueError, match=r"shorter|longer"):
+        with_results(posts, "sentiment/1", results[:2])
 
 
 def test_posts_are_immutable() -> None:

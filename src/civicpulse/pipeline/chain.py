@@ -12,7 +12,7 @@ from civicpulse.analysers.base import Analyser
 from civicpulse.config import Settings
 from civicpulse.detectors.base import Detector
 from civicpulse.errors import PipelineError
-from civicpulse.post import Post
+from civicpulse.post import Post, with_results
 from civicpulse.registry import analysers as analyser_registry
 
 __all__ = ["build_analysers", "check_order", "enrich"]
@@ -33,9 +33,7 @@ def enrich(posts: Sequence[Post], chain: Sequence[Analyser]) -> list[Post]:
     for analyser in chain:
         if not enriched:
             break
-        key = analyser.key()
-        results = analyser.analyse_many(enriched)
-        enriched = [post.with_enrichments({key: result}) for post, result in zip(enriched, results, strict=True)]
+        enriched = with_results(enriched, analyser.key(), analyser.analyse_many(enriched))
     return enriched
 
 

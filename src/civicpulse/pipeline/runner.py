@@ -33,7 +33,7 @@ from civicpulse.detectors.base import Detector, Signal, stream_steps
 from civicpulse.errors import CivicpulseError
 from civicpulse.pipeline.chain import check_order
 from civicpulse.pipeline.gc_tuning import streaming_gc
-from civicpulse.post import Post, encode_post
+from civicpulse.post import Post, encode_post, with_results
 from civicpulse.sources.base import Page, Rejected, Source
 from civicpulse.store.pseudonym import Pseudonymiser
 from civicpulse.store.writer import Batch, BatchWriter, Prepared
@@ -356,7 +356,7 @@ def _analyse(analyser: Analyser, posts: list[Post]) -> tuple[list[Post], list[Re
         results = analyser.analyse_many(posts)
         if len(results) != len(posts):
             raise CivicpulseError(f"returned {len(results)} results for {len(posts)} posts")
-        return [p.with_enrichments({key: r}) for p, r in zip(posts, results, strict=True)], []
+        return with_results(posts, key, results), []
     except Exception:  # noqa: S110 - isolate the culprit below, one post at a time
         pass
     kept: list[Post] = []
