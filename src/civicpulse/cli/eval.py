@@ -123,7 +123,8 @@ def eval_command(
                        f"TweetEval sentiment test (12,284), {hate['flagged_unseen_everyday_pct']} % of TweetEval "
                        "irony + emotion test (2,205)")
     _console.print(f"default chain ({' → '.join(results['default_chain'])}): "
-                   f"{results['default_chain_posts_per_s']} posts/s on one core (CPU time)")
+                   f"{results['default_chain_posts_per_s']:,} posts/s on one core (CPU time; median of the passes "
+                   f"{', '.join(f'{rate:,}' for rate in results['default_chain_passes_posts_per_s'])})")
     if bias:
         b = results["bias"]
         _console.print(f"bias audit: {b['n_sentences']} neutral templated sentences; positive rate overall "
