@@ -127,6 +127,9 @@ def test_progress_is_told_every_step_and_json_stays_clean_on_stdout(tmp_path: Pa
     evaluate(DATA, ["language"], progress=steps.append)
     assert steps == ["language", "default chain"]
     assert len(steps) == evaluation_steps(["language"])
-    done = subprocess.run([sys.executable, "-m", "civicpulse", "eval", "--task", "language", "--json", "--data",
-                           str(DATA)], capture_output=True, text=True, cwd=tmp_path, timeout=300, check=True)
-    assert json.loads(done.stdout)["language"]["metric"] == "accuracy"
+    done = subprocess.run([sys.executable, "-m", "civicpulse", "eval", "--task", "language", "--task", "hate_es",
+                           "--json", "--data", str(DATA)], capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                          check=True)
+    result = json.loads(done.stdout)
+    assert result["language"]["metric"] == "accuracy"
+    assert result["hate_es"]["metric"] == "macro_f1"  # every --task given is scored, not only the last

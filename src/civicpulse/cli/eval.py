@@ -46,9 +46,12 @@ def _fmt(refs: dict[str, float]) -> str:
     return ", ".join(f"{name} {score:g}" for name, score in refs.items()) or "-"
 
 
+_TASK_HELP = f"Only this task (repeat for several): {', '.join(TASKS)}."
+
+
 def eval_command(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object keyed by task."),
-    task: str | None = typer.Option(None, "--task", help=f"Only this task: {', '.join(TASKS)}."),
+    task: list[str] | None = typer.Option(None, "--task", help=_TASK_HELP),
     bias: bool = typer.Option(False, "--bias", help="Also run the identity-term bias audit."),
     # typer reads options from defaults; B008 cannot know this call is evaluated once and is inert.
     data: Path | None = typer.Option(None, "--data", help="The labelled data folder (e.g. ../shared/data)."),
@@ -91,11 +94,12 @@ def eval_command(
         return
     if data is None:
         raise UsageError("the text models are scored on labelled data", fix="add --data ../shared/data")
-    if task is not None and task not in TASKS:
-        raise UsageError(f"unknown task {task!r}", fix=f"use one of: {', '.join(TASKS)}")
+    unknown = [name for name in task or [] if name not in TASKS]
+    if unknown:
+        raise UsageError(f"unknown task {unknown[0]!r}", fix=f"use one of: {', '.join(TASKS)}")
     if profile not in ("fast", "accurate"):
         raise UsageError(f"unknown profile {profile!r}", fix="use --profile fast or --profile accurate")
-    tasks = [task] if task else None
+    tasks = list(dict.fromkeys(task)) if task else None
     with _steps(evaluation_steps(tasks) + (1 if bias else 0)) as step:
         results: dict[str, Any] = evaluate(data, tasks, profile, progress=step)
         if bias:
