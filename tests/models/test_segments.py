@@ -4,10 +4,11 @@ whatever the step: scores must not depend on how a batch was cut."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civicpulse.models.segments import row_sums
+from civicpulse.models.segments import require_finite, row_sums, widen_half
 
 
 def _reference(table: np.ndarray, rows: np.ndarray, cols: np.ndarray,
@@ -24,7 +25,8 @@ def batches(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     dtype = draw(st.sampled_from([np.float16, np.float32]))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    table = rng.normal(size=(table_rows, width)).astype(dtype)
+    # Scaled over the whole float16 range, subnormals (below 6e-5) and values near 65,504 included.
+    table = (rng.normal(size=(table_rows, width)) * 10.0 ** rng.uniform(-7, 4, size=(table_rows, 1))).astype(dtype)
     per_post = draw(st.lists(st.integers(1, 200), min_size=1, max_size=30))
     post_ids = np.sort(rng.choice(1000, size=len(per_post), replace=False))
     rows = np.repeat(post_ids, per_post).astype(np.int64)
@@ -53,3 +55,21 @@ def test_an_empty_batch_has_no_rows() -> None:
     present, sums = row_sums(table, empty, empty)
     assert present.size == 0
     assert sums.shape == (0, 3)
+
+
+def test_every_finite_float16_is_widened_exactly() -> None:
+    every = np.arange(1 << 16, dtype=np.uint16)
+    expected = every.view(np.float16).astype(np.float32)
+    finite = np.isfinite(expected)
+    got = widen_half(every, np.empty(every.size, np.float32), np.empty(every.size, np.float32))
+    # Bit patterns, not values: -0.0 and each subnormal must come out exactly as numpy converts them.
+    assert np.array_equal(got[finite].view(np.uint32), expected[finite].view(np.uint32))
+
+
+def test_a_table_with_infinity_or_nan_is_refused_at_load() -> None:
+    require_finite(np.ones((2, 2), dtype=np.float16), "fine.npz")
+    for bad in (np.inf, np.nan):
+        table = np.ones((2, 2), dtype=np.float16)
+        table[1, 0] = bad
+        with pytest.raises(ValueError, match=r"broken\.npz holds infinite"):
+            require_finite(table, "broken.npz")

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from civicpulse.models.last_batch import LastBatch
 from civicpulse.models.probability import softmax
-from civicpulse.models.segments import segment_sums
+from civicpulse.models.segments import require_finite, segment_sums
 from civicpulse.models.wordpiece import WordPiece
 
 __all__ = ["EMBEDDING_FILE", "EMBEDDING_HEADS", "EmbeddingHead", "StaticEmbedding", "clear_embedding_cache",
@@ -76,6 +76,7 @@ class StaticEmbedding:
             # (+80 MB resident over a long stream, measured).
             self._weighted: npt.NDArray[np.float16] = npz["vectors"]
             self._weighted *= npz["weights"].astype(np.float16)[:, None]
+            require_finite(self._weighted, str(directory / EMBEDDING_FILE))
             self.meta: dict[str, Any] = json.loads(str(npz["meta"]))
         self.tokeniser = WordPiece(vocabulary)
         self.heads: dict[str, EmbeddingHead] = {}

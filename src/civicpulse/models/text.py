@@ -26,7 +26,7 @@ from civicpulse.models import naive_bayes
 from civicpulse.models.features import FeatureConfig, Features, featurise
 from civicpulse.models.last_batch import LastBatch
 from civicpulse.models.probability import mix, softmax
-from civicpulse.models.segments import row_sums
+from civicpulse.models.segments import require_finite, row_sums
 from civicpulse.models.static_embedding import EMBEDDING_HEADS, clear_embedding_cache, embedding_probs, static_embedding
 
 __all__ = ["DEFAULT_HEADS", "FEATURES_FILE", "LANGUAGE_FILE", "LANGUAGE_FOLD_BITS", "LANGUAGE_KINDS",
@@ -126,6 +126,7 @@ class TextModels:
             with np.load(directory / LANGUAGE_FILE, allow_pickle=False) as npz:
                 self.languages = tuple(str(x) for x in npz["labels"])
                 self.lang_weights = npz["weights"].astype(np.float16, copy=False)
+                require_finite(self.lang_weights, str(directory / LANGUAGE_FILE))
                 self.lang_bias = npz["bias"].astype(np.float32)
         self._load_nb(directory, nb_heads, start + len(self.languages))
 
