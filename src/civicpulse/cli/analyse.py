@@ -17,6 +17,7 @@ import typer
 
 from civicpulse.cli.common import ConfigOption, settings_from
 from civicpulse.pipeline.chain import build_analysers
+from civicpulse.pipeline.gc_tuning import streaming_gc
 from civicpulse.pipeline.runner import apply_analysers
 from civicpulse.post import Author, Post, decode_post, encode_jsonl
 from civicpulse.text import normalise_text
@@ -53,9 +54,10 @@ def analyse_command(
     settings = settings_from(config)
     chain = build_analysers(analyser or settings.analysers, settings)
     out = sys.stdout.buffer
-    for batch in _read(sys.stdin.buffer, text, settings.batch_size):
-        enriched, failed = apply_analysers(chain, batch)
-        for rejection in failed:
-            typer.echo(f"{rejection.location} skipped at {rejection.stage}: {rejection.reason}", err=True)
-        out.write(encode_jsonl(enriched))
-        out.flush()
+    with streaming_gc():  # a stream of posts, as in the pipeline
+        for batch in _read(sys.stdin.buffer, text, settings.batch_size):
+            enriched, failed = apply_analysers(chain, batch)
+            for rejection in failed:
+                typer.echo(f"{rejection.location} skipped at {rejection.stage}: {rejection.reason}", err=True)
+            out.write(encode_jsonl(enriched))
+            out.flush()
