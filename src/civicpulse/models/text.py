@@ -108,9 +108,12 @@ class TextModels:
         # concatenating them would briefly need twice the memory.
         # Shipped as float16, widened here to float32 (exactly: every float16 is a float32): the
         # products with the float32 feature values then run at float32 speed, twice as fast as
-        # widening each gathered float16 row on the fly (13 against 25 µs a TweetEval post for
-        # these heads). It costs 22 MB in the pipeline's main process, about what gathering a
+        # numpy widening each gathered float16 row on the fly (13 against 25 µs a TweetEval post
+        # for these heads). It costs 22 MB in the pipeline's main process, about what gathering a
         # step at a time (``segments``) saved: one gather over the batch made temporaries of 25 MB.
+        # Since ``segments.widen_half`` widens rows faster, a float16 table measured 15.6-16.4
+        # against 11.6-17.1 µs (same sums): keeping it float16 would save those 22 MB for about a
+        # µs a post, a trade not yet measured end to end.
         # The language head's table stays float16: 9 MB more for it would bring the main process
         # nearer its 400 MB budget than its few µs a post are worth.
         self.weights: FloatArray = np.zeros((n, start), dtype=np.float32)
