@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civicpulse.detectors.stats import SKETCH_SIZE, distinct_add, distinct_count, poisson_log_sf
+from civicpulse.detectors.stats import SKETCH_SIZE, distinct_add, distinct_count, poisson_log_sf, poisson_tail_below
 
 
 def exact(k: int, lam: float) -> float:
@@ -23,6 +23,18 @@ def test_edges() -> None:
     assert poisson_log_sf(3, 0.0) == -math.inf
     assert poisson_log_sf(2, 5.0) > -1
     assert poisson_log_sf(1000, 10.0) < poisson_log_sf(100, 10.0) < -50
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(-2, 260), st.floats(-1.0, 300.0, allow_nan=False), st.floats(-60.0, 1.0, allow_nan=False))
+def test_the_burst_question_has_the_tails_answer(k: int, lam: float, log_p: float) -> None:
+    assert poisson_tail_below(k, lam, log_p) == (poisson_log_sf(k, lam) < log_p)
+
+
+@pytest.mark.parametrize(("k", "lam"), [(10, 9.5), (12, 6.0), (3, 0.01), (150, 140.0), (40, 2.0)])
+def test_the_burst_question_at_the_detectors_thresholds(k: int, lam: float) -> None:
+    for log_p in (-16.0, -10.0, -7.0, poisson_log_sf(k, lam), math.nextafter(poisson_log_sf(k, lam), 0.0)):
+        assert poisson_tail_below(k, lam, log_p) == (poisson_log_sf(k, lam) < log_p)
 
 
 @settings(max_examples=100, deadline=None)

@@ -68,7 +68,7 @@ import msgspec
 from civicpulse.detectors.area import AreaMap, is_near_term, near_term
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.incident_lexicon import is_incident_term
-from civicpulse.detectors.stats import distinct_add, distinct_count, poisson_log_sf
+from civicpulse.detectors.stats import distinct_add, distinct_count, poisson_tail_below
 from civicpulse.detectors.terms import is_place_cell, post_terms, text_terms
 from civicpulse.post import Post
 from civicpulse.registry import detectors
@@ -717,7 +717,7 @@ class EventDetector(Detector):
             threshold = log_p
             if incident_log_p > log_p and incident_like(term):
                 threshold = incident_log_p
-            if poisson_log_sf(k, lam) < threshold:
+            if poisson_tail_below(k, lam, threshold):
                 event_id = owner.get(term)
                 if event_id is None:
                     found.append((k, term, lam))

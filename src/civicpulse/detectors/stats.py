@@ -7,7 +7,7 @@ import bisect
 import hashlib
 import math
 
-__all__ = ["distinct_add", "distinct_count", "poisson_log_sf"]
+__all__ = ["distinct_add", "distinct_count", "poisson_log_sf", "poisson_tail_below"]
 
 #: Hash values kept by a distinct-count sketch: exact below this many items, about 6 % error above.
 SKETCH_SIZE = 256
@@ -30,8 +30,34 @@ def poisson_log_sf(k: int, lam: float) -> float:
         return math.log(0.5)
     if k > 200:
         return -lam + k - k * math.log(k / lam)
-    # log of the first term, then the ratio lam / (i + 1) for the following ones (a geometric tail).
-    log_term = -lam + k * math.log(lam) - math.lgamma(k + 1)
+    return _tail_from(k, lam, _log_first_term(k, lam))
+
+
+def poisson_tail_below(k: int, lam: float, log_p: float) -> bool:
+    """Whether ``poisson_log_sf(k, lam) < log_p``, the same answer for every input, sooner.
+
+    A burst test asks only that question, and most terms it asks about are near their mean: their
+    tail is a sum of hundreds of terms (the ratio ``lam / (i + 1)`` is close to one), though its
+    first term alone already shows the answer is no. The tail is at least its first term, so when
+    that term's log is not below ``log_p`` neither is the whole, and nothing more is summed.
+    """
+    if k <= 0 or lam <= 0 or k <= lam or k > 200:
+        return poisson_log_sf(k, lam) < log_p
+    log_term = _log_first_term(k, lam)
+    if log_term >= log_p:
+        # log_term + log(total) with total >= 1 rounds to at least log_term: the same answer.
+        return False
+    return _tail_from(k, lam, log_term) < log_p
+
+
+def _log_first_term(k: int, lam: float) -> float:
+    """``log P(X = k)``."""
+    return -lam + k * math.log(lam) - math.lgamma(k + 1)
+
+
+def _tail_from(k: int, lam: float, log_term: float) -> float:
+    """``log P(X >= k)`` from ``log P(X = k)``: the ratio lam / (i + 1) gives each following term
+    (a geometric tail)."""
     total = 1.0
     term = 1.0
     i = k
