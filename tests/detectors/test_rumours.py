@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import re
+import sys
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from civicpulse.detectors.area import AreaMap, DistrictShape
 from civicpulse.detectors.base import Signal
-from civicpulse.detectors.rumour_lexicon import HEDGE, claim_tokens
+from civicpulse.detectors.rumour_lexicon import FOLDED_APART, HEDGE, claim_tokens, hedge_phrase
 from civicpulse.detectors.rumours import RumourDetector
 from civicpulse.post import Author, Post
 from civicpulse.registry import detectors
@@ -168,6 +170,42 @@ def test_multilingual_hedges() -> None:
         assert HEDGE.search(text), text
     for text in ["The dam failed this morning", "Lovely weather in Leeds today", "Police closed the road"]:
         assert HEDGE.search(text) is None, text
+
+
+def _hedge_reference(text: str) -> str | None:
+    found = HEDGE.search(text)
+    return " ".join(found.group().lower().split()) if found else None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["REPORTEDLY", "Heard  that", "PARAÎT", "İS IT TRUE", "ıs ıt true", "rumourſ that",
+                                 "Gerüchte", "SEGÚN DICEN", "es heiẞt", "unbestätigtes", "K", " ", "é", "?", "x"])
+                | st.text(max_size=12), max_size=12))
+def test_hedge_phrase_finds_what_the_case_insensitive_phrases_find(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert hedge_phrase(text) == _hedge_reference(text)
+
+
+def test_only_the_listed_characters_fold_apart_from_lower_case() -> None:
+    """Over every code point: a character the hedge phrases' letters match case-insensitively is one
+    whose lower case is that letter, and lower-casing keeps it one word character (or one non-word
+    character), except the characters ``FOLDED_APART`` lists."""
+    characters = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    apart = set()
+    lowered = {}
+    for c in characters:
+        low = c.lower()
+        if len(low) == 1:
+            lowered[c] = low
+        else:
+            apart.add(c)
+    everything = "".join(characters)
+    for letter in set(HEDGE.pattern) - set("\\()?:|*[]+ "):
+        matched = set(re.compile(re.escape(letter), re.IGNORECASE).findall(everything))
+        apart |= matched ^ {c for c, low in lowered.items() if low == letter}
+    word = re.compile(r"\w")
+    apart |= {c for c, low in lowered.items() if bool(word.match(c)) != bool(word.match(low))}
+    assert apart == set(FOLDED_APART.pattern.strip("[]"))
 
 
 def test_chatter_and_replies_to_unknown_posts_are_ignored() -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CONFIRMATION", "DENIAL", "HEDGE", "claim_tokens", "strip_repost_prefix"]
+__all__ = ["CONFIRMATION", "DENIAL", "FOLDED_APART", "HEDGE", "claim_tokens", "hedge_phrase", "strip_repost_prefix"]
 
-HEDGE = re.compile(
+_HEDGE_PATTERN = (
     r"\b(?:reportedly|apparently|allegedly|unconfirmed|unverified|rumou?r(?:s|ed)? (?:that|is|are|of)|"
     r"(?:is|was) (?:it|this|that) (?:true|real)|are (?:they|these) (?:true|real)|"
     r"i (?:just )?heard (?:that|they|there|someone)|heard (?:that|they|there|someone)|"
@@ -26,8 +26,17 @@ HEDGE = re.compile(
     r"dicen que|al parecer|supuestamente|se rumorea|(?:es|será) (?:verdad|cierto) que|he oído|oí que|"
     r"seg[uú]n dicen|alguien (?:puede )?confirma|sin confirmar|"
     r"angeblich|ha(?:b|be) gehört|stimmt es|gerüchte?|unbestätigt\w*|es heißt|"
-    r"kann (?:das )?jemand bestätigen)\b",
-    re.IGNORECASE)
+    r"kann (?:das )?jemand bestätigen)\b")
+HEDGE = re.compile(_HEDGE_PATTERN, re.IGNORECASE)
+#: The same phrases, for lower-case text. Searched case-insensitively, the phrases cost the rumour
+#: detector about 10 µs a post (Python's matcher folds the case of every character it tries), a
+#: tenth of all the detectors' time; searched in the text's lower case, 3.
+_HEDGE_LOWER = re.compile(_HEDGE_PATTERN)
+#: The only characters that case-insensitive matching of these phrases and ``str.lower()`` treat
+#: differently: "İ" lower-cases to two characters, and the matcher takes "ı" for "i" and "ſ" for
+#: "s" (a test checks every code point). In a text without them, ``HEDGE`` finds what
+#: ``_HEDGE_LOWER`` finds in its lower case, at the same place.
+FOLDED_APART = re.compile("[\u0130\u0131\u017f]")
 
 DENIAL = re.compile(
     r"\b(?:false|untrue|not true|no truth|fake|hoax|misinformation|disinformation|incorrect|"
@@ -61,6 +70,13 @@ esta este son dicen parecer verdad está están der die das und ist nicht ein ei
 sich wird sind hat angeblich gehört stimmt
 """
 _STOP = frozenset(_STOP_WORDS.split())
+
+
+def hedge_phrase(text: str) -> str | None:
+    """The first hedge of ``text`` ("reportedly", "heard that"), lower case with single spaces;
+    ``None`` without one. The same answer as ``HEDGE.search``, three times sooner."""
+    found = HEDGE.search(text) if FOLDED_APART.search(text) else _HEDGE_LOWER.search(text.lower())
+    return " ".join(found.group().lower().split()) if found else None
 
 
 def strip_repost_prefix(text: str) -> str:

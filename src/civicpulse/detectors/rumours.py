@@ -47,7 +47,7 @@ import msgspec
 
 from civicpulse.detectors.area import AreaMap, DistrictShape, near_term
 from civicpulse.detectors.base import Detector, Signal
-from civicpulse.detectors.rumour_lexicon import CONFIRMATION, DENIAL, HEDGE, claim_tokens, strip_repost_prefix
+from civicpulse.detectors.rumour_lexicon import CONFIRMATION, DENIAL, claim_tokens, hedge_phrase, strip_repost_prefix
 from civicpulse.detectors.stats import poisson_log_sf
 from civicpulse.models.stance import StanceInput, stance_model
 from civicpulse.post import Post
@@ -238,14 +238,13 @@ class RumourDetector(Detector):
         # A claim: hedged, not a reply (replies are reactions), not itself a denial (a repost of an
         # official denial says "unverified" too), and with enough content words to be about something.
         head = text[:1000]
-        hedge = HEDGE.search(head) if post.reply_to is None else None
-        if hedge is None or DENIAL.search(head) is not None:
+        phrase = hedge_phrase(head) if post.reply_to is None else None
+        if phrase is None or DENIAL.search(head) is not None:
             return
         if len(claim_tokens(text)) < self.min_claim_words:
             return
         rumour = self._cluster(text, t)
         changed.setdefault(rumour.id, rumour.status)
-        phrase = " ".join(hedge.group().lower().split())
         if phrase in rumour.hedges or len(rumour.hedges) < MAX_HEDGES:
             rumour.hedges[phrase] = rumour.hedges.get(phrase, 0) + 1
         self._add(rumour, post, t, track_text=text, depth=0)
