@@ -63,9 +63,11 @@ def text_terms(text: str, limit: int = MAX_TERMS_PER_POST) -> list[str]:
     """The distinct word and hashtag terms of ``text`` (lower-case), at most ``limit``."""
     text = _MENTION.sub(" ", _URL.sub(" ", text[:2000]))
     seen: dict[str, None] = {}
-    for match in _WORD.finditer(text.lower()):
-        # A typographic apostrophe is the same letter: "they’re" is "they're", "l’eau" is "l'eau".
-        term = match.group().replace("’", "'").strip("'-")
+    # A typographic apostrophe is the same letter: "they’re" is "they're", "l’eau" is "l'eau". Both
+    # only continue a word, so replacing it first finds the same words, with one replace a text
+    # rather than one a word.
+    for word in _WORD.findall(text.lower().replace("’", "'")):
+        term = word.strip("'-")
         if len(term) < 3 or len(term) > MAX_TERM_CHARS or term in STOP_WORDS:
             continue
         seen[term] = None
