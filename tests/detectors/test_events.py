@@ -13,14 +13,9 @@ from hypothesis import strategies as st
 
 from civicpulse.detectors.area import AreaMap, DistrictShape
 from civicpulse.detectors.base import Signal
-from civicpulse.detectors.events import (
-    EventDetector,
-    EventSettings,
-    _Event,
-    _reading_order,
-    _representative,
-    _title_terms,
-)
+from civicpulse.detectors.event_report import reading_order, representative, title_terms
+from civicpulse.detectors.event_state import Event
+from civicpulse.detectors.events import EventDetector, EventSettings
 from civicpulse.post import Author, Geo, GeoSource, Post
 
 START = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -363,22 +358,22 @@ def test_an_events_example_is_the_top_post_that_reads_like_its_title() -> None:
            (25, "b", "Huge crowd kicking off in Harehills, avoid #Harehills"),
            (9, "c", "Harehills: huge crowd, kicking off near the park")]
     # Both Harehills posts say all four title words; the more engaged one wins.
-    assert _representative(top, ["harehills", "huge", "kicking", "crowd"]) == top[1][2]
-    assert _representative(top, ["beeston"]) == top[0][2]
+    assert representative(top, ["harehills", "huge", "kicking", "crowd"]) == top[1][2]
+    assert representative(top, ["beeston"]) == top[0][2]
     # A top post that says at most one of several title words is everyday talk the event swept up:
     # none, and the event shows the post that opened it.
-    assert _representative(top, ["nothing"]) is None
-    assert _representative(top, ["beeston", "riot", "police"]) is None
-    assert _representative(top, ["beeston", "crowd", "police"]) == top[0][2]
-    assert _representative([], ["harehills"]) is None
+    assert representative(top, ["nothing"]) is None
+    assert representative(top, ["beeston", "riot", "police"]) is None
+    assert representative(top, ["beeston", "crowd", "police"]) == top[0][2]
+    assert representative([], ["harehills"]) is None
 
 
 def test_a_title_reads_in_the_order_its_example_says_the_words() -> None:
     example = "Building on fire near Park Row, fire engines arriving #Leeds"
-    assert _reading_order(["near", "building", "fire", "arriving"], example) == ["building", "fire", "near", "arriving"]
+    assert reading_order(["near", "building", "fire", "arriving"], example) == ["building", "fire", "near", "arriving"]
     # Words the example does not say keep their order, after those it does.
-    assert _reading_order(["zeta", "fire", "alpha", "building"], example) == ["building", "fire", "zeta", "alpha"]
-    assert _reading_order(["b", "a"], "") == ["b", "a"]
+    assert reading_order(["zeta", "fire", "alpha", "building"], example) == ["building", "fire", "zeta", "alpha"]
+    assert reading_order(["b", "a"], "") == ["b", "a"]
 
 
 def test_an_open_event_is_reported_again_with_its_current_size_at_most_once_a_minute() -> None:
@@ -396,12 +391,12 @@ def test_an_open_event_is_reported_again_with_its_current_size_at_most_once_a_mi
 
 
 def test_an_event_is_named_by_its_own_words_before_the_everyday_words_it_swept_up() -> None:
-    event = _Event(id="event-1", terms=["fire", "engines", "cell:53.80,-1.55"], first_seen=0.0, signalled_at=0.0,
+    event = Event(id="event-1", terms=["fire", "engines", "cell:53.80,-1.55"], first_seen=0.0, signalled_at=0.0,
                    term_counts={"near": 400, "traffic": 300, "building": 280, "fire": 90, "engines": 60})
     ranked = ["near", "traffic", "building", "fire", "engines"]  # its posts' words, most frequent first
-    assert _title_terms(event, ranked) == ["fire", "engines", "near", "traffic"]  # its own first, then the rest
+    assert title_terms(event, ranked) == ["fire", "engines", "near", "traffic"]  # its own first, then the rest
     event.terms += ["arriving", "park", "row"]
-    assert _title_terms(event, ranked) == ["fire", "engines", "arriving", "park"]
+    assert title_terms(event, ranked) == ["fire", "engines", "arriving", "park"]
 
 
 def news_at(at_s: float) -> list[Post]:

@@ -67,209 +67,16 @@ import msgspec
 
 from civicpulse.detectors.area import AreaMap, is_near_term, near_term
 from civicpulse.detectors.base import Detector, Signal
+from civicpulse.detectors.event_report import event_details, rate
+from civicpulse.detectors.event_state import MAX_REASONS, STATE_VERSION, Event, EventSettings, Reason, Recent, State
 from civicpulse.detectors.incident_lexicon import is_incident_term
-from civicpulse.detectors.stats import distinct_add, distinct_count, poisson_tail_below
-from civicpulse.detectors.terms import is_place_cell, post_terms, text_terms
+from civicpulse.detectors.stats import distinct_add, poisson_tail_below
+from civicpulse.detectors.terms import post_terms
 from civicpulse.post import Post
 from civicpulse.registry import detectors
 
 __all__ = ["EventDetector", "EventSettings"]
 
-_STATE_VERSION = 3
-_METRES_PER_DEGREE = 111_320.0
-
-
-class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """Tuning of the event detector; the defaults are the measured default sensitivity."""
-
-    bucket_s: float = 10.0
-    window_s: float = 120.0
-    #: Half-life of the learned baseline.
-    half_life_s: float = 2 * 3600.0
-    #: Stream time learnt before any event is raised (the baseline is meaningless before).
-    warmup_s: float = 15 * 60.0
-    #: log P-value under which a term bursts (about 1e-7 by default).
-    burst_log_p: float = -16.0
-    #: ... and under which a word of the incident vocabulary bursts ("police", "smoke", "flooded":
-    #: :mod:`civicpulse.detectors.incident_lexicon`), about 5e-5. ``burst_log_p`` guards against
-    #: chance bursts among the tens of thousands of words of everyday talk; the incident vocabulary
-    #: is a few hundred words, so the same number of chance bursts allows a threshold about
-    #: ln(100) higher, and a burst of one of them is news more often than not. Still ``min_authors``
-    #: accounts. ``burst_log_p`` (or higher) turns it off.
-    incident_log_p: float = -10.0
-    #: Distinct accounts a bursting term, and a new event, need.
-    min_authors: int = 3
-    #: First-story confirmation: two posts by different accounts sharing two *new* terms (each with
-    #: a decayed baseline count of at most ``new_count``) open an event at once, once the baseline
-    #: holds ``mature_windows`` windows' worth of posts and ``mature_language_posts`` posts in the
-    #: post's language (a word is not new merely because little of its language has been seen).
-    confirm_pairs: bool = True
-    new_count: float = 1.0
-    mature_windows: float = 10.0
-    mature_language_posts: float = 3000.0
-    max_pairs: int = 200_000
-    #: New company: each original post's ``pair_terms`` least common terms are counted in pairs, in a
-    #: baseline of pairs. A known term (baseline at least ``known_count``) that a post pairs with a
-    #: word of news (a word of an open event, or of one closed in the last ``story_memory_s``) for
-    #: the first time (pair baseline under ``novel_below``) is *in new company* in that post. A
-    #: term in new company in improbably many posts (``novel_log_p``, against its own decayed count
-    #: of such posts) is news about it: "Beeston" with "riot" after a riot in Harehills, "Kehl"
-    #: with "flooded" during a flood in Neudorf. Place names are everyday words that do not burst
-    #: alone, and the words of the second flood are those of the first. A one-word name of a
-    #: district of the operation's area, one of a dozen words, bursts in new company under
-    #: ``incident_log_p``, as a word of the incident vocabulary does.
-    pair_terms: int = 6
-    known_count: float = 3.0
-    novel_below: float = 1.0
-    novel_log_p: float = -16.0
-    story_memory_s: float = 6 * 3600.0
-    max_story_words: int = 5000
-    #: New company is only judged once the baseline holds this many windows' worth of posts: the
-    #: pairs of everyday talk take far longer to learn than its words.
-    novel_mature_windows: float = 40.0
-    max_baseline_pairs: int = 300_000
-    max_window_pairs: int = 100_000
-    #: New pairs an event told by new company owns (a post carrying one joins it first).
-    max_event_pairs: int = 50
-    #: A bursting term joins an open event holding this share of its recent posts ...
-    merge_share: float = 0.5
-    #: ... and bursting terms whose post sets overlap this much (Jaccard) form one new event.
-    merge_jaccard: float = 0.2
-    #: A confirmed pair joins an open event when most of its posts share this many of its terms.
-    merge_shared_terms: int = 2
-    emerging_s: float = 300.0
-    #: A young event takes in what bursts among its posts; from this age on, a word never seen
-    #: before or a term in new company that it does not speak of opens an event of its own.
-    new_thread_after_s: float = 1800.0
-    #: An event closes once none of its words has burst for this long: everyday posts that still name
-    #: its district do not keep it open, and the next incident there is a new event.
-    close_after_s: float = 900.0
-    max_events: int = 100
-    #: Per-minute contribution caps (a flooding account, a flood of one text).
-    max_posts_per_account: int = 5
-    max_identical: int = 30
-    #: Posts dated more than this after ``now`` are not counted.
-    future_s: float = 300.0
-    #: Capped maps: terms in the baseline, terms in the window, recent posts kept for grouping.
-    max_baseline_terms: int = 200_000
-    max_window_terms: int = 100_000
-    max_recent_posts: int = 5000
-    #: Posts whose ids a signal carries, and top posts by engagement.
-    sample_size: int = 30
-    top_posts: int = 5
-    #: Posts remembered with the event they joined, so that a reply to one joins that event (the
-    #: conversation under a story is that story, not a new one); the oldest are forgotten first.
-    max_reply_parents: int = 100_000
-    #: An open event whose numbers changed is reported again (same status, ``progress`` true) at most
-    #: this often, so that the dashboard and the event alert rules see its current size.
-    progress_every_s: float = 60.0
-
-
-class _Reason(msgspec.Struct, array_like=True):
-    """One piece of evidence an event was raised on: a term; the rule it met ("burst",
-    "incident_words", "district", "new_company", or "new_words" for a first story); its posts in the
-    window (for a first story, the accounts that shared it); and the count its baseline expected there
-    (0 for a first story)."""
-
-    term: str
-    rule: str
-    posts: int
-    expected: float
-
-
-#: Pieces of evidence an event keeps (its strongest first).
-MAX_REASONS = 5
-
-
-class _Event(msgspec.Struct, kw_only=True):
-    id: str
-    terms: list[str]
-    #: Why it was raised: the terms it opened on and the rule each met (empty for older snapshots).
-    raised_by: list[_Reason] = msgspec.field(default_factory=list)
-    #: The new pairs of terms ("a b") that told it (new company): a post carrying one joins it first.
-    pairs: list[str] = msgspec.field(default_factory=list)
-    first_seen: float
-    signalled_at: float
-    #: When one of its terms last tested as bursting: an event whose words are no longer unusual
-    #: closes even if everyday posts still use them.
-    last_burst: float = 0.0
-    status: str = "emerging"
-    posts: int = 0
-    originals: int = 0
-    #: Distinct accounts that posted it, as a k-minimum-values sketch (``stats.distinct_add``).
-    author_sketch: list[int] = msgspec.field(default_factory=list)
-    #: Member posts per bucket index, for rate and growth (pruned to two windows).
-    buckets: dict[int, int] = msgspec.field(default_factory=dict)
-    peak_rate: float = 0.0
-    term_counts: dict[str, int] = msgspec.field(default_factory=dict)
-    languages: dict[str, int] = msgspec.field(default_factory=dict)
-    geo_n: int = 0
-    geo_sum: list[float] = msgspec.field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
-    sample: list[str] = msgspec.field(default_factory=list)
-    #: [score, post id, text] of the most engaged posts.
-    top: list[tuple[int, str, str]] = msgspec.field(default_factory=list)
-    example: str = ""
-    #: Stream time of its last signal and its posts then (progress signals).
-    reported_at: float = 0.0
-    reported_posts: int = 0
-
-
-class _Recent(msgspec.Struct, array_like=True):
-    bucket: int
-    post_id: str
-    author: str
-    terms: list[str]
-    lat: float | None = None
-    lon: float | None = None
-    language: str | None = None
-    #: The start of the text, so that a new event can show an example at once.
-    text: str = ""
-    #: Its terms in new company (see ``EventSettings.novel_below``).
-    novel: list[str] = msgspec.field(default_factory=list)
-
-
-class _State(msgspec.Struct, kw_only=True):
-    version: int = _STATE_VERSION
-    clock: float = 0.0
-    started: float = 0.0
-    buckets: dict[int, dict[str, int]] = msgspec.field(default_factory=dict)
-    bucket_totals: dict[int, int] = msgspec.field(default_factory=dict)
-    window: dict[str, int] = msgspec.field(default_factory=dict)
-    window_total: int = 0
-    baseline: dict[str, float] = msgspec.field(default_factory=dict)
-    baseline_total: float = 0.0
-    #: Decay factor not yet applied to the baseline (applied in steps, see ``_advance``).
-    owed_decay: float = 1.0
-    recent: list[_Recent] = msgspec.field(default_factory=list)
-    minute: int = -1
-    account_counts: dict[str, int] = msgspec.field(default_factory=dict)
-    text_counts: dict[str, int] = msgspec.field(default_factory=dict)
-    events: dict[str, _Event] = msgspec.field(default_factory=dict)
-    owner: dict[str, str] = msgspec.field(default_factory=dict)
-    next_event: int = 1
-    degraded: dict[str, int] = msgspec.field(default_factory=dict)
-    #: "term1 term2" -> [bucket, author, post id] of the first recent post with both rare terms.
-    pairs: dict[str, tuple[int, str, str]] = msgspec.field(default_factory=dict)
-    #: Decayed count of posts per language (same decay as the baseline).
-    languages: dict[str, float] = msgspec.field(default_factory=dict)
-    #: Pairs of terms ("a b", a < b): per bucket, in the window, in the baseline, and the event told
-    #: by a new pair (see ``EventSettings.pair_terms``).
-    pair_buckets: dict[int, dict[str, int]] = msgspec.field(default_factory=dict)
-    pair_window: dict[str, int] = msgspec.field(default_factory=dict)
-    pair_baseline: dict[str, float] = msgspec.field(default_factory=dict)
-    pair_owner: dict[str, str] = msgspec.field(default_factory=dict)
-    #: Decay factor not yet applied to the pairs' baseline.
-    pair_owed_decay: float = 1.0
-    #: Posts in which a term was novel: per bucket, in the window, in the baseline.
-    novel_buckets: dict[int, dict[str, int]] = msgspec.field(default_factory=dict)
-    novel_window: dict[str, int] = msgspec.field(default_factory=dict)
-    novel_baseline: dict[str, float] = msgspec.field(default_factory=dict)
-    #: Words of events closed recently -> when (news a while ago: "riot" after the first riot).
-    story_words: dict[str, float] = msgspec.field(default_factory=dict)
-    #: Post id -> the event it joined, in two generations (the older is dropped whole when the newer
-    #: fills up: bounded, and O(1) per post), for the replies to those posts.
-    joined: dict[str, str] = msgspec.field(default_factory=dict)
-    joined_before: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 @detectors.register("events")
@@ -285,8 +92,8 @@ class EventDetector(Detector):
         self._place_words: frozenset[str] = frozenset()
         if area:
             self.use_area(area)
-        self._s = _State()
-        self._recent: deque[_Recent] = deque(maxlen=self.settings.max_recent_posts)
+        self._s = State()
+        self._recent: deque[Recent] = deque(maxlen=self.settings.max_recent_posts)
         self._rare_below = -1.0
         self._novel_ready = False
         # The pipeline snapshots from its writer thread while the processor thread updates.
@@ -333,8 +140,8 @@ class EventDetector(Detector):
     def restore(self, state: bytes) -> None:
         if not state:
             return
-        loaded = msgspec.msgpack.decode(state, type=_State)
-        if loaded.version != _STATE_VERSION:
+        loaded = msgspec.msgpack.decode(state, type=State)
+        if loaded.version != STATE_VERSION:
             return  # an older layout: start learning afresh rather than misread it
         with self._lock:
             self._recent = deque(loaded.recent, maxlen=self.settings.max_recent_posts)
@@ -496,7 +303,7 @@ class EventDetector(Detector):
             known = s.languages.get(language, 0.0) >= cfg.mature_language_posts
             self._pair(post, index, words, confirmed if known else None)
         geo = post.geo
-        self._recent.append(_Recent(index, post.id, author, terms, geo.lat if geo else None,
+        self._recent.append(Recent(index, post.id, author, terms, geo.lat if geo else None,
                                     geo.lon if geo else None, post.language, post.text[:140], novel))
         self._join(post, terms, t, original=True, pairs=pairs)
 
@@ -626,7 +433,7 @@ class EventDetector(Detector):
             if not self._room(signals):
                 continue
             accounts = len({r.author for r in seeds})
-            reasons = [_Reason(term, "new_words", accounts, 0.0) for term in group_terms]
+            reasons = [Reason(term, "new_words", accounts, 0.0) for term in group_terms]
             signals.append(self._open(group_terms, seeds, reasons=reasons))
         return signals
 
@@ -663,7 +470,7 @@ class EventDetector(Detector):
         event_id = max(votes, key=lambda e: (votes[e], -int(e.rsplit("-", 1)[1])))
         self._add(self._s.events[event_id], post, terms, t, original=original)
 
-    def _add(self, event: _Event, post: Post, terms: list[str], t: float, *, original: bool) -> None:
+    def _add(self, event: Event, post: Post, terms: list[str], t: float, *, original: bool) -> None:
         cfg = self.settings
         event.posts += 1
         index = self._bucket(t)
@@ -808,7 +615,7 @@ class EventDetector(Detector):
             terms.extend(dict.fromkeys(t for t in [*sorted(new_company), *(w for p in pairs[:3] for w in p.split(" "))]
                                        if t not in s.owner and t not in terms))
             # Every post of the burst is about the story, seed or not: replies to any of them join it.
-            reasons = [_Reason(key.removeprefix("novel:"), _rule(key), k, round(lam, 2))
+            reasons = [Reason(key.removeprefix("novel:"), _rule(key), k, round(lam, 2))
                        for key, (k, lam) in zip(group_terms, counts, strict=True)]
             signals.append(self._open(terms, seeds, pairs, members=[recent[i].post_id for i in group_posts],
                                       reasons=reasons))
@@ -820,13 +627,13 @@ class EventDetector(Detector):
         return {e.id: {t for t, _ in sorted(e.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:12]}
                 for e in s.events.values() if s.clock - e.signalled_at < self.settings.new_thread_after_s}
 
-    def _vocabulary(self, recent: list[_Recent]) -> dict[str, set[int]]:
+    def _vocabulary(self, recent: list[Recent]) -> dict[str, set[int]]:
         """For each young event, the recent posts sharing ``merge_shared_terms`` of its words."""
         need = self.settings.merge_shared_terms
         return {event_id: {i for i, r in enumerate(recent) if len(words.intersection(r.terms)) >= need}
                 for event_id, words in self._young_words().items()}
 
-    def _company(self, record: _Recent, terms: set[str]) -> list[str]:
+    def _company(self, record: Recent, terms: set[str]) -> list[str]:
         """The new pairs of ``record`` joining one of ``terms`` to a word of news."""
         s = self._s
         news = [x for x in record.terms if (x in s.owner or x in s.story_words) and not is_near_term(x)]
@@ -839,7 +646,7 @@ class EventDetector(Detector):
                         pairs.append(pair)
         return pairs
 
-    def _extends(self, event: _Event, key: str, posts: list[_Recent]) -> bool:
+    def _extends(self, event: Event, key: str, posts: list[Recent]) -> bool:
         """Whether a candidate whose posts are mostly ``event``'s is part of it rather than a story
         of its own. A young event takes in what bursts among its posts (a story grows new words as
         it unfolds); an older one (``new_thread_after_s``) neither a word never seen before (a new
@@ -859,7 +666,7 @@ class EventDetector(Detector):
         words = {term, *(w for pair, _ in partners.most_common(3) for w in pair.split(" ", 1))}
         return all(t in event.terms or event.term_counts.get(t, 0) >= floor for t in words)
 
-    def _elevated(self, record: _Recent) -> float:
+    def _elevated(self, record: Recent) -> float:
         """How unusual the post's words are right now: the sum of log(count / expected) over its
         terms seen at least twice in the window, plus 2 for each word of an open event."""
         s = self._s
@@ -875,8 +682,8 @@ class EventDetector(Detector):
                 score += max(0.0, math.log(k / ((s.baseline.get(term, 0.0) + 1.0) * scale + 0.5)))
         return score
 
-    def _open(self, terms: list[str], seeds: list[_Recent], pairs: Sequence[str] = (),
-              members: Sequence[str] | None = None, reasons: Sequence[_Reason] = ()) -> Signal:
+    def _open(self, terms: list[str], seeds: list[Recent], pairs: Sequence[str] = (),
+              members: Sequence[str] | None = None, reasons: Sequence[Reason] = ()) -> Signal:
         """A new event told by ``seeds``; ``members`` (default: the seeds) are the posts about it whose
         replies join it; ``reasons`` are why it was raised."""
         s = self._s
@@ -884,7 +691,7 @@ class EventDetector(Detector):
         s.next_event += 1
         first = min(r.bucket for r in seeds) * self.settings.bucket_s
         strongest = sorted(reasons, key=lambda r: (-r.posts, r.expected, r.term))[:MAX_REASONS]
-        event = _Event(id=event_id, terms=list(terms), raised_by=strongest, pairs=list(pairs), first_seen=first,
+        event = Event(id=event_id, terms=list(terms), raised_by=strongest, pairs=list(pairs), first_seen=first,
                        signalled_at=s.clock, last_burst=s.clock, example=seeds[0].text if seeds else "")
         for record in seeds:
             event.posts += 1
@@ -919,15 +726,15 @@ class EventDetector(Detector):
         for event in list(s.events.values()):
             for index in [b for b in event.buckets if b <= now_bucket - 2 * per_window]:
                 del event.buckets[index]
-            rate = self._rate(event, now_bucket)
-            event.peak_rate = max(event.peak_rate, rate)
+            per_minute = rate(event, now_bucket, cfg)
+            event.peak_rate = max(event.peak_rate, per_minute)
             if s.clock - event.last_burst >= cfg.close_after_s:
                 signals.append(self._close(event))
                 continue
             status = event.status
             if s.clock - event.signalled_at < cfg.emerging_s:
                 status = "emerging"
-            elif rate < event.peak_rate / 3:
+            elif per_minute < event.peak_rate / 3:
                 status = "fading"
             else:
                 status = "active"
@@ -937,7 +744,7 @@ class EventDetector(Detector):
                 signals.append(self._signal(event, status, progress=True))
         return signals
 
-    def _close(self, event: _Event) -> Signal:
+    def _close(self, event: Event) -> Signal:
         s = self._s
         signal = self._signal(event, "closed")
         del s.events[event.id]
@@ -965,77 +772,15 @@ class EventDetector(Detector):
         signals.append(self._close(min(quiet, key=lambda e: (e.last_burst, e.id))))
         return True
 
-    def _rate(self, event: _Event, now_bucket: int, windows_ago: int = 0) -> float:
-        """Member posts per minute over one window, ``windows_ago`` windows back."""
-        cfg = self.settings
-        per_window = int(cfg.window_s / cfg.bucket_s)
-        high = now_bucket - windows_ago * per_window
-        count = sum(n for b, n in event.buckets.items() if high - per_window < b <= high)
-        return count * 60.0 / cfg.window_s
-
-    def _district_location(self, event: _Event) -> dict[str, Any] | None:
-        """Without geotagged posts, the district its posts named with incident words (the ``near:``
-        term it owns): the district's centre and radius."""
-        for term in event.terms:
-            district = self.area.district(term) if self.area is not None and is_near_term(term) else None
-            if district is not None:
-                return district.location() | {"geotagged": 0}
-        return None
-
-    def _places(self, event: _Event, location: dict[str, Any] | None) -> list[str]:
-        """The districts of the operation's area where the event is: those its posts named with
-        incident words (the ``near:`` terms it owns), then the one its geotagged centre is in. An
-        event rule watching a district reads them (``rule add --kind event --district``)."""
-        assert self.area is not None
-        names = [d.name for t in event.terms if is_near_term(t) and (d := self.area.district(t)) is not None]
-        if location is not None and location.get("geotagged"):
-            centre = self.area.district_at(location["lat"], location["lon"])
-            if centre is not None and centre not in names:
-                names.append(centre)
-        return names
-
-    def _signal(self, event: _Event, status: str, progress: bool = False) -> Signal:
+    def _signal(self, event: Event, status: str, progress: bool = False) -> Signal:
         event.status = status
         s = self._s
         event.reported_at, event.reported_posts = s.clock, event.posts
-        now_bucket = self._bucket(s.clock)
-        rate, before = self._rate(event, now_bucket), self._rate(event, now_bucket, 1)
-        ranked = [t for t, _ in sorted(event.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                  if not is_place_cell(t)]
-        top_terms = _title_terms(event, ranked)
-        frequent = ranked[:4]
-        example = _representative(event.top, top_terms) or event.example
-        title = " ".join(_reading_order(top_terms, example))
-        accounts, estimated = distinct_count(event.author_sketch)
-        location = _location(event) or self._district_location(event)
-        details: dict[str, Any] = {
-            "status": status,
-            "title": title,
-            "terms": list(event.terms),
-            "words": frequent,
-            "first_seen": _iso(event.first_seen),
-            "posts": event.posts,
-            "original_posts": event.originals,
-            "accounts": accounts,
-            "accounts_estimated": estimated,
-            "rate_per_min": round(rate, 2),
-            "growth": round(rate / before, 2) if before > 0 else None,
-            "location": location,
-            "languages": dict(sorted(event.languages.items(), key=lambda kv: -kv[1])[:5]),
-            "top_posts": [{"id": pid, "text": text, "engagement": score} for score, pid, text in event.top],
-            "example": example,
-            "progress": progress,
-            "raised_by": [{"term": r.term, "rule": r.rule, "posts": r.posts, "expected": r.expected}
-                          for r in event.raised_by],
-        }
-        if self.area is not None:
-            details["places"] = self._places(event, location)
-        if s.degraded:
-            details["degraded"] = dict(s.degraded)
-        summary = f"{status}: {title} ({event.posts} posts)"
-        return Signal(detector=self.name, kind="event", key=event.id,
-                      at=datetime.fromtimestamp(s.clock, UTC), summary=summary,
-                      post_ids=tuple(event.sample), details=details)
+        details = event_details(event, status, clock=s.clock, settings=self.settings, area=self.area,
+                                degraded=s.degraded, progress=progress)
+        return Signal(detector=self.name, kind="event", key=event.id, at=datetime.fromtimestamp(s.clock, UTC),
+                      summary=f"{status}: {details['title']} ({event.posts} posts)", post_ids=tuple(event.sample),
+                      details=details)
 
 
 def _incident_or_near(term: str) -> bool:
@@ -1043,7 +788,7 @@ def _incident_or_near(term: str) -> bool:
 
 
 def _rule(key: str) -> str:
-    """The rule a candidate of ``_form`` met (see ``_Reason``)."""
+    """The rule a candidate of ``_form`` met (see ``Reason``)."""
     if key.startswith("novel:"):
         return "new_company"
     if is_near_term(key):
@@ -1075,12 +820,12 @@ def _holding(mine: set[int], open_sets: dict[str, set[int]], threshold: float) -
     return [e for share, _, e in sorted(shares, reverse=True) if share >= threshold]
 
 
-def _count_language(event: _Event, language: str | None) -> None:
+def _count_language(event: Event, language: str | None) -> None:
     if language and (language in event.languages or len(event.languages) < 20):
         event.languages[language] = event.languages.get(language, 0) + 1
 
 
-def _locate(event: _Event, lat: float | None, lon: float | None) -> None:
+def _locate(event: Event, lat: float | None, lon: float | None) -> None:
     if lat is None or lon is None:
         return
     event.geo_n += 1
@@ -1089,57 +834,3 @@ def _locate(event: _Event, lat: float | None, lon: float | None) -> None:
     g[1] += lon
     g[2] += lat * lat
     g[3] += lon * lon
-
-
-def _representative(top: list[tuple[int, str, str]], terms: list[str]) -> str | None:
-    """The top post that says most of the event's title words, the most engaged among equals: an
-    event can gather nearby stories, and its example should read like its title. One that says at
-    most one of them ("Library in Harehills has a new kids corner" for a riot in Harehills) is
-    everyday talk the event swept up: ``None``, and the caller shows the post that opened the event."""
-    if not top:
-        return None
-
-    def said(text: str) -> int:
-        found = set(text_terms(text))
-        return sum(term in found for term in terms)
-
-    best = max(top, key=lambda item: (said(item[2]), item[0]))
-    return best[2] if said(best[2]) >= min(2, len(terms)) else None
-
-
-def _title_terms(event: _Event, ranked: list[str], size: int = 4) -> list[str]:
-    """The words that name an event: its own (those that burst, or came in new company) that most of
-    its posts say, then, if they are fewer than ``size``, the most frequent others of ``ranked`` (its
-    posts' words, most frequent first). An event that sweeps up everyday posts naming its district
-    is still named by what happened."""
-    counts = event.term_counts
-    own = {t for t in event.terms if not is_place_cell(t)}
-    chosen = sorted(own, key=lambda t: (-counts.get(t, 0), t))[:size]
-    chosen += [t for t in ranked if t not in own][: size - len(chosen)]
-    return chosen or event.terms[:size]
-
-
-def _reading_order(terms: list[str], example: str) -> list[str]:
-    """``terms`` in the order the example says them ("building fire near arriving" rather than "near
-    building fire arriving" for "Building on fire near Park Row, fire engines arriving"), the others
-    after them as they were: a title read at a glance should read like the post under it."""
-    position = {term: i for i, term in reversed(list(enumerate(text_terms(example))))}
-    return sorted(terms, key=lambda term: position.get(term, len(position)))
-
-
-def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).isoformat()
-
-
-def _location(event: _Event) -> dict[str, float] | None:
-    """Mean of the geotagged members, with a radius (two standard deviations, at least 250 m)."""
-    n = event.geo_n
-    if n == 0:
-        return None
-    lat, lon = event.geo_sum[0] / n, event.geo_sum[1] / n
-    var_lat = max(0.0, event.geo_sum[2] / n - lat * lat)
-    var_lon = max(0.0, event.geo_sum[3] / n - lon * lon)
-    spread = math.sqrt(var_lat + var_lon * math.cos(math.radians(lat)) ** 2) * _METRES_PER_DEGREE
-    return {"lat": round(lat, 5), "lon": round(lon, 5), "radius_m": round(max(250.0, 2 * spread)),
-            "geotagged": n}
-
