@@ -21,7 +21,7 @@ def bench_command(
     stage: list[str] = typer.Option(ALL_STAGES, "--stage", help=STAGE_HELP),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Measure post serialisation, scenario generation, ingest and the default pipeline."""
+    """Measure post serialisation, scenario generation, ingest, the default pipeline and the detectors."""
     unknown = set(stage) - set(STAGES)
     if unknown:
         raise UsageError(f"unknown stage(s): {', '.join(sorted(unknown))}", fix=f"use {', '.join(STAGES)}")

@@ -98,6 +98,8 @@ class ReplayResult:
     signals: list[Signal] = field(default_factory=list)
     posts: int = 0
     detector_s: float = 0.0
+    #: CPU seconds of each detector, by name (their sum is ``detector_s``).
+    detector_s_by_name: dict[str, float] = field(default_factory=dict)
     #: CPU seconds of the analysers the detectors required (none: 0).
     analyser_s: float = 0.0
 
@@ -121,11 +123,13 @@ def replay(posts: Iterable[Post], detectors: Sequence[Detector], step_s: float =
             # CPU time of this process: the cost on one core, whatever else the machine is running.
             started = time.process_time()
             enriched = enrich(batch, chain)
-            analysed = time.process_time()
-            result.analyser_s += analysed - started
+            result.analyser_s += time.process_time() - started
             for detector in detectors:
+                started = time.process_time()
                 result.signals.extend(detector.update_many(enriched, now))
-            result.detector_s += time.process_time() - analysed
+                spent = time.process_time() - started
+                result.detector_s += spent
+                result.detector_s_by_name[detector.name] = result.detector_s_by_name.get(detector.name, 0.0) + spent
             result.posts += len(batch)
     return result
 
