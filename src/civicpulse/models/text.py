@@ -111,9 +111,10 @@ class TextModels:
         # numpy widening each gathered float16 row on the fly (13 against 25 µs a TweetEval post
         # for these heads). It costs 22 MB in the pipeline's main process, about what gathering a
         # step at a time (``segments``) saved: one gather over the batch made temporaries of 25 MB.
-        # Since ``segments.widen_half`` widens rows faster, a float16 table measured 15.6-16.4
-        # against 11.6-17.1 µs (same sums): keeping it float16 would save those 22 MB for about a
-        # µs a post, a trade not yet measured end to end.
+        # With ``segments.widen_half`` a float16 table measured 15.6-16.4 against 11.6-17.1 µs, then,
+        # alternating over 10,240 TweetEval posts, 16.3-19.7 against 13.0-17.3 µs (the same sums):
+        # 2-3 µs a post, about 2 % of the chain, for 22 MB. The main process peaks at 364 of its
+        # 400 MB over 2 million posts, so the table stays float32.
         # The language head's table stays float16: 9 MB more for it would bring the main process
         # nearer its 400 MB budget than its few µs a post are worth.
         self.weights: FloatArray = np.zeros((n, start), dtype=np.float32)
