@@ -41,13 +41,11 @@ def poisson_tail_below(k: int, lam: float, log_p: float) -> bool:
     first term alone already shows the answer is no. The tail is at least its first term, so when
     that term's log is not below ``log_p`` neither is the whole, and nothing more is summed.
     """
-    if k <= 0 or lam <= 0 or k <= lam or k > 200:
+    if not 0 < lam < k <= 200:  # the cases poisson_log_sf answers without summing
         return poisson_log_sf(k, lam) < log_p
     log_term = _log_first_term(k, lam)
-    if log_term >= log_p:
-        # log_term + log(total) with total >= 1 rounds to at least log_term: the same answer.
-        return False
-    return _tail_from(k, lam, log_term) < log_p
+    # log_term + log(total) with total >= 1 rounds to at least log_term: the same answer.
+    return log_term < log_p and _tail_from(k, lam, log_term) < log_p
 
 
 def _log_first_term(k: int, lam: float) -> float:
