@@ -49,21 +49,24 @@ BENCH_OPERATION = "op-bench"
 Progress = Callable[[str], None]
 
 
+def _scale(posts: int) -> float:
+    """How much the bench scenario is scaled up so that it has at least ``posts`` posts."""
+    return max(1.0, posts / max(1, load_scenario(BENCH_SCENARIO).expected_posts()) * 1.2)
+
+
 def _bench_source(posts: int, seed: int = 7) -> ScenarioSource:
     """The first ``posts`` posts of the bench scenario, scaled up so that there are enough of them."""
-    scale = max(1.0, posts / max(1, load_scenario(BENCH_SCENARIO).expected_posts()) * 1.2)
-    return ScenarioSource(BENCH_SCENARIO, seed=seed, scale=scale, max_posts=posts)
+    return ScenarioSource(BENCH_SCENARIO, seed=seed, scale=_scale(posts), max_posts=posts)
 
 
 def _detectors(posts: int, seed: int = 7) -> dict[str, Any]:
     """Posts per CPU-second of all the registered detectors together, and µs a post of each."""
     scenario = load_scenario(BENCH_SCENARIO)
-    scale = max(1.0, posts / max(1, scenario.expected_posts()) * 1.2)
     detectors = default_detectors()
     area = AreaMap.of(scenario.area.districts)
     for detector in detectors:
         detector.use_area(area)
-    result = replay(islice(ScenarioRun(scenario.scaled(scale), seed).posts(), posts), detectors)
+    result = replay(islice(ScenarioRun(scenario.scaled(_scale(posts)), seed).posts(), posts), detectors)
     done = max(1, result.posts)
     return {
         "detectors_posts_per_s": round(result.posts_per_s),
@@ -85,10 +88,9 @@ def _post_round_trip(count: int = 100_000) -> float:
 
 
 def _generate(posts: int) -> float:
-    scenario = load_scenario(BENCH_SCENARIO)
-    scale = max(1.0, posts / max(1, scenario.expected_posts()) * 1.2)
+    scenario = load_scenario(BENCH_SCENARIO).scaled(_scale(posts))
     start = time.perf_counter()
-    produced = sum(1 for _ in islice(ScenarioRun(scenario.scaled(scale), 7).posts(), posts))
+    produced = sum(1 for _ in islice(ScenarioRun(scenario, 7).posts(), posts))
     return produced / (time.perf_counter() - start)
 
 
