@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import os
 import signal
+from datetime import UTC, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from civicpulse.errors import PipelineError
 from civicpulse.pipeline.runner import Pipeline
-from civicpulse.pipeline.store_worker import WorkerStoreWriter, store_writer
+from civicpulse.pipeline.store_worker import WorkerStoreWriter, _prepared_decoder, frame_for_child, store_writer
+from civicpulse.post import Geo, GeoSource, Post
 from civicpulse.sources.base import Rejected
 from civicpulse.store.database import connect, upgrade
 from civicpulse.store.pseudonym import Pseudonymiser
 from civicpulse.store.queries import Reader
-from civicpulse.store.schema import identities, raw_payloads
+from civicpulse.store.schema import identities, posts, raw_payloads
 from civicpulse.store.writer import Batch, Prepared, StoreWriter
 from civicpulse.testing import MemorySource, make_post
 from tests.pipeline.worker_sources import alive, child_outlives_killed_parent
+from tests.test_post import posts as any_posts
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="worker processes need POSIX pipes")
 
@@ -128,3 +135,67 @@ def test_merged_batches_keep_every_row_and_the_last_cursor() -> None:
     assert [row[0] for row in merged.posts] == ["test:1", "test:2"]
     assert (len(merged.rejected), merged.cursor_name, merged.cursor) == (1, "c", "1")
     assert Prepared.merge([first]) is first
+
+
+ZONES = st.sampled_from([UTC, timezone(timedelta(hours=2)), timezone(timedelta(0))])
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                        max_size=3),
+                           max_leaves=8)
+
+
+@st.composite
+def stored_posts(draw: st.DrawFn) -> Post:
+    """Posts as sources and analysers make them, with what msgpack carries differently from JSON:
+    times with an offset, integers beyond 64 bits, non-finite floats, nested payloads."""
+    post = draw(any_posts())
+    account_created = draw(st.none() | st.datetimes(timezones=ZONES))
+    return post.replace(created_at=post.created_at.astimezone(draw(ZONES)),
+                        author=msgspec.structs.replace(post.author, created_at=account_created),
+                        raw=draw(st.none() | st.dictionaries(st.text(max_size=5), JSON_VALUES, max_size=3)),
+                        enrichments=draw(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=3)))
+
+
+def _without_ingest_time(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return [row[:3] + row[4:] for row in rows]
+
+
+@given(st.lists(stored_posts(), max_size=4), st.integers(1, 3))
+def test_the_child_builds_the_rows_the_pipeline_would_have(items: list[Post], parts: int) -> None:
+    local = StoreWriter(connect("sqlite:///:memory:"))
+    expected = local.prepare(Batch(posts=items))
+    size = len(items) // parts + 1
+    sent = Prepared.merge([local.prepare(Batch(posts=items[i:i + size]), rows=False)
+                           for i in range(0, len(items), size)] or [local.prepare(Batch(), rows=False)])
+    received = local.with_rows(_prepared_decoder.decode(frame_for_child(local, sent)))
+    kept_here = local.with_rows(sent)
+    for rows in (received, kept_here):
+        assert _without_ingest_time(rows.posts) == _without_ingest_time(expected.posts)
+        assert rows.raws == expected.raws
+        assert rows.unprepared == []
+
+
+def test_posts_msgpack_cannot_carry_are_stored_exactly_through_the_worker(sqlite_engine: Engine,
+                                                                          tmp_path: Path) -> None:
+    offset = make_post(1).replace(created_at=make_post(1).created_at.astimezone(timezone(timedelta(hours=2))))
+    huge = make_post(2).replace(raw={"id": 10**30}, geo=Geo(source=GeoSource.GEOTAG, lat=53.8, lon=-1.5))
+    plain = make_post(3).replace(enrichments={"sentiment/2": {"probs": [0.1, 0.2, 0.7]}}, raw={"id": 3})
+    in_process = connect(f"sqlite:///{tmp_path / 'in_process.db'}")
+    upgrade(in_process)
+    writer = WorkerStoreWriter(sqlite_engine)
+    try:
+        for batch in ([offset, plain], [huge], [plain.replace(id="test:4")]):
+            writer.write(Batch(posts=batch))
+            StoreWriter(in_process).write(Batch(posts=batch))
+    finally:
+        writer.close()
+
+    def stored(engine: Engine) -> list[tuple[Any, ...]]:
+        with engine.connect() as connection:
+            rows = connection.execute(select(posts).order_by(posts.c.id)).all()
+            payloads = connection.execute(select(raw_payloads).order_by(raw_payloads.c.post_id)).all()
+        return [tuple(row)[:3] + tuple(row)[4:] for row in rows] + [tuple(p) for p in payloads]
+
+    assert stored(sqlite_engine) == stored(in_process)
+    assert '"created_at":"2026-01-01T02:00:01+02:00"' in stored(sqlite_engine)[0][-1]
+    in_process.dispose()
