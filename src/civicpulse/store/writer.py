@@ -173,8 +173,8 @@ class StoreWriter:
             if raw is not None:
                 raws.append((record["id"], _encoder.encode(raw).decode()))
             created_at = record["created_at"]
-            geo = record.get("geo")
             get = record.get
+            geo = get("geo")
             rows.append((
                 record["id"], record["platform"], _sqlite_datetime(created_at) if self._sqlite else created_at,
                 ingested_at, record["author"]["id"], record["text"], get("language"),
