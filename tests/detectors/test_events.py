@@ -226,6 +226,26 @@ def test_new_words_need_two_accounts_and_a_language_seen_enough() -> None:
     assert events(run(EventDetector(FAST), [*chatter(1800), *two_posts(("a", "b"), language="fr")])) == {}
 
 
+def test_two_accounts_sharing_one_slip_of_common_words_are_not_a_new_story() -> None:
+    # "cofee" and "bakrey" were never seen, but each is one slip from a word of everyday talk.
+    slips = [Post(id=f"s:{i}", platform="test", created_at=START + timedelta(seconds=1500 + 10 * i),
+                  author=Author(id=author), text=f"Lovely cofee at the bakrey {place}", language="en")
+             for i, (author, place) in enumerate((("a", "today"), ("b", "again")))]
+    posts = [*chatter(1800), *slips]
+    assert events(run(EventDetector(FAST), posts)) == {}
+    taken_for_news = events(run(EventDetector(msgspec.structs.replace(FAST, refuse_slips=False)), posts))
+    assert [sorted(e.details["terms"]) for e in taken_for_news.values()] == [["bakrey", "cofee"]]
+
+
+def test_real_words_one_letter_from_everyday_ones_are_still_news() -> None:
+    # "bridges" and "gardens" are one letter from "bridge" and "garden", but people write them.
+    witnesses = [Post(id=f"w:{i}", platform="test", created_at=START + timedelta(seconds=1500 + 10 * i),
+                      author=Author(id=author), text="Bridges and gardens underwater", language="en")
+                 for i, author in enumerate("ab")]
+    [event] = events(run(EventDetector(FAST), [*chatter(1800), *witnesses])).values()
+    assert {"bridges", "gardens"} <= set(event.details["terms"])
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.text(max_size=300) | st.sampled_from(["Police on Mill Lane", "fire in MILLBROOK"]),
                           st.integers(-10**6, 10**6), st.sampled_from("abc"),

@@ -10,7 +10,7 @@ MB = 1_000_000
 
 
 def _artefacts() -> list[Path]:
-    return sorted(p for p in MODELS_DIR.iterdir() if p.suffix in {".npz", ".xz", ".json"})
+    return sorted(p for p in MODELS_DIR.iterdir() if p.suffix in {".npz", ".xz", ".gz", ".json"})
 
 
 def test_every_artefact_is_at_most_25_mb() -> None:

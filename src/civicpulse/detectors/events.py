@@ -70,6 +70,7 @@ from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.event_report import event_details, rate
 from civicpulse.detectors.event_state import MAX_REASONS, STATE_VERSION, Event, EventSettings, Reason, Recent, State
 from civicpulse.detectors.incident_lexicon import is_incident_term
+from civicpulse.detectors.slips import likely_slip, reference_vocabulary
 from civicpulse.detectors.stats import distinct_add, poisson_tail_below
 from civicpulse.detectors.terms import post_terms
 from civicpulse.post import Post
@@ -77,6 +78,8 @@ from civicpulse.registry import detectors
 
 __all__ = ["EventDetector", "EventSettings"]
 
+#: Words whose ``likely_slip`` answer is kept until the baseline next changes (each ``bucket_s``).
+_MAX_CACHED_SLIPS = 10_000
 
 
 @detectors.register("events")
@@ -96,6 +99,9 @@ class EventDetector(Detector):
         self._recent: deque[Recent] = deque(maxlen=self.settings.max_recent_posts)
         self._rare_below = -1.0
         self._novel_ready = False
+        # ``likely_slip`` answers by (language, word) for the current baseline, cleared whenever the
+        # baseline changes.
+        self._slips: dict[tuple[str, str], bool] = {}
         # The pipeline snapshots from its writer thread while the processor thread updates.
         self._lock = threading.Lock()
 
@@ -147,6 +153,7 @@ class EventDetector(Detector):
             self._recent = deque(loaded.recent, maxlen=self.settings.max_recent_posts)
             loaded.recent = []
             self._s = loaded
+            self._slips = {}
 
     def use_area(self, area: AreaMap) -> None:
         self.area = area or None
@@ -176,6 +183,7 @@ class EventDetector(Detector):
         expired = sorted(b for b in s.buckets if b < oldest)
         if not expired:
             return
+        self._slips = {}
         decay = 0.5 ** (cfg.bucket_s / cfg.half_life_s)
         for index in expired:
             counts = s.buckets.pop(index)
@@ -377,7 +385,7 @@ class EventDetector(Detector):
                 key = f"{a} {b}"
                 seen = s.pairs.get(key)
                 if seen is not None and seen[0] >= oldest:
-                    if seen[1] != post.author.id and confirmed is not None:
+                    if seen[1] != post.author.id and confirmed is not None and not self._slip(post.language, a, b):
                         confirmed.append(([a, b], [seen[2], post.id]))
                     continue
                 if len(s.pairs) >= self.settings.max_pairs:
@@ -386,6 +394,24 @@ class EventDetector(Detector):
                         self._note("pairs_capped")
                         continue
                 s.pairs[key] = (index, post.author.id, post.id)
+
+    def _slip(self, language: str | None, *words: str) -> bool:
+        """Whether one of ``words``, in a post in ``language``, is likely a slip of the thumb for a
+        known word (:mod:`civicpulse.detectors.slips`): two accounts sharing one slip of a common
+        text are not two witnesses to a new story."""
+        vocabulary = reference_vocabulary(language) if self.settings.refuse_slips else None
+        if language is None or vocabulary is None:
+            return False
+        base, known, cache = self._s.baseline, self.settings.known_count, self._slips
+        for word in words:
+            slip = cache.get((language, word))
+            if slip is None:
+                slip = likely_slip(word, lambda w: base.get(w, 0.0) >= known, vocabulary)
+                if len(cache) < _MAX_CACHED_SLIPS:
+                    cache[language, word] = slip
+            if slip:
+                return True
+        return False
 
     def _confirm(self, confirmed: list[tuple[list[str], list[str]]]) -> list[Signal]:
         """Open events for confirmed pairs of rare terms (pairs sharing a post form one event)."""

@@ -1,0 +1,74 @@
+"""Slips of the thumb: one Damerau edit from a known word, in no dictionary, judged only on words
+worth judging."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civicpulse.detectors.slips import MIN_SLIP_CHARS, likely_slip, one_edit_away, reference_vocabulary
+
+KNOWN = {"alight", "chinese", "people", "warehouse", "straße", "bakery", "roads"}
+NO_WORDS: frozenset[str] = frozenset()
+
+
+def test_each_kind_of_edit_is_one_away() -> None:
+    edits = set(one_edit_away("bakery"))
+    assert {"bakey", "bakerry", "abkery", "bakeru", "bakeryx"} <= edits  # delete, insert, swap, substitute
+    assert "bakery" not in edits
+    assert "bkaeyr" not in edits  # two swaps
+
+
+def test_a_never_seen_word_one_edit_from_a_known_one_is_a_slip() -> None:
+    for slip in ("alightn", "hinese", "peopl", "warehosue", "strase"):
+        assert likely_slip(slip, KNOWN.__contains__, NO_WORDS), slip
+
+
+def test_new_names_hashtags_numbers_and_short_words_are_not_slips() -> None:
+    for word in ("zorblax", "quendle", "#bakery", "bakery2", "orc", "peop", "h3:8a1", "l'eau"):
+        assert not likely_slip(word, KNOWN.__contains__, NO_WORDS), word
+
+
+def test_a_word_of_the_reference_vocabulary_is_never_a_slip() -> None:
+    # "loads" is one letter from "roads", but people write it: a search's first story was lost
+    # to taking it for a slip before the vocabulary.
+    assert likely_slip("loads", KNOWN.__contains__, NO_WORDS)
+    assert not likely_slip("loads", KNOWN.__contains__, frozenset({"loads"}))
+
+
+def test_the_english_vocabulary_holds_words_people_write_and_not_their_slips() -> None:
+    english = reference_vocabulary("en")
+    assert english is not None
+    assert len(english) > 10_000
+    assert {"loads", "searching", "helicopter", "flooded", "chinese", "tomorrow"} <= english
+    assert not {"alightn", "hinese", "omorrow", "degreest"} & english
+    assert all(len(word) >= MIN_SLIP_CHARS and word.isalpha() for word in english)
+
+
+def test_languages_without_a_vocabulary_are_not_judged() -> None:
+    assert reference_vocabulary("fr") is None
+    assert reference_vocabulary(None) is None
+
+
+letters = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéüñ", min_size=MIN_SLIP_CHARS + 1, max_size=14)
+
+
+@given(letters, st.data())
+def test_any_single_edit_of_a_known_word_is_found(word: str, data: st.DataObject) -> None:
+    position = data.draw(st.integers(0, len(word) - 1))
+    letter = data.draw(st.sampled_from("abcdefghijklmnopqrstuvwxyzàéüñß"))
+    kind = data.draw(st.sampled_from(["delete", "insert", "substitute", "swap"]))
+    edited = {
+        "delete": word[:position] + word[position + 1:],
+        "insert": word[:position] + letter + word[position:],
+        "substitute": word[:position] + letter + word[position + 1:],
+        "swap": word[:position] + word[position + 1:position + 2] + word[position] + word[position + 2:],
+    }[kind]
+    if edited != word:
+        assert likely_slip(edited, {word}.__contains__, NO_WORDS)
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_judged_without_error(word: str) -> None:
+    assert isinstance(likely_slip(word, KNOWN.__contains__, NO_WORDS), bool)
+    assert word not in set(one_edit_away(word))
