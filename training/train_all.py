@@ -22,6 +22,7 @@ import train_hate
 import train_language
 import train_offensive
 import train_sentiment
+import train_vocabulary
 from common import data_arg
 
 
@@ -34,6 +35,7 @@ def main() -> None:
     train_sentiment.main_with(data)
     train_language.main_with(data)
     train_crisis.main_with(data, baseline=False)
+    train_vocabulary.main_with(data)
 
 
 if __name__ == "__main__":

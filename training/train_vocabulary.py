@@ -59,7 +59,10 @@ def vocabulary(texts: list[str]) -> list[str]:
 
 
 def main() -> None:
-    data = data_arg(__doc__ or "")
+    main_with(data_arg(__doc__ or ""))
+
+
+def main_with(data: Path) -> None:
     texts = english_texts(data)
     words = vocabulary(texts)
     path = MODELS_DIR / VOCABULARY_FILES["en"]
