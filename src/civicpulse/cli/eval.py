@@ -167,7 +167,7 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: list[int], jobs: int) -> None:
-    from civicpulse.evaluation.detection import evaluate_detection
+    from civicpulse.evaluation.detection import MODEL_KEYS, evaluate_detection
     from civicpulse.scenarios.library import builtin_names
 
     runs = len(seeds) * len(builtin_names())
@@ -192,7 +192,7 @@ def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: lis
                 "crisislex_fragments_mean", "crisislex_background_false_events",
                 "coordination_recall", "coordination_account_precision", "coordination_account_recall",
                 "coordination_latency_median_s", "coordination_false_flags_per_hour", "related_rumours_precision",
-                "related_rumours_recall"):
+                "related_rumours_recall", *MODEL_KEYS):
         if key in results:
             _console.print(f"{key}: {results[key]}")
     for point in results.get("memory_trace", []):

@@ -51,7 +51,7 @@ from civicpulse.analysers.base import Analyser
 from civicpulse.detectors.area import AreaMap
 from civicpulse.detectors.base import STEP_S, Detector, Signal, stream_steps
 from civicpulse.detectors.relations import related_rumours
-from civicpulse.evaluation.rumours import rumour_model_scores
+from civicpulse.evaluation.rumours import SCORE_KEYS, rumour_model_scores
 from civicpulse.pipeline.chain import check_order, enrich
 from civicpulse.pipeline.gc_tuning import streaming_gc
 from civicpulse.post import Author, Post, decode_post
@@ -74,7 +74,7 @@ CRISIS_EVERY_S = 45 * 60.0
 CRISIS_SPREAD_S = 25 * 60.0
 #: Keys of ``--json`` filled by the rumour models' scoring on real data (``evaluation/rumours.py``);
 #: ``None`` without ``--data``.
-MODEL_KEYS = ("stance_accuracy", "stance_macro_f1", "veracity_accuracy", "twitter15_accuracy", "twitter16_accuracy")
+MODEL_KEYS = SCORE_KEYS
 
 DetectorFactory = Callable[[], Sequence[Detector]]
 
