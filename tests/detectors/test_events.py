@@ -237,6 +237,17 @@ def test_two_accounts_sharing_one_slip_of_common_words_are_not_a_new_story() -> 
     assert [sorted(e.details["terms"]) for e in taken_for_news.values()] == [["bakrey", "cofee"]]
 
 
+def test_two_accounts_sharing_one_misplaced_space_are_not_a_new_story() -> None:
+    # "musi cconcert": "music concert" with its space one letter late.
+    slips = [Post(id=f"s:{i}", platform="test", created_at=START + timedelta(seconds=1500 + 10 * i),
+                  author=Author(id=author), text=f"Lovely musi cconcert {place}", language="en")
+             for i, (author, place) in enumerate((("a", "today"), ("b", "again")))]
+    posts = [*chatter(1800), *slips]
+    assert events(run(EventDetector(FAST), posts)) == {}
+    taken_for_news = events(run(EventDetector(msgspec.structs.replace(FAST, refuse_slips=False)), posts))
+    assert [sorted(e.details["terms"]) for e in taken_for_news.values()] == [["cconcert", "musi"]]
+
+
 def test_real_words_one_letter_from_everyday_ones_are_still_news() -> None:
     # "bridges" and "gardens" are one letter from "bridge" and "garden", but people write them.
     witnesses = [Post(id=f"w:{i}", platform="test", created_at=START + timedelta(seconds=1500 + 10 * i),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicpulse.detectors.slips import MIN_SLIP_CHARS, likely_slip, one_edit_away, reference_vocabulary
+from civicpulse.detectors.slips import MIN_SLIP_CHARS, likely_slip, one_edit_away, reference_vocabulary, space_slip
+from civicpulse.detectors.terms import adjacent_words
 
 KNOWN = {"alight", "chinese", "people", "warehouse", "straße", "bakery", "roads"}
 NO_WORDS: frozenset[str] = frozenset()
@@ -48,6 +49,29 @@ def test_the_english_vocabulary_holds_words_people_write_and_not_their_slips() -
 def test_languages_without_a_vocabulary_are_not_judged() -> None:
     assert reference_vocabulary("fr") is None
     assert reference_vocabulary(None) is None
+
+
+WORDS = {"route", "fermée", "des", "nouvelles", "kick", "off", "in", "place", "alight", "near"}
+
+
+def test_half_of_a_misplaced_space_is_a_slip_in_any_language() -> None:
+    for text, word in (("Routef ermée à Neudorf", "routef"), ("Routef ermée à Neudorf", "ermée"),
+                       ("Desn ouvelles ?", "desn"), ("Kic koff moved to 22:00", "koff"),
+                       ("Diversion still inp lace", "inp"), ("Car alightn ear Harehills", "alightn")):
+        assert space_slip(word, adjacent_words(text), WORDS.__contains__), (text, word)
+
+
+def test_new_words_beside_others_are_not_space_slips() -> None:
+    for text, word in (("Explosion at the Quendle works", "quendle"), ("Route zorblax fermée", "zorblax"),
+                       ("Routef, ermée", "routef"), ("Kic #koff", "kic")):
+        assert not space_slip(word, adjacent_words(text), WORDS.__contains__), (text, word)
+
+
+@given(st.sampled_from(sorted(WORDS)), st.sampled_from(sorted(WORDS)), st.booleans())
+def test_any_misplaced_space_between_two_words_is_found(left: str, right: str, leftwards: bool) -> None:
+    a, b = (left[:-1], left[-1] + right) if leftwards else (left + right[0], right[1:])
+    if a and b:
+        assert space_slip(b, adjacent_words(f"{a} {b}"), WORDS.__contains__)
 
 
 letters = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéüñ", min_size=MIN_SLIP_CHARS + 1, max_size=14)

@@ -70,9 +70,9 @@ from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.event_report import event_details, rate
 from civicpulse.detectors.event_state import MAX_REASONS, STATE_VERSION, Event, EventSettings, Reason, Recent, State
 from civicpulse.detectors.incident_lexicon import is_incident_term
-from civicpulse.detectors.slips import likely_slip, reference_vocabulary
+from civicpulse.detectors.slips import likely_slip, reference_vocabulary, space_slip
 from civicpulse.detectors.stats import distinct_add, poisson_tail_below
-from civicpulse.detectors.terms import post_terms
+from civicpulse.detectors.terms import STOP_WORDS, adjacent_words, post_terms
 from civicpulse.post import Post
 from civicpulse.registry import detectors
 
@@ -385,7 +385,7 @@ class EventDetector(Detector):
                 key = f"{a} {b}"
                 seen = s.pairs.get(key)
                 if seen is not None and seen[0] >= oldest:
-                    if seen[1] != post.author.id and confirmed is not None and not self._slip(post.language, a, b):
+                    if seen[1] != post.author.id and confirmed is not None and not self._slip(post, a, b):
                         confirmed.append(([a, b], [seen[2], post.id]))
                     continue
                 if len(s.pairs) >= self.settings.max_pairs:
@@ -395,18 +395,32 @@ class EventDetector(Detector):
                         continue
                 s.pairs[key] = (index, post.author.id, post.id)
 
-    def _slip(self, language: str | None, *words: str) -> bool:
-        """Whether one of ``words``, in a post in ``language``, is likely a slip of the thumb for a
-        known word (:mod:`civicpulse.detectors.slips`): two accounts sharing one slip of a common
-        text are not two witnesses to a new story."""
-        vocabulary = reference_vocabulary(language) if self.settings.refuse_slips else None
+    def _slip(self, post: Post, *words: str) -> bool:
+        """Whether one of ``words`` of ``post`` is likely a slip of the thumb
+        (:mod:`civicpulse.detectors.slips`): a misspelling of a known word, or half of a misplaced
+        space between two. Two accounts sharing one slip of a common text are not two witnesses to
+        a new story."""
+        if not self.settings.refuse_slips:
+            return False
+        base, known = self._s.baseline, self.settings.known_count
+
+        def in_stream(word: str) -> bool:
+            return base.get(word, 0.0) >= known
+
+        def is_word(word: str) -> bool:  # stop words are never terms, so never in the baseline
+            return word in STOP_WORDS or in_stream(word)
+
+        adjacent = adjacent_words(post.text)
+        if any(space_slip(word, adjacent, is_word) for word in words):
+            return True
+        language, vocabulary = post.language, reference_vocabulary(post.language)
         if language is None or vocabulary is None:
             return False
-        base, known, cache = self._s.baseline, self.settings.known_count, self._slips
+        cache = self._slips
         for word in words:
             slip = cache.get((language, word))
             if slip is None:
-                slip = likely_slip(word, lambda w: base.get(w, 0.0) >= known, vocabulary)
+                slip = likely_slip(word, in_stream, vocabulary)
                 if len(cache) < _MAX_CACHED_SLIPS:
                     cache[language, word] = slip
             if slip:

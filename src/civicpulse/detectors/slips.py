@@ -14,16 +14,21 @@ One edit alone does not make a slip: among thousands of known words, real words 
 common ("loads" and "roads"; a first story of a search was lost to that). So a slip must also be
 missing from a reference vocabulary of the post's language, words found in several texts of real
 writers (``training/train_vocabulary.py``). Only English has one, so only English posts are judged.
+
+A misplaced space is the other common slip ("routef ermée", "kic koff", "desn ouvelles"): it makes
+two new words out of two known ones, in any language, and often short ones. A word is a
+:func:`space_slip` when moving one letter across the space to its neighbour gives two known words;
+that needs no dictionary, only the stream's own words.
 """
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
-__all__ = ["MIN_SLIP_CHARS", "VOCABULARY_FILES", "likely_slip", "one_edit_away", "reference_vocabulary"]
+__all__ = ["MIN_SLIP_CHARS", "VOCABULARY_FILES", "likely_slip", "one_edit_away", "reference_vocabulary", "space_slip"]
 
 #: Shorter words are never called slips.
 MIN_SLIP_CHARS = 5
@@ -73,3 +78,16 @@ def likely_slip(word: str, is_known: Callable[[str], bool], vocabulary: frozense
     if len(word) < MIN_SLIP_CHARS or not word.isalpha() or word in vocabulary:
         return False
     return any(is_known(candidate) for candidate in one_edit_away(word))
+
+
+def space_slip(word: str, adjacent: Iterable[tuple[str, str]], is_known: Callable[[str], bool]) -> bool:
+    """Whether ``word`` is half of a misplaced space: next to a word in ``adjacent`` (the text's
+    pairs of neighbouring words) such that moving one letter across the space between them gives
+    two words ``is_known`` says are in common use ("routef ermée": "route fermée")."""
+    for left, right in adjacent:
+        if word not in (left, right):
+            continue
+        for a, b in ((left[:-1], left[-1] + right), (left + right[0], right[1:])):
+            if a and b and is_known(a) and is_known(b):
+                return True
+    return False

@@ -10,11 +10,12 @@ is a burst like any other.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 from civicpulse.post import Post
 
-__all__ = ["MAX_TERMS_PER_POST", "STOP_WORDS", "is_place_cell", "post_terms", "text_terms"]
+__all__ = ["MAX_TERMS_PER_POST", "STOP_WORDS", "adjacent_words", "is_place_cell", "post_terms", "text_terms"]
 
 #: Bound on the terms one post contributes, whatever its length (hostile input).
 MAX_TERMS_PER_POST = 40
@@ -26,6 +27,7 @@ CELL_DEGREES = 0.01
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@\w+")
 _WORD = re.compile(r"#?[^\W\d_][\w'’-]*")
+_PLAIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 STOP_WORDS = frozenset("""
 a about above after again all also am an and any are as at be because been before being below but by
@@ -74,6 +76,15 @@ def text_terms(text: str, limit: int = MAX_TERMS_PER_POST) -> list[str]:
         if len(seen) >= limit:
             break
     return list(seen)
+
+
+def adjacent_words(text: str) -> list[tuple[str, str]]:
+    """Each two words of ``text`` that only white space separates, lower-case, as ``text_terms``
+    reads them but with short words and stop words kept ("in place", "route fermée")."""
+    # A link or mention stands between its neighbours (a NUL is no word and no space).
+    text = _MENTION.sub("\0", _URL.sub("\0", text[:2000])).lower().replace("’", "'")
+    words = [(m.group().strip("'-"), m.start(), m.end()) for m in _PLAIN_WORD.finditer(text)]
+    return [(a, b) for (a, _, end), (b, start, _) in pairwise(words) if a and b and text[end:start].isspace()]
 
 
 def _cell(post: Post) -> str | None:
