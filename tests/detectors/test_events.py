@@ -17,6 +17,7 @@ from civicpulse.detectors.base import Signal
 from civicpulse.detectors.event_report import reading_order, representative, title_terms
 from civicpulse.detectors.event_state import Event
 from civicpulse.detectors.events import EventDetector, EventSettings
+from civicpulse.detectors.terms import post_terms
 from civicpulse.post import Author, Geo, GeoSource, Post
 
 START = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -564,6 +565,18 @@ def test_a_district_of_the_area_in_new_company_needs_three_accounts_not_four() -
     # Riverside is a place people name, but not a district of the area: three are not enough.
     riverside = [*morning, *dock_talk_in("Riverside", 4000)]
     assert len(events(run(EventDetector(COMPANY, area=TOWN), riverside))) == 1
+
+
+def test_a_district_named_in_a_long_post_is_still_judged_in_new_company() -> None:
+    # A long post's least common terms are the fire's words: the district's name, everyday talk, is
+    # the most common of them and would be left out of the pairs new company judges.
+    long_posts = [p.replace(text=f"{p.text}, huge flames, smoke everywhere, burning near Dock Street")
+                  for p in dock_talk_in("Millbrook", 4000)]
+    assert len(post_terms(long_posts[0])) > COMPANY.pair_terms
+    [_, district] = events(run(EventDetector(COMPANY, area=TOWN),
+                               [*town_chatter(4800), *burst(1500, 40), *long_posts])).values()
+    assert [(r["term"], r["rule"], r["posts"]) for r in district.details["raised_by"]] == [
+        ("millbrook", "new_company", 3)]
 
 
 def corn_exchange_fire(at_s: float, count: int, first: int = 0) -> list[Post]:

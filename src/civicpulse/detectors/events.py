@@ -335,7 +335,10 @@ class EventDetector(Detector):
         s, cfg = self._s, self.settings
         base = s.baseline
         if len(terms) > cfg.pair_terms:
-            terms = sorted(terms, key=lambda t: (base.get(t, 0.0), t))[: cfg.pair_terms]
+            least = sorted(terms, key=lambda t: (base.get(t, 0.0), t))[: cfg.pair_terms]
+            # A district's name is everyday talk, so a long post's least common terms leave it out,
+            # and new company would never judge the one word it is meant for.
+            terms = least + [t for t in terms if t in self._place_words and t not in least]
         ordered = sorted(terms)
         pairs = [f"{a} {b}" for i, a in enumerate(ordered) for b in ordered[i + 1:]]
         if not self._novel_ready:
