@@ -47,7 +47,7 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     max_pairs: int = 200_000
     #: A pair is not confirmed when one of its words is likely a slip of the thumb
     #: (:mod:`civicpulse.detectors.slips`): "alightn" shared by two posts of "car alight near ..."
-    #: is one slip of a common text, not two witnesses to a new story; so are "routef ermée".
+    #: is one slip of a common text, not two witnesses to a new story; so is "routef ermée".
     refuse_slips: bool = True
     #: New company: each original post's ``pair_terms`` least common terms are counted in pairs, in a
     #: baseline of pairs. A known term (baseline at least ``known_count``) that a post pairs with a
