@@ -194,7 +194,8 @@ def _detection(json_output: bool, data: Path | None, long_posts: int, seeds: lis
                 "coordination_latency_median_s", "coordination_false_flags_per_hour", "related_rumours_precision",
                 "related_rumours_recall", *MODEL_KEYS):
         if key in results:
-            _console.print(f"{key}: {results[key]}")
+            value = results[key]  # the model scores come unrounded; three places are what they mean
+            _console.print(f"{key}: {round(value, 3) if key in MODEL_KEYS and value is not None else value}")
     for point in results.get("memory_trace", []):
         resident = "" if point["resident_mb"] is None else f", process resident {point['resident_mb']} MB"
         _console.print(f"after {point['posts']:,} posts: detector state {point['state_bytes']:,} bytes{resident}")
