@@ -36,11 +36,21 @@ def test_a_district_is_named_by_its_name_or_a_landmark_in_any_case_and_spacing()
     assert AREA.named_in("police at curry   mile") == {"Rusholme"}
     assert AREA.named_in("Smoke over Platt Fields Park and Piccadilly Gardens") == {"Rusholme", "City Centre"}
     assert AREA.named_in("Sirens in the city centre") == {"City Centre"}
+    assert AREA.named_in("Volunteers gathering at theCurry Mile") == {"Rusholme"}  # a space lost
+
+
+def test_a_name_leads_back_to_the_district_it_counts_for() -> None:
+    assert AREA.district_named("curry mile") == "Rusholme"
+    assert AREA.district_named("PLATT FIELDS PARK") == "Rusholme"
+    assert AREA.district_named("Hulme") == "Hulme"
+    assert AREA.district_named("Wilmslow Road") is None  # listed for two districts
+    assert AREA.district_named("Atlantis") is None
 
 
 def test_each_name_is_given_as_written() -> None:
     assert AREA.mentions("Police on the Curry  Mile, then RUSHOLME") == [("Rusholme", "the Curry  Mile"),
                                                                          ("Rusholme", "RUSHOLME")]
+    assert AREA.mentions("Police on theCurry Mile") == [("Rusholme", "theCurry Mile")]
 
 
 def test_only_whole_words_count_and_a_name_shared_by_two_districts_counts_for_none() -> None:

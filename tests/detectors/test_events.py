@@ -521,6 +521,39 @@ def test_an_event_names_the_district_its_geotagged_centre_is_in() -> None:
     assert gig.details["places"] == ["Millbrook"]
 
 
+def test_slips_of_the_thumb_do_not_hide_a_district_or_an_incident_word() -> None:
+    # "Millbrok" is one edit from Millbrook, "Poliice" from police, "theMill Lane" has lost a space:
+    # still three witnesses of incident words at Millbrook.
+    texts = ("Helicopter hovering over Millbrok", "Poliice everywhere on theMill Lane",
+             "Sirens by the Millbrook Arches")
+    posts = [p.replace(text=text) for p, text in zip(search_in_millbrook(), texts, strict=True)]
+    [event] = events(run(EventDetector(COMPANY, area=TOWN), [*town_chatter(3000), *posts])).values()
+    assert event.details["terms"] == ["near:millbrook"]
+    assert event.post_ids == ("s:0", "s:1", "s:2")
+    # Two slips in one word are no longer a name, nor is a short word one edit from an incident word.
+    texts = ("Helicopter hovering over Milbrok", "Poliice everywhere on Mill Lane", "Pole by the Millbrook Arches")
+    posts = [p.replace(text=text) for p, text in zip(search_in_millbrook(), texts, strict=True)]
+    assert events(run(EventDetector(COMPANY, area=TOWN), [*town_chatter(3000), *posts])) == {}
+
+
+def test_a_busy_accounts_post_past_its_cap_still_counts_what_it_says_for_the_first_time() -> None:
+    # The second witness has already posted five times this minute about other things.
+    busy = [Post(id=f"b:{i}", platform="test", created_at=START + timedelta(seconds=2431 + i),
+                 author=Author(id="neighbour-1"), text=f"Lovely {word} in town today", language="en")
+            for i, word in enumerate(("coffee", "weather", "music", "lunch", "market"))]
+    posts = sorted([*town_chatter(3000), *busy, *search_in_millbrook()], key=lambda p: p.created_at)
+    detector = EventDetector(COMPANY, area=TOWN)
+    [event] = events(run(detector, posts)).values()
+    assert event.post_ids == ("s:0", "s:1", "s:2")
+    assert detector.health()["degraded"].get("account_capped", 0) == 0
+    # Past the cap, a post counts only words the account has not been counted for since: the first
+    # of five more copies of one text counts, the other four are dropped.
+    again = [busy[0].replace(id=f"again:{i}", created_at=START + timedelta(seconds=2436 + i / 10)) for i in range(5)]
+    detector = EventDetector(COMPANY, area=TOWN)
+    run(detector, sorted([*town_chatter(3000), *busy, *again], key=lambda p: p.created_at))
+    assert detector.health()["degraded"]["account_capped"] == 4
+
+
 def test_everyday_talk_naming_the_districts_raises_nothing_with_the_area() -> None:
     assert events(run(EventDetector(COMPANY, area=TOWN), list(town_chatter(4800)))) == {}
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicpulse.detectors.slips import MIN_SLIP_CHARS, likely_slip, one_edit_away, reference_vocabulary, space_slip
+from civicpulse.detectors.slips import (
+    MIN_SLIP_CHARS,
+    SlipIndex,
+    is_one_edit,
+    likely_slip,
+    one_edit_away,
+    reference_vocabulary,
+    space_slip,
+)
 from civicpulse.detectors.terms import adjacent_words
 
 KNOWN = {"alight", "chinese", "people", "warehouse", "straße", "bakery", "roads"}
@@ -96,3 +104,47 @@ def test_any_single_edit_of_a_known_word_is_found(word: str, data: st.DataObject
 def test_any_text_is_judged_without_error(word: str) -> None:
     assert isinstance(likely_slip(word, KNOWN.__contains__, NO_WORDS), bool)
     assert word not in set(one_edit_away(word))
+
+
+INCIDENT = SlipIndex(("police", "searching", "feuerwehr", "inondée", "fire", "helicopter"))
+
+
+def test_the_index_finds_the_word_a_slip_stands_for() -> None:
+    for slip, word in (("poliice", "police"), ("polce", "police"), ("searhcing", "searching"),
+                       ("feuerewhr", "feuerwehr"), ("inonde", "inondée"), ("helicopterr", "helicopter"),
+                       ("polise", "police")):
+        assert INCIDENT.target_of(slip) == word, slip
+
+
+def test_the_index_ignores_the_word_itself_two_edits_and_short_words() -> None:
+    assert INCIDENT.target_of("police") is None  # not a slip: the word
+    assert INCIDENT.target_of("plice2") is None
+    assert INCIDENT.target_of("poilce") == "police"
+    assert INCIDENT.target_of("pilcoe") is None  # two edits
+    assert INCIDENT.target_of("fires") is None  # "fire" is too short a target to be judged
+    assert INCIDENT.target_of("polc") is None  # too short to judge
+    assert not SlipIndex(())
+    assert SlipIndex(("rusholme",), min_chars=6).target_of("rushomle") == "rusholme"
+    assert SlipIndex(("kehl",), min_chars=6).target_of("kehll") is None
+
+
+WORD = st.text(alphabet="abcdeéß", min_size=MIN_SLIP_CHARS - 1, max_size=9)
+
+
+@given(WORD, WORD)
+def test_one_edit_agrees_with_the_list_of_every_edit(a: str, b: str) -> None:
+    assert is_one_edit(a, b) == (b in set(one_edit_away(a)))
+
+
+@given(st.lists(WORD, min_size=1, max_size=5), st.data())
+def test_the_index_finds_a_target_for_every_slip_of_one(targets: list[str], data: st.DataObject) -> None:
+    index = SlipIndex(targets)
+    target = data.draw(st.sampled_from([t for t in targets if len(t) >= MIN_SLIP_CHARS] or [""]))
+    if not target:
+        return
+    slip = data.draw(st.sampled_from(sorted(set(one_edit_away(target)))))
+    found = index.target_of(slip)
+    if len(slip) < MIN_SLIP_CHARS or slip in targets:
+        return
+    assert found is not None
+    assert is_one_edit(slip, found)

@@ -8,7 +8,8 @@ Rusholme) or is geotagged in, so that the event detector can count incident word
 Mile), which everyday talk says far more rarely than either alone.
 
 A name listed for two or more districts (a road through both) says nothing about which, and counts
-for none. Names match as whole words, ignoring case, spacing and a leading "the".
+for none. Names match as whole words, ignoring case, spacing and a leading "the" (even one whose space
+was lost: "theCurry Mile").
 
 The area comes from the ``area_file`` setting (:func:`load_area_file`; the same ``districts`` list as a
 scenario's ``area``, see docs/configuration.md), or, when a scenario is replayed, from the scenario.
@@ -94,8 +95,9 @@ class AreaMap:
         #: Names listed for two or more districts, which count for none of them (with those districts).
         self.ambiguous = {name: sorted(ds) for name, ds in sorted(owners.items()) if len(ds) > 1}
         names = sorted(self._district_of, key=lambda n: (-len(n), n))  # the longest name first
-        self._pattern = (re.compile(r"(?<!\w)(?:the\s+)?(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+")
-                                                                         for n in names) + r")(?!\w)",
+        # A leading "the" may lose its space to a slip of the thumb ("theCurry Mile").
+        self._pattern = (re.compile(r"(?<!\w)(?:the\s*)?(?P<name>" + "|".join(re.escape(n).replace(r"\ ", r"\s+")
+                                                                                for n in names) + r")(?!\w)",
                                     re.IGNORECASE) if names else None)
 
     @classmethod
@@ -117,10 +119,14 @@ class AreaMap:
             return []
         found = []
         for match in self._pattern.finditer(text[:MAX_CHARS]):
-            district = self._district_of.get(_key(match.group()))
+            district = self._district_of.get(_key(match.group("name")))
             if district is not None:
                 found.append((district, match.group()))
         return found
+
+    def district_named(self, name: str) -> str | None:
+        """The district ``name`` (a district's own name or a landmark, any case) counts for."""
+        return self._district_of.get(_key(name))
 
     def district_at(self, lat: float, lon: float) -> str | None:
         """The district whose centre is nearest the point, if the point is within its radius."""

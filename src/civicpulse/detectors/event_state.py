@@ -13,7 +13,7 @@ import msgspec
 __all__ = ["MAX_REASONS", "STATE_VERSION", "Event", "EventSettings", "Reason", "Recent", "State"]
 
 #: The layout of :class:`State`.
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,8 +86,11 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     #: its district do not keep it open, and the next incident there is a new event.
     close_after_s: float = 900.0
     max_events: int = 100
-    #: Per-minute contribution caps (a flooding account, a flood of one text).
+    #: Per-minute contribution caps (a flooding account, a flood of one text). An account's posts
+    #: past ``max_posts_per_account`` count only terms it has not been counted for since, at most
+    #: ``max_capped_terms`` a minute (a busy account's one post about an incident still counts).
     max_posts_per_account: int = 5
+    max_capped_terms: int = 50
     max_identical: int = 30
     #: Posts dated more than this after ``now`` are not counted.
     future_s: float = 300.0
@@ -185,6 +188,8 @@ class State(msgspec.Struct, kw_only=True):
     minute: int = -1
     account_counts: dict[str, int] = msgspec.field(default_factory=dict)
     text_counts: dict[str, int] = msgspec.field(default_factory=dict)
+    #: Per account past its cap this minute, the terms it has been counted for since.
+    capped_terms: dict[str, list[str]] = msgspec.field(default_factory=dict)
     events: dict[str, Event] = msgspec.field(default_factory=dict)
     owner: dict[str, str] = msgspec.field(default_factory=dict)
     next_event: int = 1

@@ -6,7 +6,8 @@ How it works, per batch (``update_many(posts, now)``):
    replies to a post of an open event, which join that event) gives its words, hashtags and
    location cell (:mod:`civicpulse.detectors.terms`); when the operation's area is known
    (:mod:`civicpulse.detectors.area`), a post saying a word of the incident vocabulary and naming one
-   of its districts or landmarks, or geotagged in one, adds ``near:<district>`` as well.
+   of its districts or landmarks, or geotagged in one, adds ``near:<district>`` as well (a word never
+   seen before one slip of the thumb from an incident word or a district's name counts as it).
 2. **Sliding window.** Term counts are kept in ``bucket_s`` buckets over the last ``window_s`` of
    stream time. A bucket leaving the window is folded into the **baseline**: an exponentially
    decaying count per term (half-life ``half_life_s``) and of all posts. Comparing a term's *share*
@@ -50,7 +51,8 @@ event keeps counts, sums and a fixed sample rather than its posts.
 Bad input degrades the output rather than the process, and the output says so (``degraded`` in every
 signal's details and in :meth:`EventDetector.health`): a clock going backwards is ignored (time only
 moves forward); posts dated outside ``[now - window_s, now + future_s]`` are not counted; an account's
-posts beyond ``max_posts_per_account`` a minute are not counted; identical texts beyond
+posts beyond ``max_posts_per_account`` a minute count only terms it has not been counted for since
+(at most ``max_capped_terms``), so a flood of one account counts once; identical texts beyond
 ``max_identical`` a minute are not counted (they still join events, so a flood shows in their size).
 """
 
@@ -69,8 +71,8 @@ from civicpulse.detectors.area import AreaMap, is_near_term, near_term
 from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.event_report import event_details, rate
 from civicpulse.detectors.event_state import MAX_REASONS, STATE_VERSION, Event, EventSettings, Reason, Recent, State
-from civicpulse.detectors.incident_lexicon import is_incident_term
-from civicpulse.detectors.slips import likely_slip, reference_vocabulary, space_slip
+from civicpulse.detectors.incident_lexicon import INCIDENT_WORDS, is_incident_term
+from civicpulse.detectors.slips import MIN_SLIP_CHARS, SlipIndex, likely_slip, reference_vocabulary, space_slip
 from civicpulse.detectors.stats import distinct_add, poisson_tail_below
 from civicpulse.detectors.terms import STOP_WORDS, adjacent_words, post_terms
 from civicpulse.post import Post
@@ -80,6 +82,11 @@ __all__ = ["EventDetector", "EventSettings"]
 
 #: Words whose ``likely_slip`` answer is kept until the baseline next changes (each ``bucket_s``).
 _MAX_CACHED_SLIPS = 10_000
+#: Which incident word a slip of the thumb stands for ("poliice", "searhcing").
+_INCIDENT_SLIPS = SlipIndex(INCIDENT_WORDS)
+#: A district's name this long or longer is recognised through a slip ("RUSHOMLE"); shorter ones are
+#: one edit from too many words ("Kehl": "keel", "kelh").
+MIN_NAME_SLIP_CHARS = 6
 
 
 @detectors.register("events")
@@ -93,6 +100,7 @@ class EventDetector(Detector):
         self.settings = settings or EventSettings()
         self.area: AreaMap | None = None
         self._place_words: frozenset[str] = frozenset()
+        self._name_slips = SlipIndex(())
         if area:
             self.use_area(area)
         self._s = State()
@@ -158,6 +166,7 @@ class EventDetector(Detector):
     def use_area(self, area: AreaMap) -> None:
         self.area = area or None
         self._place_words = area.name_words() if area else frozenset()
+        self._name_slips = SlipIndex(self._place_words, min_chars=MIN_NAME_SLIP_CHARS)
 
     def health(self) -> dict[str, Any]:
         """What the detector is doing and what it had to drop (shown with every signal)."""
@@ -267,13 +276,16 @@ class EventDetector(Detector):
                 return
         minute = int(s.clock // 60)
         if minute != s.minute:
-            s.minute, s.account_counts, s.text_counts = minute, {}, {}
+            s.minute, s.account_counts, s.text_counts, s.capped_terms = minute, {}, {}, {}
         author = post.author.id
         n = s.account_counts.get(author, 0) + 1
-        if n > cfg.max_posts_per_account:
-            self._note("account_capped")
-            return
-        if len(s.account_counts) < 500_000:
+        capped = n > cfg.max_posts_per_account
+        if capped:
+            terms = self._past_cap(author, terms)
+            if not terms:
+                self._note("account_capped")
+                return
+        elif len(s.account_counts) < 500_000:
             s.account_counts[author] = n
         key = post.text[:200]
         same = s.text_counts.get(key, 0) + 1
@@ -298,7 +310,9 @@ class EventDetector(Detector):
         s.bucket_totals[index] = s.bucket_totals.get(index, 0) + 1
         s.window_total += 1
         touched.update(terms)
-        pairs, novel = self._pairs(words)
+        # A busy account's post past its cap counts as a witness of what it says for the first time,
+        # not as company or a first story: those compare whole posts.
+        pairs, novel = self._pairs(words) if not capped else ([], [])
         if pairs:
             self._count(s.pair_buckets, s.pair_window, index, pairs, cfg.max_window_pairs, "pairs_capped")
         if novel:
@@ -307,7 +321,7 @@ class EventDetector(Detector):
         language = post.language or "und"
         if language in s.languages or len(s.languages) < 50:
             s.languages[language] = s.languages.get(language, 0.0) + 1.0
-        if self._rare_below >= 0 and post.quote_of is None:
+        if self._rare_below >= 0 and post.quote_of is None and not capped:
             known = s.languages.get(language, 0.0) >= cfg.mature_language_posts
             self._pair(post, index, words, confirmed if known else None)
         geo = post.geo
@@ -315,19 +329,53 @@ class EventDetector(Detector):
                                     geo.lon if geo else None, post.language, post.text[:140], novel))
         self._join(post, terms, t, original=True, pairs=pairs)
 
+    def _past_cap(self, author: str, terms: list[str]) -> list[str]:
+        """The terms of a post by an account past ``max_posts_per_account`` this minute that it has not
+        been counted for since it reached the cap, at most ``max_capped_terms`` a minute. A busy
+        account's fiftieth post about the weather is not counted, its one post about police at
+        Rusholme is; a flooding account's ten thousand posts of one text count once."""
+        s, cfg = self._s, self.settings
+        counted = s.capped_terms.get(author)
+        if counted is None:
+            if len(s.capped_terms) >= 50_000:
+                return []
+            counted = s.capped_terms[author] = []
+        room = cfg.max_capped_terms - len(counted)
+        fresh = [t for t in terms if t not in counted][: max(room, 0)]
+        counted.extend(fresh)
+        return fresh
+
     def _near(self, post: Post, words: list[str]) -> list[str]:
         """``near:<district>`` for each district of the area the post names or is geotagged in, when it
-        says a word of the incident vocabulary (see :mod:`civicpulse.detectors.area`)."""
+        says a word of the incident vocabulary (see :mod:`civicpulse.detectors.area`). A word never
+        seen before one slip from an incident word or a district's name counts as that word
+        ("POLICE DOGS OUT IN RUSHOMLE"): a slip must not hide a witness."""
         area = self.area
-        if area is None or not any(is_incident_term(w) for w in words):
+        if area is None:
             return []
+        unknown: list[str] | None = None
+        if not any(is_incident_term(w) for w in words):
+            unknown = self._unknown(words)
+            if not any(_INCIDENT_SLIPS.target_of(w) for w in unknown):
+                return []
         districts = area.named_in(post.text)
+        if self._name_slips:
+            for word in self._unknown(words) if unknown is None else unknown:
+                name = self._name_slips.target_of(word)
+                district = area.district_named(name) if name is not None else None
+                if district is not None:
+                    districts.add(district)
         geo = post.geo
         if geo is not None and geo.lat is not None and geo.lon is not None:
             at = area.district_at(geo.lat, geo.lon)
             if at is not None:
                 districts.add(at)
         return [near_term(d) for d in sorted(districts)]
+
+    def _unknown(self, words: list[str]) -> list[str]:
+        """The words of a post, long enough to be judged, that the stream does not know (slips are)."""
+        base, known, shortest = self._s.baseline, self.settings.known_count, MIN_SLIP_CHARS
+        return [w for w in words if len(w) >= shortest and base.get(w, 0.0) < known and w.isalpha()]
 
     def _pairs(self, terms: list[str]) -> tuple[list[str], list[str]]:
         """The pairs ("a b", a < b) of the post's ``pair_terms`` least common terms, and its terms in

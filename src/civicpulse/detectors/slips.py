@@ -19,6 +19,11 @@ A misplaced space is the other common slip ("routef ermée", "kic koff", "desn o
 two new words out of two known ones, in any language, and often short ones. A word is a
 :func:`space_slip` when moving one letter across the space to its neighbour gives two known words;
 that needs no dictionary, only the stream's own words.
+
+The other way round, a slip must not hide a witness: "POLICE DOGS OUT IN RUSHOMLE" and "Polce dogs out
+in RRusholme" still say that police are at Rusholme. :class:`SlipIndex` tells which of a few words
+that matter (the incident vocabulary, the names of the operation's districts) a word never seen
+before is one edit from.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
-__all__ = ["MIN_SLIP_CHARS", "VOCABULARY_FILES", "likely_slip", "one_edit_away", "reference_vocabulary", "space_slip"]
+__all__ = ["MIN_SLIP_CHARS", "VOCABULARY_FILES", "SlipIndex", "likely_slip", "one_edit_away", "reference_vocabulary",
+           "space_slip"]
 
 #: Shorter words are never called slips.
 MIN_SLIP_CHARS = 5
@@ -91,3 +97,54 @@ def space_slip(word: str, adjacent: Iterable[tuple[str, str]], is_known: Callabl
             if a and b and is_known(a) and is_known(b):
                 return True
     return False
+
+
+def is_one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are exactly one Damerau edit apart (in linear time)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1:]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class SlipIndex:
+    """Which of a few target words a word is one slip of the thumb from ("poliice": "police",
+    "rushomle": "rusholme").
+
+    Symmetric deletion (Garbe's SymSpell): two words one Damerau edit apart share the string of one
+    deletion from each, or one is such a deletion of the other. So the index holds each target and
+    its deletions, and a word looks up itself and its own deletions, a dozen dictionary lookups
+    rather than the thousand strings one edit from it; a candidate found is then checked exactly.
+    """
+
+    def __init__(self, targets: Iterable[str], min_chars: int = MIN_SLIP_CHARS) -> None:
+        self.min_chars = min_chars
+        index: dict[str, set[str]] = {}
+        for target in targets:
+            if len(target) >= min_chars:
+                for key in (target, *_deletions(target)):
+                    index.setdefault(key, set()).add(target)
+        self._index = {key: sorted(found) for key, found in index.items()}
+
+    def __bool__(self) -> bool:
+        return bool(self._index)
+
+    def target_of(self, word: str) -> str | None:
+        """The target ``word`` is one edit from (the first in alphabetical order if several), or
+        ``None``; shorter words than :data:`MIN_SLIP_CHARS` are never judged."""
+        if len(word) < MIN_SLIP_CHARS:
+            return None
+        index = self._index
+        found = [t for key in (word, *_deletions(word)) for t in index.get(key, ()) if is_one_edit(word, t)]
+        return min(found) if found else None
