@@ -33,8 +33,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
-__all__ = ["MIN_SLIP_CHARS", "VOCABULARY_FILES", "SlipIndex", "likely_slip", "one_edit_away", "reference_vocabulary",
-           "space_slip"]
+__all__ = ["MIN_SLIP_CHARS", "VOCABULARY_FILES", "SlipIndex", "is_one_edit", "likely_slip", "one_edit_away",
+           "reference_vocabulary", "space_slip"]
 
 #: Shorter words are never called slips.
 MIN_SLIP_CHARS = 5
