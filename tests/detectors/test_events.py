@@ -536,7 +536,7 @@ def test_slips_of_the_thumb_do_not_hide_a_district_or_an_incident_word() -> None
     assert events(run(EventDetector(COMPANY, area=TOWN), [*town_chatter(3000), *posts])) == {}
 
 
-def test_a_busy_accounts_post_past_its_cap_still_counts_what_it_says_for_the_first_time() -> None:
+def test_a_busy_accounts_post_past_its_cap_still_counts_as_a_witness() -> None:
     # The second witness has already posted five times this minute about other things.
     busy = [Post(id=f"b:{i}", platform="test", created_at=START + timedelta(seconds=2431 + i),
                  author=Author(id="neighbour-1"), text=f"Lovely {word} in town today", language="en")
@@ -546,12 +546,16 @@ def test_a_busy_accounts_post_past_its_cap_still_counts_what_it_says_for_the_fir
     [event] = events(run(detector, posts)).values()
     assert event.post_ids == ("s:0", "s:1", "s:2")
     assert detector.health()["degraded"].get("account_capped", 0) == 0
-    # Past the cap, a post counts only words the account has not been counted for since: the first
-    # of five more copies of one text counts, the other four are dropped.
-    again = [busy[0].replace(id=f"again:{i}", created_at=START + timedelta(seconds=2436 + i / 10)) for i in range(5)]
+    # Past the cap, a post counts only the incident words and districts the account has not been
+    # counted for since: five more everyday posts count nothing, and of five copies of the witness's
+    # post the first counts.
+    everyday = [p.replace(id=f"again:{i}", created_at=START + timedelta(seconds=2436 + i / 10))
+                for i, p in enumerate(busy)]
+    copies = [search_in_millbrook()[1].replace(id=f"copy:{i}", created_at=START + timedelta(seconds=2437 + i / 10))
+              for i in range(5)]
     detector = EventDetector(COMPANY, area=TOWN)
-    run(detector, sorted([*town_chatter(3000), *busy, *again], key=lambda p: p.created_at))
-    assert detector.health()["degraded"]["account_capped"] == 4
+    run(detector, sorted([*town_chatter(3000), *busy, *everyday, *copies], key=lambda p: p.created_at))
+    assert detector.health()["degraded"]["account_capped"] == 5 + 4
 
 
 def test_everyday_talk_naming_the_districts_raises_nothing_with_the_area() -> None:

@@ -87,8 +87,9 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     close_after_s: float = 900.0
     max_events: int = 100
     #: Per-minute contribution caps (a flooding account, a flood of one text). An account's posts
-    #: past ``max_posts_per_account`` count only terms it has not been counted for since, at most
-    #: ``max_capped_terms`` a minute (a busy account's one post about an incident still counts).
+    #: past ``max_posts_per_account`` count only the incident words and ``near:`` districts it has
+    #: not been counted for since, at most ``max_capped_terms`` a minute (a busy account's one post
+    #: about an incident still counts; its everyday words do not).
     max_posts_per_account: int = 5
     max_capped_terms: int = 50
     max_identical: int = 30
@@ -188,7 +189,7 @@ class State(msgspec.Struct, kw_only=True):
     minute: int = -1
     account_counts: dict[str, int] = msgspec.field(default_factory=dict)
     text_counts: dict[str, int] = msgspec.field(default_factory=dict)
-    #: Per account past its cap this minute, the terms it has been counted for since.
+    #: Per account past its cap this minute, the witness terms it has been counted for since.
     capped_terms: dict[str, list[str]] = msgspec.field(default_factory=dict)
     events: dict[str, Event] = msgspec.field(default_factory=dict)
     owner: dict[str, str] = msgspec.field(default_factory=dict)

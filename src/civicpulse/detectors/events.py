@@ -51,8 +51,9 @@ event keeps counts, sums and a fixed sample rather than its posts.
 Bad input degrades the output rather than the process, and the output says so (``degraded`` in every
 signal's details and in :meth:`EventDetector.health`): a clock going backwards is ignored (time only
 moves forward); posts dated outside ``[now - window_s, now + future_s]`` are not counted; an account's
-posts beyond ``max_posts_per_account`` a minute count only terms it has not been counted for since
-(at most ``max_capped_terms``), so a flood of one account counts once; identical texts beyond
+posts beyond ``max_posts_per_account`` a minute count only incident words and districts it has not
+been counted for since (at most ``max_capped_terms``), so a flood of one account counts once;
+identical texts beyond
 ``max_identical`` a minute are not counted (they still join events, so a flood shows in their size).
 """
 
@@ -330,10 +331,14 @@ class EventDetector(Detector):
         self._join(post, terms, t, original=True, pairs=pairs)
 
     def _past_cap(self, author: str, terms: list[str]) -> list[str]:
-        """The terms of a post by an account past ``max_posts_per_account`` this minute that it has not
-        been counted for since it reached the cap, at most ``max_capped_terms`` a minute. A busy
-        account's fiftieth post about the weather is not counted, its one post about police at
-        Rusholme is; a flooding account's ten thousand posts of one text count once."""
+        """The witness terms (incident words, ``near:`` districts) of a post by an account past
+        ``max_posts_per_account`` this minute that it has not been counted for since it reached the
+        cap, at most ``max_capped_terms`` a minute. A busy account's tenth post about the weather is
+        not counted (its everyday words would burst whenever busy accounts are busier), its one post
+        about police at Rusholme is; a flooding account's ten thousand posts of one text count once."""
+        terms = [t for t in terms if _incident_or_near(t)]
+        if not terms:
+            return []
         s, cfg = self._s, self.settings
         counted = s.capped_terms.get(author)
         if counted is None:
