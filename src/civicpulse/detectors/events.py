@@ -53,8 +53,8 @@ signal's details and in :meth:`EventDetector.health`): a clock going backwards i
 moves forward); posts dated outside ``[now - window_s, now + future_s]`` are not counted; an account's
 posts beyond ``max_posts_per_account`` a minute count only incident words and districts it has not
 been counted for since (at most ``max_capped_terms``), so a flood of one account counts once;
-identical texts beyond
-``max_identical`` a minute are not counted (they still join events, so a flood shows in their size).
+identical texts beyond ``max_identical`` a minute are not counted (they still join events, so a flood
+shows in their size).
 """
 
 from __future__ import annotations
