@@ -9,6 +9,7 @@ import queue
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -55,6 +56,21 @@ def test_headless_demo_ends_with_its_summary(tmp_path: Path) -> None:
     assert alerts is not None, output
     assert int(alerts.group(1)) > 0
     assert (tmp_path / "civicpulse-data" / "demo-truth" / "truth.json").exists()
+    assert_posts_carry_the_default_enrichments(tmp_path / "civicpulse-data" / "demo.db")
+
+
+def assert_posts_carry_the_default_enrichments(database: Path) -> None:
+    """Every stored post of the demo holds the result of each analyser of the default chain."""
+    from civicpulse.config import Settings
+    from civicpulse.registry import analysers
+
+    wanted = {analysers.get(name).key() for name in Settings().analysers}
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        records = [json.loads(row[0]) for row in db.execute("SELECT record FROM posts LIMIT 500")]
+    assert records
+    missing = [(r["id"], sorted(wanted - set(r["enrichments"]))) for r in records
+               if not wanted <= set(r["enrichments"])]
+    assert not missing, missing[:3]
 
 
 def _free_port() -> int:
