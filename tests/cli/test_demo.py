@@ -60,7 +60,7 @@ def test_headless_demo_ends_with_its_summary(tmp_path: Path) -> None:
 
 
 def assert_posts_carry_the_default_enrichments(database: Path) -> None:
-    """Every stored post of the demo holds the result of each analyser of the default chain."""
+    """The demo's stored posts (the first 500) hold the result of each analyser of the default chain."""
     from civicpulse.config import Settings
     from civicpulse.registry import analysers
 
