@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -88,11 +88,11 @@ def test_detectors_see_a_long_batch_in_short_steps_of_stream_time(engine: Engine
     with a two-minute window would drop its older posts as out of date."""
     recorder = Recorder()
     busy = [make_post(n) for n in range(600)]  # ten minutes, a post a second
-    quiet_then_one = [make_post(600 + 3600)]  # an hour later
-    items = [*busy[300:], *busy[:300], *quiet_then_one]  # out of order, as some exports are
+    quiet_then_more = [make_post(600 + 3600 + n) for n in range(3)]  # an hour later, the stream goes on
+    items = [*busy[300:], *busy[:300], *quiet_then_more]  # out of order, as some exports are
     pipeline(engine, MemorySource(items), detectors=[recorder], batch_size=1000).run()
     seen = [t for times, _ in recorder.calls for t in times]
-    assert len(seen) == 601  # every post once ...
+    assert len(seen) == 603  # every post once ...
     assert sorted(seen) == seen  # ... in time order
     for times, now in recorder.calls:
         assert all(0 < (now - t).total_seconds() <= 2.0 for t in times)  # each within its step
@@ -100,6 +100,36 @@ def test_detectors_see_a_long_batch_in_short_steps_of_stream_time(engine: Engine
     assert nows == sorted(nows)
     # The quiet hour costs one call a minute, not one every two seconds.
     assert sum(1 for times, _ in recorder.calls if not times) <= 61
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 250])
+def test_the_detectors_steps_do_not_depend_on_how_the_stream_was_batched(engine: Engine, batch_size: int) -> None:
+    """A scenario replayed at any speed cuts its batches elsewhere (by size, or by the latency
+    limit); the detectors must still be called with the same posts at the same stream times."""
+    items = [make_post(n * 3 // 2, author=f"acct-{n % 5}") for n in range(400)]
+    items += [make_post(900 + n, author=f"acct-{n}") for n in range(3)]  # after a quiet stretch
+    whole, cut = Recorder(), Recorder()
+    pipeline(engine, MemorySource(items), detectors=[whole], batch_size=10_000).run()
+    pipeline(engine, MemorySource(items), detectors=[cut], batch_size=batch_size).run()
+    assert cut.calls == whole.calls
+    assert sum(len(times) for times, _ in whole.calls) == len(items)
+
+
+def test_a_post_dated_hours_ahead_does_not_move_the_detectors_clock(engine: Engine) -> None:
+    """A feed with the wrong time zone, or a forged date: one post three hours ahead must not put
+    every later post out of the detectors' windows. It waits for the stream to reach its time and,
+    at the end of the stream, is shown at the last step's time, where a detector counts it as dated
+    in the future."""
+    recorder = Recorder()
+    items = [make_post(n, author=f"acct-{n % 7}") for n in range(600)]
+    items[100] = make_post(100, author="wrong-clock", at=items[100].created_at + timedelta(hours=3))
+    stats = pipeline(engine, MemorySource(items), detectors=[recorder], batch_size=50).run()
+    assert (stats.dated_ahead, stats.shown_early) == (1, 1)
+    nows = [now for _, now in recorder.calls]
+    assert max(nows) <= items[-1].created_at + timedelta(seconds=2)
+    seen = [t for times, _ in recorder.calls for t in times]
+    assert len(seen) == 600
+    assert recorder.calls[-1][0][-1] == items[100].created_at  # shown last, at the stream's own time
 
 
 def test_a_post_that_breaks_an_analyser_is_quarantined_and_the_rest_go_on(engine: Engine) -> None:

@@ -20,7 +20,8 @@ from sqlalchemy import Engine
 from civicpulse.alerts.outbox import detector_from_store, record_alerts
 from civicpulse.alerts.rules import active_rules
 from civicpulse.config import Settings
-from civicpulse.detectors.base import Signal, stream_steps
+from civicpulse.detectors.base import Signal
+from civicpulse.detectors.stream_clock import steps_of
 from civicpulse.governance.clock import Clock, system_clock
 from civicpulse.post import Post
 
@@ -78,7 +79,7 @@ def _timeline(posts: Sequence[Post], signals: Sequence[Signal]) -> Iterator[tupl
     its end. A batch read at full speed spans minutes: alerted as one moment, every alert would carry
     the newest post's time and a throttle window would open and close on batch boundaries."""
     pending = deque(sorted(signals, key=lambda s: s.at))
-    for step, now in stream_steps(sorted(posts, key=lambda p: p.created_at)):
+    for step, now in steps_of(posts):
         due = []
         while pending and pending[0].at <= now:
             due.append(pending.popleft())

@@ -24,6 +24,9 @@ def print_summary(stats: PipelineStats, reader: Reader, extra: dict[str, object]
         table.add_row("detector signals (events, rumours, …)", f"{stats.signals:,}")
     if stats.detector_errors:
         table.add_row("detector errors (posts still stored)", f"{stats.detector_errors:,}")
+    if stats.dated_ahead:
+        table.add_row("posts dated ahead of the stream (wrong clock?)", f"{stats.dated_ahead:,}")
+        table.add_row("  of which the detectors saw before their date", f"{stats.shown_early:,}")
     table.add_row("throughput", f"{stats.posts_per_s:,.0f} posts/s")
     table.add_row("posts in the database", f"{counts.posts:,}")
     for label, value in (extra or {}).items():

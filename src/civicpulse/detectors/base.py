@@ -9,39 +9,20 @@ a restart.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 from civicpulse.detectors.area import AreaMap
 from civicpulse.post import Post
 
-__all__ = ["STEP_S", "Detector", "Signal", "stream_steps"]
+__all__ = ["STEP_S", "Detector", "Signal"]
 
 #: Stream time fed to detectors in one call, by the pipeline and by ``eval detection`` alike. It must
 #: be short next to their windows (the events detector's is 120 s): a call's ``now`` is its step's end,
 #: and a post older than the window at ``now`` is no longer counted.
 STEP_S = 2.0
-
-
-def stream_steps(posts: Iterable[Post], step_s: float = STEP_S) -> Iterator[tuple[list[Post], datetime]]:
-    """``posts`` (in time order) cut into steps of ``step_s`` seconds of stream time from the first
-    post's, each with its end as ``now``; a quiet stretch gives empty steps, so that time still moves
-    for the detectors (an event fades and closes without posts)."""
-    step = timedelta(seconds=step_s)
-    batch: list[Post] = []
-    step_end: datetime | None = None
-    for post in posts:
-        if step_end is None:
-            step_end = post.created_at + step
-        while post.created_at >= step_end:
-            yield batch, step_end
-            batch = []
-            step_end += step
-        batch.append(post)
-    if step_end is not None:
-        yield batch, step_end
 
 
 @dataclass(frozen=True, slots=True)

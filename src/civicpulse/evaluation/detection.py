@@ -2,7 +2,8 @@
 
 **Scenarios.** Each built-in scenario is generated (posts plus ``truth.jsonl``/``truth.json``) and
 replayed through the detectors in stream-time steps of :data:`STEP_S` seconds, with the step's end as
-``now`` (the injected clock), exactly as the pipeline would at any replay speed. The detectors are
+``now`` (the injected clock), cut by the pipeline's own :class:`~civicpulse.detectors.stream_clock.StreamClock`:
+exactly the steps the pipeline gives them at any replay speed and batch size. The detectors are
 given the scenario's area (its districts and landmarks, as a force's map of its own area would list
 them), as the demo does. A signal is matched to the inject whose label most of its ``post_ids``
 carry (more than half); an ``event`` signal matching nothing is a false event. An incident counts
@@ -49,8 +50,9 @@ import msgspec
 
 from civicpulse.analysers.base import Analyser
 from civicpulse.detectors.area import AreaMap
-from civicpulse.detectors.base import STEP_S, Detector, Signal, stream_steps
+from civicpulse.detectors.base import STEP_S, Detector, Signal
 from civicpulse.detectors.relations import related_rumours
+from civicpulse.detectors.stream_clock import replay_steps
 from civicpulse.evaluation.rumours import SCORE_KEYS, rumour_model_scores
 from civicpulse.pipeline.chain import check_order, enrich
 from civicpulse.pipeline.gc_tuning import streaming_gc
@@ -123,7 +125,7 @@ def replay(posts: Iterable[Post], detectors: Sequence[Detector], step_s: float =
     chain = required_analysers(detectors) if analysers is None else list(analysers)
     result = ReplayResult()
     with streaming_gc():
-        for batch, now in stream_steps(posts, step_s):
+        for batch, now in replay_steps(posts, step_s):
             # CPU time of this process: the cost on one core, whatever else the machine is running.
             started = time.process_time()
             enriched = enrich(batch, chain)

@@ -20,8 +20,9 @@ from typing import Any
 import msgspec
 
 from civicpulse.detectors.area import AreaMap
-from civicpulse.detectors.base import Signal, stream_steps
+from civicpulse.detectors.base import Signal
 from civicpulse.detectors.events import EventDetector
+from civicpulse.detectors.stream_clock import replay_steps
 from civicpulse.evaluation.detection import EVENT_LABEL_KINDS, INCIDENT_DEADLINE_S, match_signals
 from civicpulse.post import Post
 from civicpulse.scenarios.generator import ScenarioRun
@@ -100,7 +101,7 @@ def soak_scenario(scenario: Scenario, copies: int = 12, first_seed: int = SOAK_S
     labels: dict[str, list[tuple[str, str]]] = {}
     score = SoakScore(scenario.name, copies, round(copies * scenario.duration_s / 3600, 1), first_seed)
     signals: list[Signal] = []
-    for batch, now in stream_steps(soak_posts(scenario, copies, labels, first_seed)):
+    for batch, now in replay_steps(soak_posts(scenario, copies, labels, first_seed)):
         score.posts += len(batch)
         signals.extend(s for s in detector.update_many(batch, now) if not s.details.get("progress"))
     matches = match_signals(signals, labels, "event", EVENT_LABEL_KINDS)

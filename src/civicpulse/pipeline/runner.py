@@ -23,13 +23,14 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from civicpulse.analysers.base import Analyser
-from civicpulse.detectors.base import Detector, Signal, stream_steps
+from civicpulse.detectors.base import Detector, Signal
+from civicpulse.detectors.stream_clock import StreamClock
 from civicpulse.errors import CivicpulseError
 from civicpulse.pipeline.chain import check_order
 from civicpulse.pipeline.gc_tuning import streaming_gc
@@ -58,6 +59,10 @@ class PipelineStats:
     batches: int = 0
     signals: int = 0
     detector_errors: int = 0
+    #: Posts dated too far ahead of the stream to move its time (a wrong clock, a forged date): the
+    #: detectors saw them when the stream reached their date, or ``shown_early`` of them before it.
+    dated_ahead: int = 0
+    shown_early: int = 0
     #: Stream time of the newest post processed (the scenario clock during a replay).
     stream_time: datetime | None = None
     elapsed_s: float = 0.0
@@ -109,6 +114,8 @@ class Pipeline:
         self.max_latency_s = max_latency_s
         self.cursor_name = cursor_name
         self.clock = clock
+        #: Stream time from the posts' dates when no clock is given: one grid of steps for the run.
+        self._stream_clock = StreamClock()
         self._pages: queue.Queue[Page | object] = queue.Queue(maxsize=queue_batches)
         self._batches: queue.Queue[_Pending | object] = queue.Queue(maxsize=_WRITE_QUEUE)
         self._stopping = threading.Event()
@@ -205,8 +212,7 @@ class Pipeline:
             except queue.Empty:
                 item = None
             if item is _END:
-                if pending:
-                    self._handle(pending)
+                self._handle(pending, last=True)
                 return
             if isinstance(item, Page):
                 if not pending:
@@ -220,7 +226,8 @@ class Pipeline:
             if self._failure is not None:
                 return
 
-    def _handle(self, pages: list[Page]) -> None:
+    def _handle(self, pages: list[Page], last: bool = False) -> None:
+        """``last``: the end of the run, when the detectors see the stream's unfinished last step."""
         posts = [post for page in pages for post in page.posts]
         rejected = [r for page in pages for r in page.rejected]
         cursor = next((p.cursor for p in reversed(pages) if p.cursor is not None), None)
@@ -228,7 +235,9 @@ class Pipeline:
         posts, identities = self.pseudonymiser.apply(posts)
         posts, failures = apply_analysers(self.analysers, posts)
         rejected.extend(failures)
-        signals = self._detect(posts, pages)
+        signals = self._detect(posts, last)
+        if not pages and not signals:
+            return
         batch = Batch(posts=posts, identities=identities, rejected=rejected, source=self.source.describe(),
                       cursor_name=self.cursor_name, cursor=cursor)
         # Rows are built here rather than in the writer thread, which (with a store worker process)
@@ -237,18 +246,23 @@ class Pipeline:
         with self._lock:
             self._stats = replace(self._stats, read=self._stats.read + read)
 
-    def _detect(self, posts: list[Post], pages: list[Page]) -> list[Signal]:
+    def _detect(self, posts: list[Post], last: bool) -> list[Signal]:
         if not self.detectors:
             return []
         if self.clock:
-            steps = [(posts, self.clock())]
-        elif posts:
+            steps = [(posts, self.clock())] if posts or not last else []
+        else:
             # A batch read at full speed spans minutes of stream time, more than a detector's window:
             # fed whole, with the newest post's time as now, its older posts would be out of the
-            # window. Fed in short steps, as `eval detection` does, every post counts.
-            steps = _thinned(stream_steps(sorted(posts, key=lambda p: p.created_at)))
-        else:
-            steps = [(posts, _stream_now(posts, pages))]
+            # window. Fed in short steps on one grid for the whole run, as `eval detection` does,
+            # every post counts and the steps do not depend on where batches were cut.
+            steps = self._stream_clock.feed(posts)
+            if last:
+                steps += self._stream_clock.flush()
+            counters = self._stream_clock.counters
+            with self._lock:
+                self._stats = replace(self._stats, dated_ahead=counters["held_ahead"],
+                                      shown_early=counters["shown_ahead"])
         signals: list[Signal] = []
         for detector in self.detectors:
             try:
@@ -368,28 +382,3 @@ def _analyse(analyser: Analyser, posts: list[Post]) -> tuple[list[Post], list[Re
             failed.append(Rejected.of(f"{type(error).__name__}: {error}", encode_post(post),
                                       location=post.id, stage=f"analyse:{analyser.name}"))
     return kept, failed
-
-
-#: In a quiet stretch of a batch, detectors are still called once per this much stream time (their
-#: events fade and close on time) but not every step: a sparse export spanning days stays cheap.
-QUIET_CALL_EVERY_S = 60.0
-
-
-def _thinned(steps: Iterable[tuple[list[Post], datetime]]) -> list[tuple[list[Post], datetime]]:
-    """The steps with posts, and of the empty ones only one per :data:`QUIET_CALL_EVERY_S`."""
-    kept: list[tuple[list[Post], datetime]] = []
-    last: datetime | None = None
-    for step, now in steps:
-        if step or last is None or (now - last).total_seconds() >= QUIET_CALL_EVERY_S:
-            kept.append((step, now))
-            last = now
-    return kept
-
-
-def _stream_now(posts: list[Post], pages: list[Page]) -> datetime:
-    """Stream time for detectors when no clock is injected: the newest post's time."""
-    newest = max((p.created_at for p in posts), default=None)
-    if newest is not None:
-        return newest
-    stamps = [p.stream_time for p in pages if p.stream_time is not None]
-    return datetime.fromtimestamp(max(stamps), UTC) if stamps else datetime.now(UTC)
