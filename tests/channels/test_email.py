@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-import socket
 import ssl
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message as MessageHandler
 from aiosmtpd.smtp import AuthResult
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,30 +16,7 @@ from cryptography.x509.oid import NameOID
 from civicpulse.channels.base import DeliveryError, Message
 from civicpulse.channels.email import EmailChannel
 from civicpulse.config import Settings
-
-
-class Inbox(MessageHandler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[Any] = []
-
-    def handle_message(self, message: Any) -> None:
-        self.messages.append(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:  # aiosmtpd cannot report a port the OS chose, so pick one first
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Controller, Inbox]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+from tests.smtp import Inbox, free_port
 
 
 def channel(controller: Controller, **options: Any) -> EmailChannel:
@@ -113,7 +87,7 @@ def test_starttls_then_login(tmp_path: Path) -> None:
         return AuthResult(success=data.password == b"s3cret")
 
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="localhost", port=port, tls_context=server_tls, require_starttls=True,
                             authenticator=authenticate, auth_require_tls=True)
     controller.start()

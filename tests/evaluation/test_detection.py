@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from civicpulse.evaluation.detection import (
     MODEL_KEYS,
     crisislex_score,
     evaluate_detection,
+    long_stream_state,
     match_signals,
     replay,
     score_scenario,
@@ -265,3 +267,12 @@ def test_related_rumours_are_scored_by_district_and_by_story() -> None:
     # e1 -> shot (same district), e3 (the rumour's own posts) -> shot, e2 -> loot (centre, fire).
     assert (score.links, score.correct, score.unmatched_links) == (3, 3, 0)
     assert (score.pairs, score.pairs_linked) == (2, 2)
+
+
+def test_the_memory_trace_samples_detector_state_along_the_stream() -> None:
+    """The harness behind "memory flat over 10 million posts" (`--long-posts`), on a short stream."""
+    trace = long_stream_state(20_000, points=4)
+    assert [point["posts"] for point in trace] == [5_000, 10_000, 15_000, 20_000]
+    assert all((point["state_bytes"] or 0) > 10_000 for point in trace)  # the detectors' snapshots
+    if sys.platform == "linux":
+        assert all((point["resident_mb"] or 0) > 10 for point in trace)
