@@ -114,3 +114,22 @@ def test_late_posts_join_the_current_step() -> None:
     steps = clock.feed(busy(10)) + clock.feed([make_post(99, at=T0 - timedelta(minutes=5))]) + clock.flush()
     assert steps[-1][0][-1].id == "test:99"
     assert steps[-1][1] == T0 + timedelta(seconds=10)
+
+
+def test_a_first_post_with_a_wrong_clock_does_not_set_the_grid() -> None:
+    """A live stream whose very first post is dated three hours ahead: the grid starts with the
+    stream's own posts, and that post waits like any other dated ahead."""
+    wrong = make_post(99, author="wrong-clock", at=T0 + timedelta(hours=3))
+    clock, steps = StreamClock(), []
+    for post in [wrong, *busy(120)]:  # read one at a time
+        steps += clock.feed([post])
+    assert clock.held == 1
+    assert steps[0][1] == T0 + timedelta(seconds=2)
+    assert max(now for _, now in steps) < T0 + timedelta(seconds=121)
+
+
+def test_a_stream_shorter_than_the_opening_is_still_shown() -> None:
+    clock = StreamClock()
+    assert clock.feed([make_post(0, at=T0), make_post(1, at=T0 + timedelta(seconds=3))]) == []
+    assert [(len(step), now) for step, now in clock.flush()] == [(1, T0 + timedelta(seconds=2)),
+                                                                  (1, T0 + timedelta(seconds=4))]

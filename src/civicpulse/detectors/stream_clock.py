@@ -5,9 +5,10 @@ posts' own dates. :class:`StreamClock` turns those dates into steps of :data:`ST
 step's posts with its end as ``now``, so that:
 
 - **the steps do not depend on how the stream was read.** The grid of steps starts at the first post
-  and is carried from batch to batch; the last step of a batch is held until a later post (or
-  :meth:`StreamClock.flush`) ends it. A scenario replayed at any speed, a file read in batches of
-  any size and ``civicpulse eval detection`` all give the detectors exactly the same calls;
+  (the earliest of the first ``witnesses``) and is carried from batch to batch; the last step of a
+  batch is held until a later post (or :meth:`StreamClock.flush`) ends it. A scenario replayed at
+  any speed, a file read in batches of any size and ``civicpulse eval detection`` all give the
+  detectors exactly the same calls;
 - **one post dated ahead of the stream does not move time.** A post more than ``ahead_s`` past the
   current step (a feed with the wrong time zone, a forged date) would otherwise push every
   detector's clock hours ahead, and the stream's real posts would all count as too old for their
@@ -61,6 +62,8 @@ class StreamClock:
         #: The end of the step being filled; ``None`` before the first post.
         self._end: datetime | None = None
         self._pending: list[Post] = []
+        #: The first posts, until there are enough to start the grid.
+        self._opening: list[Post] = []
         self._last_call: datetime | None = None
         #: Posts dated too far ahead, earliest first: (date, arrival, post).
         self._held: list[tuple[datetime, int, Post]] = []
@@ -86,6 +89,8 @@ class StreamClock:
     def flush(self) -> list[Step]:
         """The end of the stream: the step being filled, with any posts still waiting shown in it."""
         out: list[Step] = []
+        if self._opening:
+            self._begin(out)
         while self._held:
             self._show_early(out)
         if self._end is not None and self._pending:
@@ -95,10 +100,24 @@ class StreamClock:
 
     # -- placing posts -----------------------------------------------------------------------------
 
+    def _start(self, post: Post, out: list[Step]) -> None:
+        """Before the grid exists: it starts at the earliest of the first ``witnesses`` posts, so
+        that a first post with a wrong clock cannot set it hours ahead of the stream."""
+        self._opening.append(post)
+        if len(self._opening) >= self.witnesses:
+            self._begin(out)
+
+    def _begin(self, out: list[Step]) -> None:
+        opening, self._opening = sorted(self._opening, key=_date), []
+        self._end = opening[0].created_at + self._step
+        for post in opening:
+            self._place(post, out)
+
     def _place(self, post: Post, out: list[Step]) -> None:
         at = post.created_at
         if self._end is None:
-            self._end = at + self._step
+            self._start(post, out)
+            return
         if at < self._end:  # this step, or late: the detectors judge how late
             self._pending.append(post)
             self._stream_went_on = True
