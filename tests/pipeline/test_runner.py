@@ -125,6 +125,7 @@ def test_a_post_dated_hours_ahead_does_not_move_the_detectors_clock(engine: Engi
     items[100] = make_post(100, author="wrong-clock", at=items[100].created_at + timedelta(hours=3))
     stats = pipeline(engine, MemorySource(items), detectors=[recorder], batch_size=50).run()
     assert (stats.dated_ahead, stats.shown_early) == (1, 1)
+    assert stats.stream_time == items[-1].created_at + timedelta(seconds=1)  # the last step's end, not 3 h on
     nows = [now for _, now in recorder.calls]
     assert max(nows) <= items[-1].created_at + timedelta(seconds=2)
     seen = [t for times, _ in recorder.calls for t in times]

@@ -63,7 +63,8 @@ class PipelineStats:
     #: detectors saw them when the stream reached their date, or ``shown_early`` of them before it.
     dated_ahead: int = 0
     shown_early: int = 0
-    #: Stream time of the newest post processed (the scenario clock during a replay).
+    #: Stream time of the newest post processed (the scenario clock during a replay); with
+    #: detectors, the latest ``now`` they were given.
     stream_time: datetime | None = None
     elapsed_s: float = 0.0
     done: bool = False
@@ -116,6 +117,7 @@ class Pipeline:
         self.clock = clock
         #: Stream time from the posts' dates when no clock is given: one grid of steps for the run.
         self._stream_clock = StreamClock()
+        self._uses_stream_clock = bool(self.detectors) and clock is None
         self._pages: queue.Queue[Page | object] = queue.Queue(maxsize=queue_batches)
         self._batches: queue.Queue[_Pending | object] = queue.Queue(maxsize=_WRITE_QUEUE)
         self._stopping = threading.Event()
@@ -259,10 +261,11 @@ class Pipeline:
             steps = self._stream_clock.feed(posts)
             if last:
                 steps += self._stream_clock.flush()
-            counters = self._stream_clock.counters
+            counters, reached = self._stream_clock.counters, steps[-1][1] if steps else None
             with self._lock:
                 self._stats = replace(self._stats, dated_ahead=counters["held_ahead"],
-                                      shown_early=counters["shown_ahead"])
+                                      shown_early=counters["shown_ahead"],
+                                      stream_time=max(filter(None, (self._stats.stream_time, reached)), default=None))
         signals: list[Signal] = []
         for detector in self.detectors:
             try:
@@ -313,7 +316,10 @@ class Pipeline:
         for pending in group:
             for rejected in pending.batch.rejected:
                 by_stage[rejected.stage] = by_stage.get(rejected.stage, 0) + 1
-        newest = max((p.created_at for pending in group for p in pending.batch.posts), default=None)
+        # With the stream clock, stream time is the detectors' (set as they run): a post dated ahead
+        # must not move the dashboard's clock either.
+        newest = None if self._uses_stream_clock else max(
+            (p.created_at for pending in group for p in pending.batch.posts), default=None)
         with self._lock:
             current = self._stats
             self._stats = replace(
