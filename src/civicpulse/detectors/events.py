@@ -12,7 +12,8 @@ How it works, per batch (``update_many(posts, now)``):
    stream time. A bucket leaving the window is folded into the **baseline**: an exponentially
    decaying count per term (half-life ``half_life_s``) and of all posts. Comparing a term's *share*
    of traffic with its baseline share divides the daily rhythm of volume out: the evening is busier
-   for every term alike, a riot is busier for "riot" alone.
+   for every term alike, a riot is busier for "riot" alone. A word's own daily rhythm ("morning")
+   is not modelled: it bursts at its daily peak (``tools/daily_rhythm.py``, docs/detection.md).
 3. **Burst test.** For each term counted in the batch, the window count ``k`` is tested against the
    Poisson mean ``lam = (baseline + 1) / baseline_total * window_total`` (one pseudo-count, so that
    a word never seen before is rare, not impossible): a term bursts when
