@@ -78,3 +78,14 @@ def test_a_role_that_reads_posts_but_does_not_monitor_sees_no_alerts(site: Site)
     assert client.get("/api/summary").json()["alerts"] is None
     assert "Your role does not receive alerts" in client.get("/").text
     assert client.get("/api/alerts/latest").status_code == 403
+
+
+def test_posts_dated_ahead_of_the_stream_are_among_the_limits(site: Site) -> None:
+    """A source with a wrong clock: the pipeline held its posts back, and the page says so."""
+    stats = PipelineStats(stored=2, read=2, dated_ahead=3, shown_early=1)
+    client = sign_in(TestClient(create_app(site.gov, lambda: stats)), "ana")
+    limits = client.get("/api/summary").json()["limits"]
+    assert ("pipeline: 3 posts dated ahead of the stream (a source's clock may be wrong) waited for the stream "
+            "to reach their time; 1 were shown before it") in limits
+    quiet = sign_in(TestClient(create_app(site.gov, lambda: PipelineStats(stored=2, read=2))), "ana")
+    assert not any(line.startswith("pipeline:") for line in quiet.get("/api/summary").json()["limits"])

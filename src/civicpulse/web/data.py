@@ -38,7 +38,7 @@ from civicpulse.web.views import (
     wordings_view,
 )
 
-__all__ = ["Snapshots", "StatusProvider", "latest_posts"]
+__all__ = ["Snapshots", "StatusProvider", "latest_posts", "stream_limits"]
 
 StatusProvider = Callable[[], PipelineStats | None]
 _decode = msgspec.json.Decoder(Post).decode
@@ -56,6 +56,14 @@ def _pipeline_view(stats: PipelineStats | None) -> dict[str, Any] | None:
         "posts_per_s": round(stats.posts_per_s),
         "stream_time": stats.stream_time.isoformat() if stats.stream_time else None,
     }
+
+
+def stream_limits(stats: PipelineStats | None) -> list[str]:
+    """Posts whose dates the pipeline did not let move stream time: a source with a wrong clock."""
+    if stats is None or not stats.dated_ahead:
+        return []
+    return [f"pipeline: {stats.dated_ahead:,} posts dated ahead of the stream (a source's clock may be wrong) "
+            f"waited for the stream to reach their time; {stats.shown_early:,} were shown before it"]
 
 
 def latest_posts(engine: Engine, operation: Operation, limit: int) -> list[Post]:
@@ -157,14 +165,16 @@ class Snapshots:
                                                     "wordings": wordings_view(wordings.get(s.key), self.redactor)}
                    for s in found]
         located = event_map(signals, self.area)  # numbers the located events ("pin") as the map does
+        stats = self.status() if self.status else None
         return {
             **self._count(operation),
-            "pipeline": _pipeline_view(self.status() if self.status else None),
+            "pipeline": _pipeline_view(stats),
             "latest": [post_view(p, self.redactor, self.area) for p in latest_posts(self.engine, operation, 15)],
             "signals": signals,
             # "12", or "40+" when the scan stopped at its cap: the page says how many it does not show.
             "signals_more": f"{left_out}+" if len(scanned) == _SCANNED_ITEMS else str(left_out) if left_out else None,
-            "limits": detector_limits(scanned),  # the newest signal of each detector, listed or not
+            # The newest signal of each detector, listed or not, and what the pipeline held back.
+            "limits": detector_limits(scanned) + stream_limits(stats),
             "map": located,
             "alerts": self._alerts(operation) if alerts else None,
         }
