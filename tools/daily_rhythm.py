@@ -2,12 +2,13 @@
 
 The events detector's baseline judges each word's *share* of traffic against the last few hours
 (half-life 2 h), so the daily rhythm of volume divides out; a word whose share has its own daily
-rhythm ("morning" at 7 a.m.) is judged against the hours before, not against the same hour on other
-days. This measures what that costs: days of synthetic chatter at ``--rate`` posts a second (six
-words each, drawn Zipf from 800 made-up everyday words, 20,000 accounts), in which "morning" and
-"breakfast" rise from 0.2 % of posts to ``--share`` of posts from 07:00 to 08:00 and "goodnight"
-from 22:30 to 23:00, each over a 30-minute ramp, replayed through the events detector alone in the
-pipeline's steps. Every event it opens is printed: each is a false event.
+rhythm ("morning" at 7 a.m.) needs its usual share at the same hour on earlier days as well
+(``civicpulse.detectors.seasonal``, from the fourth day on). This measures it: days of synthetic
+chatter at ``--rate`` posts a second (six words each, drawn Zipf from 800 made-up everyday words,
+20,000 accounts), in which "morning" and "breakfast" rise from 0.2 % of posts to ``--share`` of
+posts from 07:00 to 08:00 and "goodnight" from 22:30 to 23:00, each over a 30-minute ramp,
+replayed through the events detector alone in the pipeline's steps. Every event it opens is
+printed: each is a false event.
 
     .venv/bin/python tools/daily_rhythm.py [--rate 3] [--share 0.03] [--days 2]
 """

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import msgspec
 
+from civicpulse.detectors.seasonal import DailyShares
+
 __all__ = ["MAX_REASONS", "STATE_VERSION", "Event", "EventSettings", "Reason", "Recent", "State"]
 
 #: The layout of :class:`State`.
-STATE_VERSION = 4
+STATE_VERSION = 5
 
 
 class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -97,6 +99,14 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     future_s: float = 300.0
     #: Capped maps: terms in the baseline, terms in the window, recent posts kept for grouping.
     max_baseline_terms: int = 200_000
+    #: A word is also judged against its usual share at this hour of the day: the median over the
+    #: last ``seasonal_days`` days, once ``seasonal_min_days`` of them had ``seasonal_min_posts``
+    #: posts in the hour and the hours either side; each hour keeps its ``seasonal_words`` most
+    #: frequent words (``civicpulse.detectors.seasonal``).
+    seasonal_days: int = 7
+    seasonal_min_days: int = 3
+    seasonal_min_posts: float = 200.0
+    seasonal_words: int = 500
     max_window_terms: int = 100_000
     max_recent_posts: int = 5000
     #: Posts whose ids a signal carries, and top posts by engagement.
@@ -217,3 +227,5 @@ class State(msgspec.Struct, kw_only=True):
     #: fills up: bounded, and O(1) per post), for the replies to those posts.
     joined: dict[str, str] = msgspec.field(default_factory=dict)
     joined_before: dict[str, str] = msgspec.field(default_factory=dict)
+    #: Posts and frequent words per hour of stream time, for a week (words with a daily rhythm).
+    daily: DailyShares = msgspec.field(default_factory=DailyShares)

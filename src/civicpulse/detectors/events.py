@@ -12,8 +12,9 @@ How it works, per batch (``update_many(posts, now)``):
    stream time. A bucket leaving the window is folded into the **baseline**: an exponentially
    decaying count per term (half-life ``half_life_s``) and of all posts. Comparing a term's *share*
    of traffic with its baseline share divides the daily rhythm of volume out: the evening is busier
-   for every term alike, a riot is busier for "riot" alone. A word's own daily rhythm ("morning")
-   is not modelled: it bursts at its daily peak (``tools/daily_rhythm.py``, docs/detection.md).
+   for every term alike, a riot is busier for "riot" alone. A word's own daily rhythm ("morning"
+   at 7 a.m.) is judged against its usual share at this hour on earlier days
+   (:mod:`civicpulse.detectors.seasonal`): the expected count is the larger of the two.
 3. **Burst test.** For each term counted in the batch, the window count ``k`` is tested against the
    Poisson mean ``lam = (baseline + 1) / baseline_total * window_total`` (one pseudo-count, so that
    a word never seen before is rare, not impossible): a term bursts when
@@ -74,6 +75,7 @@ from civicpulse.detectors.base import Detector, Signal
 from civicpulse.detectors.event_report import event_details, rate
 from civicpulse.detectors.event_state import MAX_REASONS, STATE_VERSION, Event, EventSettings, Reason, Recent, State
 from civicpulse.detectors.incident_lexicon import INCIDENT_WORDS, is_incident_term
+from civicpulse.detectors.seasonal import HOUR_S
 from civicpulse.detectors.slips import MIN_SLIP_CHARS, SlipIndex, likely_slip, reference_vocabulary, space_slip
 from civicpulse.detectors.stats import distinct_add, poisson_tail_below
 from civicpulse.detectors.terms import STOP_WORDS, adjacent_words, post_terms
@@ -112,6 +114,9 @@ class EventDetector(Detector):
         # ``likely_slip`` answers by (language, word) for the current baseline, cleared whenever the
         # baseline changes.
         self._slips: dict[tuple[str, str], bool] = {}
+        # Words' usual shares at the current hour of the day, recomputed when the hour changes.
+        self._usual_hour = -1
+        self._usual: dict[str, float] = {}
         # The pipeline snapshots from its writer thread while the processor thread updates.
         self._lock = threading.Lock()
 
@@ -164,6 +169,7 @@ class EventDetector(Detector):
             loaded.recent = []
             self._s = loaded
             self._slips = {}
+            self._usual_hour = -1
 
     def use_area(self, area: AreaMap) -> None:
         self.area = area or None
@@ -208,6 +214,8 @@ class EventDetector(Detector):
                 s.baseline[term] = s.baseline.get(term, 0.0) + n
             s.window_total -= total
             s.baseline_total += total
+            s.daily.add(int(index * cfg.bucket_s // HOUR_S), counts, total, keep_words=cfg.seasonal_words,
+                        days=cfg.seasonal_days)
             _fold(s.pair_buckets.pop(index, {}), s.pair_window, s.pair_baseline)
             _fold(s.novel_buckets.pop(index, {}), s.novel_window, s.novel_baseline)
         # Decay lazily: rescale every term once the owed factor reaches 1 % (about every 100 s of
@@ -252,6 +260,15 @@ class EventDetector(Detector):
             keep = sorted(s.pair_baseline.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.max_baseline_pairs // 2]
             self._note("pair_baseline_pruned", len(s.pair_baseline) - len(keep))
             s.pair_baseline = dict(keep)
+
+    def _usual_now(self) -> dict[str, float]:
+        s, cfg = self._s, self.settings
+        hour = int(s.clock // HOUR_S)
+        if hour != self._usual_hour:
+            self._usual_hour = hour
+            self._usual = s.daily.expected(hour, days=cfg.seasonal_days, min_days=cfg.seasonal_min_days,
+                                           min_total=cfg.seasonal_min_posts)
+        return self._usual
 
     def _bucket(self, t: float) -> int:
         return int(t // self.settings.bucket_s)
@@ -604,10 +621,12 @@ class EventDetector(Detector):
 
     def _bursting(self, touched: set[str], window: dict[str, int], baseline: dict[str, float],
                   owner: dict[str, str], log_p: float, incident_log_p: float,
-                  incident_like: Callable[[str], bool]) -> dict[str, tuple[int, float]]:
+                  incident_like: Callable[[str], bool],
+                  usual: dict[str, float] | None = None) -> dict[str, tuple[int, float]]:
         """Bursting terms (or pairs) no event owns yet -> (their count in the window, the count
         expected), largest first; an owned one that bursts keeps its event open. Terms that
-        ``incident_like`` says are few and telling burst under ``incident_log_p``, not ``log_p``."""
+        ``incident_like`` says are few and telling burst under ``incident_log_p``, not ``log_p``.
+        ``usual``: shares of posts that terms have at this hour of the day (none expected lower)."""
         s, cfg = self._s, self.settings
         if s.window_total <= 0 or s.baseline_total <= 0:
             return {}
@@ -618,6 +637,8 @@ class EventDetector(Detector):
             if k < cfg.min_authors:
                 continue
             lam = (baseline.get(term, 0.0) + 1.0) * scale
+            if usual:
+                lam = max(lam, usual.get(term, 0.0) * s.window_total)
             threshold = log_p
             if incident_log_p > log_p and incident_like(term):
                 threshold = incident_log_p
@@ -633,7 +654,7 @@ class EventDetector(Detector):
     def _form(self, touched: set[str], touched_novel: set[str]) -> list[Signal]:
         s, cfg = self._s, self.settings
         bursting = self._bursting(touched, s.window, s.baseline, s.owner, cfg.burst_log_p, cfg.incident_log_p,
-                                  _incident_or_near)
+                                  _incident_or_near, self._usual_now())
         # A term in new company is a candidate of its own, told from the term by a prefix. A
         # district's name in new company is as telling as a word of the incident vocabulary.
         novel = {f"novel:{t}": x for t, x in
