@@ -99,6 +99,8 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     future_s: float = 300.0
     #: Capped maps: terms in the baseline, terms in the window, recent posts kept for grouping.
     max_baseline_terms: int = 200_000
+    max_window_terms: int = 100_000
+    max_recent_posts: int = 5000
     #: A word is also judged against its usual share at this hour of the day: the median over the
     #: last ``seasonal_days`` days, once ``seasonal_min_days`` of them had ``seasonal_min_posts``
     #: posts in the hour and the hours either side; each hour keeps its ``seasonal_words`` most
@@ -107,8 +109,6 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     seasonal_min_days: int = 3
     seasonal_min_posts: float = 200.0
     seasonal_words: int = 500
-    max_window_terms: int = 100_000
-    max_recent_posts: int = 5000
     #: Posts whose ids a signal carries, and top posts by engagement.
     sample_size: int = 30
     top_posts: int = 5

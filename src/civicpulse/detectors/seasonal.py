@@ -21,7 +21,7 @@ import msgspec
 
 from civicpulse.detectors.terms import is_place_cell
 
-__all__ = ["DailyShares", "HourSlot"]
+__all__ = ["DAY_HOURS", "HOUR_S", "DailyShares", "HourSlot"]
 
 HOUR_S = 3600
 DAY_HOURS = 24

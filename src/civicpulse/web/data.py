@@ -35,10 +35,11 @@ from civicpulse.web.views import (
     post_view,
     related_view,
     signal_view,
+    stream_limits,
     wordings_view,
 )
 
-__all__ = ["Snapshots", "StatusProvider", "latest_posts", "stream_limits"]
+__all__ = ["Snapshots", "StatusProvider", "latest_posts"]
 
 StatusProvider = Callable[[], PipelineStats | None]
 _decode = msgspec.json.Decoder(Post).decode
@@ -56,14 +57,6 @@ def _pipeline_view(stats: PipelineStats | None) -> dict[str, Any] | None:
         "posts_per_s": round(stats.posts_per_s),
         "stream_time": stats.stream_time.isoformat() if stats.stream_time else None,
     }
-
-
-def stream_limits(stats: PipelineStats | None) -> list[str]:
-    """Posts whose dates the pipeline did not let move stream time: a source with a wrong clock."""
-    if stats is None or not stats.dated_ahead:
-        return []
-    return [f"pipeline: {stats.dated_ahead:,} posts dated ahead of the stream (a source's clock may be wrong) "
-            f"waited for the stream to reach their time; {stats.shown_early:,} were shown before it"]
 
 
 def latest_posts(engine: Engine, operation: Operation, limit: int) -> list[Post]:

@@ -18,9 +18,11 @@ from civicpulse.analysers.flags import CONFIDENT_AT, flag_of
 from civicpulse.detectors.area import AreaMap
 from civicpulse.detectors.base import Signal
 from civicpulse.governance.redaction import Redactor
+from civicpulse.pipeline.runner import PipelineStats
 from civicpulse.post import Post
 
-__all__ = ["MAX_MAP_DISTRICTS", "SPARK_BUCKETS", "detector_limits", "event_map", "post_view", "readings", "signal_view"]
+__all__ = ["MAX_MAP_DISTRICTS", "SPARK_BUCKETS", "detector_limits", "event_map", "post_view", "readings", "signal_view",
+           "stream_limits"]
 
 
 def post_view(post: Post, redactor: Redactor, area: AreaMap | None = None) -> dict[str, Any]:
@@ -236,6 +238,14 @@ def detector_limits(signals: list[Signal]) -> list[str]:
         if parts:
             out.append(f"{name}: {'; '.join(parts)}")
     return out
+
+
+def stream_limits(stats: PipelineStats | None) -> list[str]:
+    """Posts whose dates the pipeline did not let move stream time: a source with a wrong clock."""
+    if stats is None or not stats.dated_ahead:
+        return []
+    return [f"pipeline: {stats.dated_ahead:,} posts dated ahead of the stream (a source's clock may be wrong) "
+            f"waited for the stream to reach their time; {stats.shown_early:,} were shown before it"]
 
 
 def wordings_view(found: tuple[int, list[str]] | None, redactor: Redactor) -> dict[str, Any] | None:
